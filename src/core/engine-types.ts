@@ -1,0 +1,24 @@
+import type { Score } from './aspects';
+
+export type BackendName = 'webgl' | 'wasm' | 'cpu';
+
+export interface EngineInfo {
+  backend: BackendName;
+  /** Why this backend was chosen (or why better ones were skipped), for the debug panel. */
+  reason: string;
+  /** Where inference runs. */
+  thread: 'worker' | 'main';
+  modelVersion: string;
+}
+
+/**
+ * What the UI needs from the scoring engine. The engine owns decoding, the model and the worker;
+ * the store only hands it files. Failures reject with a CoachError (stable `code`).
+ */
+export interface Engine {
+  /** Resolves once the model is loaded and warmed up; rejects with MODEL_LOAD_FAILED. */
+  ready: Promise<EngineInfo>;
+  /** Scores one photo. Aborting the signal cancels a queued or running job (rejects CANCELLED). */
+  score(file: Blob, options?: { signal?: AbortSignal }): Promise<Score>;
+  dispose(): void;
+}

@@ -1,0 +1,28 @@
+import * as tf from '@tensorflow/tfjs';
+import type { AspectId, Band } from '../aspects';
+
+/** Reads one file of the model folder, by path relative to it (e.g. "backbone/model.json"). */
+export type ReadModelFile = (relativePath: string) => Promise<ArrayBuffer>;
+
+/** What `public/model/model-card.json` holds that the runtime needs. */
+export interface ModelCard {
+  version: string;
+  aspects: AspectId[];
+  /** Overall score (0–100) at or above which a photo is in a band. */
+  bands: { great: number; ok: number };
+  backbone: { path: string; input: [number, number]; outputs: string[] };
+  head: { path: string; features: number };
+  [extra: string]: unknown;
+}
+
+export interface ModelBundle {
+  card: ModelCard;
+  backbone: tf.GraphModel;
+  head: tf.LayersModel;
+}
+
+export function bandFor(overall: number, bands: ModelCard['bands']): Band {
+  if (overall >= bands.great) return 'great';
+  if (overall >= bands.ok) return 'ok';
+  return 'needs_work';
+}
