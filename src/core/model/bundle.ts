@@ -12,6 +12,8 @@ export interface ModelCard {
   bands: { great: number; ok: number };
   backbone: { path: string; input: [number, number]; outputs: string[] };
   head: { path: string; features: number };
+  /** Head quality output values mapped to 0 and 100 (linear, clamped). */
+  calibration: { lo: number; hi: number };
   [extra: string]: unknown;
 }
 

@@ -1,0 +1,136 @@
+import * as tf from '@tensorflow/tfjs';
+import { ASPECTS, type AspectId, type Score } from '../aspects';
+import { CoachError } from '../errors';
+import { bandFor, type ModelBundle, type ModelCard, type ReadModelFile } from './bundle';
+import { measure } from './measures';
+import { capLongSide, detailCrop, globalView, WORK_MAX_SIDE } from './views';
+
+export { DECODE_MAX_SIDE } from './views';
+
+/** Feature levels of the MobileNetV3 backbone that feed the head (64×64×32 and 16×16×480). */
+export const BACKBONE_OUTPUTS = [
+  'tower_0/MobilenetV3/expanded_conv_5/add',
+  'tower_0/extern1/hard_swish/mul_1',
+];
+
+/** Mean and standard deviation over space, per channel. [1,h,w,c] → [2c] */
+function meanStd(x: tf.Tensor4D): tf.Tensor1D {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  return tf.concat([mean, tf.sqrt(tf.add(variance, 1e-6))]) as tf.Tensor1D;
+}
+
+/**
+ * Where the backbone's deep activations sit: a cheap saliency map that locates the item. Its
+ * centroid, spread and centre share describe framing (small or off-centre subject). → [6]
+ */
+function saliency(deep: tf.Tensor4D): tf.Tensor1D {
+  const [, h, w] = deep.shape;
+  const e = tf.mean(tf.relu(deep), [0, 3]) as tf.Tensor2D; // [h,w]
+  const p = tf.div(e, tf.add(tf.sum(e), 1e-6));
+  const ys = tf.sub(tf.div(tf.add(tf.range(0, h), 0.5), h), 0.5).reshape([h, 1]);
+  const xs = tf.sub(tf.div(tf.add(tf.range(0, w), 0.5), w), 0.5).reshape([1, w]);
+  const cy = tf.sum(tf.mul(p, ys));
+  const cx = tf.sum(tf.mul(p, xs));
+  const sy = tf.sqrt(tf.add(tf.sum(tf.mul(p, tf.square(tf.sub(ys, cy)))), 1e-8));
+  const sx = tf.sqrt(tf.add(tf.sum(tf.mul(p, tf.square(tf.sub(xs, cx)))), 1e-8));
+  const centre = tf.sum(tf.slice(p, [h / 4, w / 4], [h / 2, w / 2]));
+  const peak = tf.div(tf.max(e), tf.add(tf.mean(e), 1e-6));
+  return tf.stack([cx, cy, sx, sy, centre, tf.log(peak)]) as tf.Tensor1D;
+}
+
+/**
+ * The head's input for one photo. `rgb` is the decoded upright photo ([H,W,3], 0–255); `size` is
+ * its size before any decoder-side shrinking. Synchronous and tidy: returns one tensor. → [F]
+ */
+export function features(backbone: tf.GraphModel, rgb: tf.Tensor3D, size?: { width: number; height: number }): tf.Tensor1D {
+  return tf.tidy(() => {
+    const width = size?.width ?? rgb.shape[1];
+    const height = size?.height ?? rgb.shape[0];
+    const work = capLongSide(rgb, WORK_MAX_SIDE);
+    const view = globalView(work);
+    const [shallow, deep] = backbone.execute(view.expandDims(0), BACKBONE_OUTPUTS) as tf.Tensor4D[];
+    return tf.concat([
+      meanStd(shallow), meanStd(deep), saliency(deep), measure(view, detailCrop(work), width, height),
+    ]) as tf.Tensor1D;
+  });
+}
+
+/** From the head's raw outputs (quality 0–1, then one severity per aspect) to a Score. */
+export function toScore(raw: ArrayLike<number>, card: ModelCard, width: number, height: number): Score {
+  const { lo, hi } = card.calibration as { lo: number; hi: number };
+  const overall = Math.round(Math.min(100, Math.max(0, ((raw[0] - lo) / (hi - lo)) * 100)) * 10) / 10;
+  const aspects = {} as Record<AspectId, number>;
+  card.aspects.forEach((id, i) => {
+    aspects[id] = Math.round(raw[i + 1] * 1000) / 1000;
+  });
+  return { overall, band: bandFor(overall, card.bands), aspects, width, height };
+}
+
+/** Scores one decoded photo. Never disposes `rgb`; leaves no tensors behind. */
+export async function scorePixels(
+  bundle: ModelBundle,
+  rgb: tf.Tensor3D,
+  size?: { width: number; height: number },
+): Promise<Score> {
+  const out = tf.tidy(() => {
+    const f = features(bundle.backbone, rgb, size).expandDims(0);
+    return (bundle.head.predict(f) as tf.Tensor2D).squeeze([0]);
+  });
+  try {
+    const raw = await out.data();
+    if (raw.length !== bundle.card.aspects.length + 1 || !Array.from(raw).every(Number.isFinite)) {
+      throw new CoachError('INTERNAL', `model produced ${raw.length} outputs, expected ${bundle.card.aspects.length + 1} finite values`);
+    }
+    return toScore(raw, bundle.card, size?.width ?? rgb.shape[1], size?.height ?? rgb.shape[0]);
+  } finally {
+    out.dispose();
+  }
+}
+
+/** Builds a tfjs IOHandler for `<dir>/model.json` plus its shards from any file reader. */
+function handlerFor(read: ReadModelFile, dir: string): tf.io.IOHandler {
+  return {
+    async load() {
+      const json = JSON.parse(new TextDecoder().decode(await read(`${dir}/model.json`)));
+      const specs: tf.io.WeightsManifestEntry[] = [];
+      const buffers: ArrayBuffer[] = [];
+      for (const group of json.weightsManifest as tf.io.WeightsManifestConfig) {
+        specs.push(...group.weights);
+        for (const p of group.paths) buffers.push(await read(`${dir}/${p}`));
+      }
+      return {
+        modelTopology: json.modelTopology,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+        weightSpecs: specs,
+        weightData: concatBuffers(buffers),
+      };
+    },
+  };
+}
+
+function concatBuffers(parts: ArrayBuffer[]): ArrayBuffer {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(new Uint8Array(p), o);
+    o += p.byteLength;
+  }
+  return out.buffer;
+}
+
+/** Loads model-card.json, the backbone graph and the head from one model folder. */
+export async function loadBundle(read: ReadModelFile): Promise<ModelBundle> {
+  const card = JSON.parse(new TextDecoder().decode(await read('model-card.json'))) as ModelCard;
+  const unknown = card.aspects.filter((a) => !(ASPECTS as readonly string[]).includes(a));
+  if (unknown.length) throw new CoachError('MODEL_LOAD_FAILED', `model card names unknown aspects: ${unknown.join(', ')}`);
+  const backbone = await tf.loadGraphModel(handlerFor(read, card.backbone.path));
+  const head = await tf.loadLayersModel(handlerFor(read, card.head.path));
+  return { card, backbone, head };
+}
+
+export function disposeBundle(bundle: ModelBundle): void {
+  bundle.backbone.dispose();
+  bundle.head.dispose();
+}

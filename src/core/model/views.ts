@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** The backbone sees the whole photo at this size (its fixed input shape). */
+export const GLOBAL_SIDE = 512;
+/** Sharpness and noise are judged on a centre crop of at most this size, at native scale. */
+export const DETAIL_SIDE = 1024;
+/** Photos are first brought down to this long side: beyond it, detail crops cover too little. */
+export const WORK_MAX_SIDE = 2048;
+/** Decoders hand over at most this long side (a memory guard, not a quality choice). */
+export const DECODE_MAX_SIDE = 4096;
+
+/**
+ * Downscale with a box prefilter so that big reductions do not alias (bilinear alone samples
+ * only 4 pixels per output pixel; a 12 MP photo squeezed to 512 would keep its noise but lose
+ * its blur). An integer average-pool takes the image to within 2× of the target, bilinear does
+ * the rest. [H,W,3] float → [h,w,3] float.
+ */
+export function resizeArea(img: tf.Tensor3D, h: number, w: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [H, W] = img.shape;
+    if (H === h && W === w) return img.clone();
+    const fy = Math.max(1, Math.floor(H / h / 1.0001));
+    const fx = Math.max(1, Math.floor(W / w / 1.0001));
+    let x: tf.Tensor3D = img;
+    if (fy > 1 || fx > 1) {
+      const ch = Math.floor(H / fy) * fy;
+      const cw = Math.floor(W / fx) * fx;
+      x = tf.avgPool(tf.slice(img, [0, 0, 0], [ch, cw, 3]), [fy, fx], [fy, fx], 'valid');
+    }
+    if (x.shape[0] === h && x.shape[1] === w) return x;
+    return tf.image.resizeBilinear(x, [h, w], false, true);
+  });
+}
+
+/** Long side capped at `max`, aspect kept. [H,W,3] → [h,w,3] float32 0–255. */
+export function capLongSide(rgb: tf.Tensor3D, max: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [H, W] = rgb.shape;
+    const f = rgb.toFloat() as tf.Tensor3D;
+    const s = Math.min(1, max / Math.max(H, W));
+    if (s === 1) return f;
+    return resizeArea(f, Math.max(1, Math.round(H * s)), Math.max(1, Math.round(W * s)));
+  });
+}
+
+/** The whole photo squeezed to the backbone's square input. [H,W,3] → [512,512,3]. */
+export function globalView(work: tf.Tensor3D): tf.Tensor3D {
+  return resizeArea(work, GLOBAL_SIDE, GLOBAL_SIDE);
+}
+
+/** Centre crop at native scale, at most DETAIL_SIDE square. [H,W,3] → [≤1024,≤1024,3]. */
+export function detailCrop(work: tf.Tensor3D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [H, W] = work.shape;
+    const h = Math.min(H, DETAIL_SIDE);
+    const w = Math.min(W, DETAIL_SIDE);
+    return tf.slice(work, [Math.floor((H - h) / 2), Math.floor((W - w) / 2), 0], [h, w, 3]);
+  });
+}
