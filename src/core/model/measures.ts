@@ -24,12 +24,15 @@ function conv3(y4: tf.Tensor4D, k: number[]): tf.Tensor4D {
   return tf.conv2d(y4, tf.tensor4d(k, [3, 3, 1, 1]), 1, 'valid');
 }
 
+/** Colour channels mixed by a 3×k matrix, as a matMul (per-channel slicing is slow on wasm). */
+function mix(rgb: tf.Tensor3D, m: number[][]): tf.Tensor3D {
+  const [H, W] = rgb.shape;
+  return tf.matMul(tf.reshape(rgb, [H * W, 3]), tf.tensor2d(m)).reshape([H, W, m[0].length]);
+}
+
 /** Rec. 601 luma in 0–1 as [1,H,W,1]. */
 export function luma(rgb: tf.Tensor3D): tf.Tensor4D {
-  return tf.tidy(() => {
-    const y = tf.sum(tf.mul(rgb, tf.tensor1d([0.299 / 255, 0.587 / 255, 0.114 / 255])), 2);
-    return y.expandDims(0).expandDims(3) as tf.Tensor4D;
-  });
+  return tf.tidy(() => mix(rgb, [[0.299 / 255], [0.587 / 255], [0.114 / 255]]).expandDims(0) as tf.Tensor4D);
 }
 
 function logVarLaplacian(y4: tf.Tensor4D): tf.Scalar {
@@ -41,45 +44,65 @@ function pool2(y4: tf.Tensor4D): tf.Tensor4D {
   return tf.avgPool(y4, 2, 2, 'valid');
 }
 
-/** Ratio of the mean jump across 8-px JPEG block edges to the mean jump elsewhere. */
-function blockiness(y4: tf.Tensor4D): tf.Scalar {
-  const [, H, W] = y4.shape;
-  const n = Math.floor((W - 1) / 8) * 8;
+// One 3×3 convolution computes every detail filter at once (wasm runs one 5-channel conv far
+// faster than five 1-channel ones). Channels: Laplacian, Sobel x, Sobel y, noise, x-difference.
+const DETAIL_FILTERS = [LAPLACIAN, SOBEL_X, SOBEL_Y, NOISE_KERNEL, [0, 0, 0, 0, -1, 1, 0, 0, 0]];
+
+function detailKernel(): tf.Tensor4D {
+  const k = Array.from({ length: 9 }, (_, i) => DETAIL_FILTERS.map((f) => f[i]));
+  return tf.tensor4d(k.flat(), [3, 3, 1, DETAIL_FILTERS.length]);
+}
+
+function pick(v: tf.Tensor1D, i: number): tf.Scalar {
+  return tf.slice(v, [i], [1]).squeeze() as tf.Scalar;
+}
+
+/**
+ * Ratio of the mean jump across 8-px JPEG block edges to the mean jump elsewhere, from the
+ * per-column mean |x-difference| (column c holds x[c+2] − x[c+1], so block edges sit at c ≡ 6).
+ */
+function blockiness(colMeanDx: tf.Tensor1D): tf.Scalar {
+  const n = Math.floor(colMeanDx.shape[0] / 8) * 8;
   if (n < 16) return tf.scalar(1);
-  const dx = tf.abs(tf.sub(tf.slice(y4, [0, 0, 1, 0], [1, H, n, 1]), tf.slice(y4, [0, 0, 0, 0], [1, H, n, 1])));
-  const byPhase = tf.mean(tf.reshape(dx, [H, n / 8, 8]), [0, 1]); // [8]
-  const edge = tf.slice(byPhase, [7], [1]).squeeze();
-  const inner = tf.mean(tf.slice(byPhase, [0], [7]));
+  const byPhase = tf.mean(tf.reshape(tf.slice(colMeanDx, [0], [n]), [n / 8, 8]), 0) as tf.Tensor1D;
+  const edge = pick(byPhase, 6);
+  const inner = tf.div(tf.sub(tf.sum(byPhase), edge), 7);
   return tf.div(tf.add(edge, 1e-4), tf.add(inner, 1e-4)) as tf.Scalar;
 }
 
 /** Sharpness, noise and blocking at native scale, on the detail crop. → [8] */
 function detailMeasures(detail: tf.Tensor3D): tf.Tensor1D {
   const y = luma(detail);
-  const l1 = logVarLaplacian(y);
+  const c = tf.conv2d(y, detailKernel(), 1, 'valid'); // [1,h,w,5]
+  const [, h, w] = c.shape;
+  const { variance } = tf.moments(c, [0, 1, 2]);
+  const absC = tf.abs(c);
+  const absMean = tf.mean(absC, [0, 1, 2]) as tf.Tensor1D;
+  const l1 = tf.log(tf.add(pick(variance as tf.Tensor1D, 0), 1e-7));
   const y2 = pool2(y);
   const l2 = logVarLaplacian(y2);
   const l4 = logVarLaplacian(pool2(y2));
-  const gx = conv3(y, SOBEL_X);
-  const gy = conv3(y, SOBEL_Y);
-  const mag = tf.sqrt(tf.add(tf.add(tf.square(gx), tf.square(gy)), 1e-10));
-  const gradMean = tf.log(tf.add(tf.mean(mag), 1e-6));
-  const sigma = tf.mul(tf.mean(tf.abs(conv3(y, NOISE_KERNEL))), Math.sqrt(Math.PI / 2) / 6);
-  const edgeDensity = tf.mean(tf.cast(tf.greater(mag, 0.25), 'float32'));
+  const mag2 = tf.matMul(tf.reshape(tf.square(c), [h * w, 5]), tf.tensor2d([0, 1, 1, 0, 0], [5, 1]));
+  const gradMean = tf.log(tf.add(tf.mean(tf.sqrt(tf.add(mag2, 1e-10))), 1e-6));
+  const edgeDensity = tf.mean(tf.cast(tf.greater(mag2, 0.0625), 'float32')); // |∇| > 0.25
+  const sigma = tf.mul(pick(absMean, 3), Math.sqrt(Math.PI / 2) / 6);
+  const colMeanDx = tf.matMul(tf.reshape(tf.mean(absC, [0, 1]), [w, 5]), tf.tensor2d([0, 0, 0, 0, 1], [5, 1])).reshape([w]);
   return tf.stack([
-    l1, l2, l4, tf.sub(l1, l2), gradMean, tf.log(tf.add(sigma, 1e-5)), edgeDensity, blockiness(y),
+    l1, l2, l4, tf.sub(l1, l2), gradMean, tf.log(tf.add(sigma, 1e-5)), edgeDensity, blockiness(colMeanDx as tf.Tensor1D),
   ]) as tf.Tensor1D;
 }
 
 /** Exposure and colour on the whole photo (the 512 view). → [10] */
 function toneMeasures(view: tf.Tensor3D): tf.Tensor1D {
   const rgb = tf.div(view, 255);
-  const y = tf.sum(tf.mul(rgb, tf.tensor1d([0.299, 0.587, 0.114])), 2);
+  // columns: luma, red−green, yellow−blue
+  const [H, W] = view.shape;
+  const planes = tf.reshape(mix(rgb, [[0.299, 1, 0.5], [0.587, -1, 0.5], [0.114, 0, -1]]), [H * W, 3]);
+  const y = planes.matMul(tf.tensor2d([1, 0, 0], [3, 1]));
+  const rg = planes.matMul(tf.tensor2d([0, 1, 0], [3, 1]));
+  const yb = planes.matMul(tf.tensor2d([0, 0, 1], [3, 1]));
   const { mean, variance } = tf.moments(y);
   const frac = (t: tf.Tensor) => tf.mean(tf.cast(t, 'float32'));
-  const [r, g, b] = tf.unstack(rgb, 2);
-  const rg = tf.sub(r, g);
-  const yb = tf.sub(tf.mul(tf.add(r, g), 0.5), b);
   const rgM = tf.moments(rg);
   const ybM = tf.moments(yb);
   const colourfulness = tf.add(
@@ -116,13 +139,16 @@ function layoutMeasures(view: tf.Tensor3D): tf.Tensor1D {
     const inBin = tf.logicalAnd(tf.greaterEqual(dev, lo), tf.less(dev, edges[i + 1]));
     return tf.div(tf.sum(tf.mul(w, tf.cast(inBin, 'float32'))), total);
   });
-  const mag = tf.sqrt(tf.add(e, 1e-10)).squeeze([0, 3]) as tf.Tensor2D;
-  const [H, W] = mag.shape;
-  const strong = tf.cast(tf.greater(mag, 0.25), 'float32');
-  const centre = tf.slice(strong, [Math.floor(H / 4), Math.floor(W / 4)], [Math.floor(H / 2), Math.floor(W / 2)]);
-  const centreSum = tf.sum(centre);
-  const borderMean = tf.div(tf.sub(tf.sum(strong), centreSum), H * W - centre.size);
-  return tf.stack([...bins, tf.div(centreSum, centre.size), borderMean]) as tf.Tensor1D;
+  const strong = tf.cast(tf.greater(e, 0.0625), 'float32').squeeze([0, 3]) as tf.Tensor2D; // |∇| > 0.25
+  const [H, W] = strong.shape;
+  const inCentre = (i: number, n: number) => (i >= Math.floor(n / 4) && i < Math.floor(n / 4) + Math.floor(n / 2) ? 1 : 0);
+  const rows = tf.tensor2d(Array.from({ length: H }, (_, i) => inCentre(i, H)), [H, 1]);
+  const cols = tf.tensor2d(Array.from({ length: W }, (_, j) => inCentre(j, W)), [1, W]);
+  const centreMask = tf.mul(rows, cols);
+  const centreArea = Math.floor(H / 2) * Math.floor(W / 2);
+  const centreSum = tf.sum(tf.mul(strong, centreMask));
+  const borderMean = tf.div(tf.sub(tf.sum(strong), centreSum), H * W - centreArea);
+  return tf.stack([...bins, tf.div(centreSum, centreArea), borderMean]) as tf.Tensor1D;
 }
 
 /**

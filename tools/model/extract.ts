@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BACKBONE_OUTPUTS, features } from '../../src/core/model/pipeline';
+import { decodeNode } from './decode-node';
+import { DEGRADATIONS } from './degrade';
+import { BIQ_DIR, planJobs, readSplit, type Job } from './dataset';
+import { loadPrunedBackbone } from './backbone-source';
+import { parseArgs, progress } from '../lib/cli';
+import { useNodeBackend } from './node-backend';
+
+// Feature rows for training and evaluation: one JSON line per (photo, degradation).
+// Resumable: rows already in the output are skipped. Split the work over processes with
+// --part i --parts n.
+
+export async function loadImage(image: string): Promise<tf.Tensor3D> {
+  const { rgb } = await decodeNode(readFileSync(join(BIQ_DIR, 'images', image)));
+  const f = rgb.toFloat() as tf.Tensor3D;
+  rgb.dispose();
+  return f;
+}
+
+export async function backboneModel(cacheDir: string): Promise<tf.GraphModel> {
+  const { topology, weights, format, generatedBy, convertedBy } = loadPrunedBackbone(cacheDir, BACKBONE_OUTPUTS);
+  const model = await tf.loadGraphModel(
+    tf.io.fromMemory({ modelTopology: topology, weightSpecs: weights.map((w) => ({ name: w.name, shape: w.tensor.shape, dtype: w.tensor.dtype as 'float32' })), weightData: concat(weights), format, generatedBy, convertedBy }),
+  );
+  weights.forEach((w) => w.tensor.dispose());
+  return model;
+}
+
+function concat(weights: { tensor: tf.Tensor }[]): ArrayBuffer {
+  const arrays = weights.map((w) => w.tensor.dataSync());
+  const out = new Uint8Array(arrays.reduce((n, a) => n + a.byteLength, 0));
+  let o = 0;
+  for (const a of arrays) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), o);
+    o += a.byteLength;
+  }
+  return out.buffer;
+}
+
+/** Pixels for a job: the photo, degraded when the job says so. */
+export async function jobPixels(job: Job, donors: tf.Tensor3D[]): Promise<tf.Tensor3D> {
+  const img = await loadImage(job.image);
+  if (!job.aspect) return img;
+  const out = DEGRADATIONS[job.aspect]({ img, strength: job.strength, seed: job.seed, donors });
+  img.dispose();
+  return out;
+}
+
+async function main() {
+  const { flags } = parseArgs(process.argv.slice(2), ['help']);
+  if (flags.help) {
+    console.log('usage: tsx tools/model/extract.ts [--part i --parts n] [--out .cache/features] [--limit N]');
+    return;
+  }
+  const part = Number(flags.part ?? 0);
+  const parts = Number(flags.parts ?? 1);
+  const outDir = String(flags.out ?? '.cache/features');
+  const cacheDir = String(flags.cache ?? '.cache');
+  mkdirSync(outDir, { recursive: true });
+  const outFile = join(outDir, `part-${part}-of-${parts}.jsonl`);
+  const done = new Set(existsSync(outFile) ? readFileSync(outFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).key) : []);
+  let jobs = planJobs().filter((_, i) => i % parts === part).filter((j) => !done.has(j.key));
+  if (flags.limit) jobs = jobs.slice(0, Number(flags.limit));
+  await useNodeBackend('wasm');
+  const backbone = await backboneModel(cacheDir);
+  const donorsBySplit = { train: [] as tf.Tensor3D[], val: [] as tf.Tensor3D[] };
+  for (const split of ['train', 'val'] as const) {
+    for (const r of readSplit(split).filter((_, i) => i % 97 === 5).slice(0, 10)) donorsBySplit[split].push(await loadImage(r.image));
+  }
+  const bar = progress(`features part ${part}/${parts}`, jobs.length);
+  for (const [i, job] of jobs.entries()) {
+    const px = await jobPixels(job, donorsBySplit[job.split]);
+    const f = features(backbone, px);
+    const values = Array.from(await f.data(), (v) => Number(v.toPrecision(6)));
+    px.dispose();
+    f.dispose();
+    appendFileSync(outFile, JSON.stringify({ ...job, f: values }) + '\n');
+    bar.tick(i + 1);
+  }
+  bar.done();
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

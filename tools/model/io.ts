@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { encodeWeights, type Encoding, type NamedWeight } from './weights';
+import type { ReadModelFile } from '../../src/core/model/bundle';
+
+/** Reads a model folder from disk, for loadBundle. */
+export function fileReader(dir: string): ReadModelFile {
+  return async (p) => {
+    const b = readFileSync(join(dir, p));
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  };
+}
+
+/** Writes `<dir>/model.json` + one shard. Returns the shard's byte size. */
+export function writeModelDir(
+  dir: string,
+  json: Record<string, unknown>,
+  weights: NamedWeight[],
+  pick: (name: string) => Encoding,
+): number {
+  const { specs, data } = encodeWeights(weights, pick);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'weights.bin'), data);
+  writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...json, weightsManifest: [{ paths: ['weights.bin'], weights: specs }] }));
+  return data.length;
+}
+
+export function writeJson(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** A layers model's topology and weights, for writeModelDir. */
+export function layersArtifacts(model: tf.LayersModel): { json: Record<string, unknown>; weights: NamedWeight[] } {
+  const weights = model.weights.map((w) => ({ name: w.originalName, tensor: w.read() }));
+  return {
+    json: { format: 'layers-model', generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`, convertedBy: null, modelTopology: model.toJSON(null, false) },
+    weights,
+  };
+}
