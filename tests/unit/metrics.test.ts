@@ -1,0 +1,31 @@
+import { auc, pearson, ranks, spearman } from '../../tools/model/metrics';
+
+describe('metrics', () => {
+  it('ranks ties by their mean position', () => {
+    expect(ranks([10, 20, 20, 5])).toEqual([2, 3.5, 3.5, 1]);
+  });
+
+  it('pearson matches a hand computation', () => {
+    // a = 1,2,3,4; b = 2,4,5,9: da = ∓1.5,∓0.5; db = −3,−1,0,4; Σda·db = 11; Σda² = 5; Σdb² = 26
+    expect(pearson([1, 2, 3, 4], [2, 4, 5, 9])).toBeCloseTo(11 / Math.sqrt(5 * 26), 12);
+    expect(pearson([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
+  });
+
+  it('spearman is 1 for any monotone relation and handles ties', () => {
+    expect(spearman([1, 2, 3, 4], [1, 8, 27, 64])).toBeCloseTo(1, 12);
+    // ranks a: 1,2,3 ; b (ties): 1.5,1.5,3 → pearson of those
+    expect(spearman([1, 2, 3], [7, 7, 9])).toBeCloseTo(pearson([1, 2, 3], [1.5, 1.5, 3]), 12);
+  });
+
+  it('auc counts ordered pairs, ties as half', () => {
+    expect(auc([3, 4], [1, 2])).toBe(1);
+    expect(auc([1, 2], [3, 4])).toBe(0);
+    // pairs: (2 vs 1) win, (2 vs 2) tie, (0 vs 1) loss, (0 vs 2) loss → 1.5 / 4
+    expect(auc([2, 0], [1, 2])).toBe(0.375);
+  });
+
+  it('rejects inputs it cannot measure', () => {
+    expect(() => pearson([1], [1])).toThrow(/≥2/);
+    expect(() => auc([], [1])).toThrow(/positive/);
+  });
+});
