@@ -57,7 +57,7 @@ export function features(backbone: tf.GraphModel, rgb: tf.Tensor3D, size?: { wid
 
 /** From the head's raw outputs (quality 0–1, then one severity per aspect) to a Score. */
 export function toScore(raw: ArrayLike<number>, card: ModelCard, width: number, height: number): Score {
-  const { lo, hi } = card.calibration as { lo: number; hi: number };
+  const { lo, hi } = card.calibration;
   const overall = Math.round(Math.min(100, Math.max(0, ((raw[0] - lo) / (hi - lo)) * 100)) * 10) / 10;
   const aspects = {} as Record<AspectId, number>;
   card.aspects.forEach((id, i) => {
@@ -66,25 +66,35 @@ export function toScore(raw: ArrayLike<number>, card: ModelCard, width: number, 
   return { overall, band: bandFor(overall, card.bands), aspects, width, height };
 }
 
+/** The head's raw outputs for one decoded photo: quality 0–1, then one severity per aspect. */
+export async function predictRaw(
+  bundle: ModelBundle,
+  rgb: tf.Tensor3D,
+  size?: { width: number; height: number },
+): Promise<Float32Array> {
+  const out = tf.tidy(() => {
+    const f = features(bundle.backbone, rgb, size).expandDims(0);
+    return (bundle.head.predict(f) as tf.Tensor2D).squeeze([0]);
+  });
+  try {
+    const raw = (await out.data()) as Float32Array;
+    if (raw.length !== bundle.card.aspects.length + 1 || !raw.every(Number.isFinite)) {
+      throw new CoachError('INTERNAL', `model produced ${raw.length} outputs, expected ${bundle.card.aspects.length + 1} finite values`);
+    }
+    return raw;
+  } finally {
+    out.dispose();
+  }
+}
+
 /** Scores one decoded photo. Never disposes `rgb`; leaves no tensors behind. */
 export async function scorePixels(
   bundle: ModelBundle,
   rgb: tf.Tensor3D,
   size?: { width: number; height: number },
 ): Promise<Score> {
-  const out = tf.tidy(() => {
-    const f = features(bundle.backbone, rgb, size).expandDims(0);
-    return (bundle.head.predict(f) as tf.Tensor2D).squeeze([0]);
-  });
-  try {
-    const raw = await out.data();
-    if (raw.length !== bundle.card.aspects.length + 1 || !Array.from(raw).every(Number.isFinite)) {
-      throw new CoachError('INTERNAL', `model produced ${raw.length} outputs, expected ${bundle.card.aspects.length + 1} finite values`);
-    }
-    return toScore(raw, bundle.card, size?.width ?? rgb.shape[1], size?.height ?? rgb.shape[0]);
-  } finally {
-    out.dispose();
-  }
+  const raw = await predictRaw(bundle, rgb, size);
+  return toScore(raw, bundle.card, size?.width ?? rgb.shape[1], size?.height ?? rgb.shape[0]);
 }
 
 /** Builds a tfjs IOHandler for `<dir>/model.json` plus its shards from any file reader. */

@@ -1,0 +1,161 @@
+import * as tf from '@tensorflow/tfjs';
+import { ASPECTS } from '../../src/core/aspects';
+import type { FeatureRow } from './features-file';
+import { severityOf } from './dataset';
+import { rng, shuffled } from './rng';
+
+// The head: standardized features → hidden ReLU layer → 1 quality + one severity per aspect
+// (sigmoids). Trained with a custom loop because the losses are masked per row: people rated
+// only the untouched photos; the synthetic copies teach the aspects and that damage lowers quality.
+
+export interface HeadConfig {
+  hidden: number;
+  epochs: number;
+  batch: number;
+  lr: number;
+  l2: number;
+  rankWeight: number; // pairwise ranking within a subset, beside the squared error
+  damageWeight: number; // an untouched photo should outscore its damaged copy
+  aspectWeight: number;
+  seed: number;
+}
+
+export const DEFAULT_HEAD: HeadConfig = {
+  hidden: 96, epochs: 60, batch: 256, lr: 1e-3, l2: 3e-4, rankWeight: 0.5, damageWeight: 0.5, aspectWeight: 0.5, seed: 7,
+};
+
+export interface Standardizer {
+  mean: Float32Array;
+  std: Float32Array;
+}
+
+export function fitStandardizer(rows: FeatureRow[]): Standardizer {
+  const F = rows[0].f.length;
+  const mean = new Float32Array(F);
+  const std = new Float32Array(F);
+  for (const r of rows) for (let j = 0; j < F; j++) mean[j] += r.f[j] / rows.length;
+  for (const r of rows) for (let j = 0; j < F; j++) std[j] += (r.f[j] - mean[j]) ** 2 / rows.length;
+  for (let j = 0; j < F; j++) std[j] = Math.sqrt(std[j]) || 1;
+  return { mean, std };
+}
+
+function matrix(rows: FeatureRow[], s: Standardizer): tf.Tensor2D {
+  const F = s.mean.length;
+  const data = new Float32Array(rows.length * F);
+  rows.forEach((r, i) => {
+    for (let j = 0; j < F; j++) data[i * F + j] = (r.f[j] - s.mean[j]) / s.std[j];
+  });
+  return tf.tensor2d(data, [rows.length, F]);
+}
+
+interface Params {
+  w1: tf.Variable;
+  b1: tf.Variable;
+  w2: tf.Variable;
+  b2: tf.Variable;
+}
+
+function forward(p: Params, x: tf.Tensor2D): tf.Tensor2D {
+  return tf.sigmoid(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, p.w1), p.b1)), p.w2), p.b2));
+}
+
+/** Trains the head on feature rows (clean rows carry `mos`; degraded rows an `aspect`). */
+export function trainHead(rows: FeatureRow[], cfg: HeadConfig, log: (epoch: number, loss: number) => void = () => {}) {
+  const A = ASPECTS.length;
+  const clean = rows.filter((r) => r.mos !== null);
+  const s = fitStandardizer(clean);
+  const F = s.mean.length;
+  const r = rng(cfg.seed);
+  const init = (shape: [number, number], fanIn: number) =>
+    tf.tensor2d(Array.from({ length: shape[0] * shape[1] }, () => (r() * 2 - 1) * Math.sqrt(6 / fanIn)), shape);
+  const p: Params = {
+    w1: tf.variable(init([F, cfg.hidden], F)),
+    b1: tf.variable(tf.zeros([cfg.hidden])),
+    w2: tf.variable(init([cfg.hidden, 1 + A], cfg.hidden)),
+    b2: tf.variable(tf.tensor1d([0, ...ASPECTS.map(() => -2)])),
+  };
+  const X = matrix(rows, s);
+  const mos = tf.tensor1d(rows.map((x) => x.mos ?? 0));
+  const hasMos = tf.tensor1d(rows.map((x) => (x.mos === null ? 0 : 1)));
+  const subset = rows.map((x) => x.subset);
+  const targets = tf.tensor2d(rows.flatMap((x) => ASPECTS.map((a) => (x.aspect === a ? severityOf(x.strength) : 0))), [rows.length, A]);
+  // positives are rare (one aspect per damaged copy): weigh them up
+  const weights = tf.tensor2d(rows.flatMap((x) => ASPECTS.map((a) => (x.aspect === a ? 6 : 1))), [rows.length, A]);
+  const cleanIndex = new Map(rows.map((x, i) => [x.mos !== null ? `${x.split}|${x.image}` : '', i]));
+  const damagePairs = rows
+    .map((x, i) => [cleanIndex.get(`${x.split}|${x.image}`), i] as const)
+    .filter(([o, i]) => o !== undefined && rows[i].aspect !== null) as [number, number][];
+  const opt = tf.train.adam(cfg.lr);
+  const order = rows.map((_, i) => i);
+  for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+    let total = 0;
+    const perm = shuffled(order, cfg.seed * 1000 + epoch);
+    for (let start = 0; start < perm.length; start += cfg.batch) {
+      const idx = perm.slice(start, start + cfg.batch);
+      const sameSubset = tf.tensor2d(idx.flatMap((i) => idx.map((j) => (subset[i] === subset[j] ? 1 : 0))), [idx.length, idx.length]);
+      const pairs = shuffled(damagePairs, epoch * 7919 + start).slice(0, 64);
+      const loss = opt.minimize(() => {
+        const it = tf.tensor1d(idx, 'int32');
+        const out = forward(p, tf.gather(X, it));
+        const q = out.slice([0, 0], [-1, 1]).squeeze([1]);
+        const m = tf.gather(mos, it);
+        const has = tf.gather(hasMos, it);
+        const nMos = tf.maximum(tf.sum(has), 1);
+        const mse = tf.div(tf.sum(tf.mul(has, tf.square(tf.sub(q, m)))), nMos);
+        // pairwise: logistic loss on score differences for pairs ordered by people, same subset
+        const dq = tf.sub(q.expandDims(1), q.expandDims(0));
+        const dm = tf.sub(m.expandDims(1), m.expandDims(0));
+        const pairMask = tf.mul(tf.mul(sameSubset, tf.mul(has.expandDims(1), has.expandDims(0))), tf.cast(tf.greater(dm, 0.02), 'float32'));
+        const rank = tf.div(tf.sum(tf.mul(pairMask, tf.softplus(tf.mul(dq, -20)))), tf.maximum(tf.sum(pairMask), 1));
+        const t = tf.gather(targets, it);
+        const w = tf.gather(weights, it);
+        const sev = out.slice([0, 1], [-1, A]);
+        const bce = tf.div(tf.sum(tf.mul(w, tf.losses.sigmoidCrossEntropy(t, tf.log(tf.div(tf.add(sev, 1e-6), tf.sub(1 + 1e-6, sev))), undefined, undefined, tf.Reduction.NONE))), tf.sum(w));
+        let total = tf.add(tf.add(mse, tf.mul(rank, cfg.rankWeight * 0.01)), tf.mul(bce, cfg.aspectWeight * 0.05));
+        if (pairs.length) {
+          const qo = forward(p, tf.gather(X, pairs.map((x) => x[0]))).slice([0, 0], [-1, 1]);
+          const qd = forward(p, tf.gather(X, pairs.map((x) => x[1]))).slice([0, 0], [-1, 1]);
+          total = tf.add(total, tf.mul(tf.mean(tf.relu(tf.sub(0.05, tf.sub(qo, qd)))), cfg.damageWeight * 0.1));
+        }
+        return tf.add(total, tf.mul(tf.add(tf.sum(tf.square(p.w1)), tf.sum(tf.square(p.w2))), cfg.l2 * 0.01)) as tf.Scalar;
+      }, true)!;
+      total += (loss.dataSync()[0] * idx.length) / perm.length;
+      loss.dispose();
+      sameSubset.dispose();
+    }
+    log(epoch, total);
+  }
+  [X, mos, hasMos, targets, weights].forEach((t) => t.dispose());
+  opt.dispose();
+  return { params: p, standardizer: s };
+}
+
+/** Raw head outputs for rows (quality, then aspect severities). */
+export function predictRows(params: Params, s: Standardizer, rows: FeatureRow[]): number[][] {
+  return tf.tidy(() => forward(params, matrix(rows, s)).arraySync());
+}
+
+/**
+ * The head as a tfjs layers model, with the standardization folded into the first layer:
+ * W' = W / std (per input row), b' = b − (mean / std)·W — exact, and one layer fewer to ship.
+ */
+export function toLayersModel(params: Params, s: Standardizer): tf.LayersModel {
+  const F = s.mean.length;
+  const [, H] = params.w1.shape;
+  const A1 = params.w2.shape[1];
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [F], units: H, activation: 'relu', name: 'hidden' }),
+      tf.layers.dense({ units: A1, activation: 'sigmoid', name: 'out' }),
+    ],
+  });
+  tf.tidy(() => {
+    const invStd = tf.tensor2d(Array.from(s.std, (v) => 1 / v), [F, 1]);
+    const w1 = tf.mul(params.w1, invStd);
+    const shift = tf.tensor2d(Array.from(s.mean, (m, j) => m / s.std[j]), [1, F]);
+    const b1 = tf.sub(params.b1, tf.matMul(shift, params.w1).squeeze([0]));
+    model.getLayer('hidden').setWeights([w1, b1]);
+    model.getLayer('out').setWeights([params.w2.clone(), params.b2.clone()]);
+  });
+  return model;
+}

@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs';
+import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ASPECTS } from '../../src/core/aspects';
+import type { ModelCard } from '../../src/core/model/bundle';
+import { BACKBONE_OUTPUTS } from '../../src/core/model/pipeline';
+import { GLOBAL_SIDE } from '../../src/core/model/views';
+import { BACKBONE_LICENCE, BACKBONE_PACKAGE, loadPrunedBackbone } from './backbone-source';
+import { PLAN } from './dataset';
+import { figures, figuresTable, type Prediction } from './evaluate';
+import { readFeatureRows } from './features-file';
+import { DEFAULT_HEAD, predictRows, toLayersModel, trainHead, type HeadConfig } from './head';
+import { layersArtifacts, writeJson, writeModelDir } from './io';
+import { useNodeBackend } from './node-backend';
+import { flagNumber, parseArgs } from '../lib/cli';
+import { MEASURE_NAMES } from '../../src/core/model/measures';
+
+const HELP = `npm run train -- [options]
+
+Reproduces public/model/ from ../shared/data: extracts backbone features for every BIQ2021
+train/val photo and their synthetic degradations (resumable, cached in .cache/features), trains
+the head on train.csv rows only, reports figures on val.csv, and writes the quantized model.
+
+  --out DIR        model folder to write (default public/model)
+  --cache DIR      cache folder (default .cache)
+  --workers N      extraction processes (default: number of cores)
+  --epochs N       head training epochs (default ${DEFAULT_HEAD.epochs})
+  --hidden N       hidden units (default ${DEFAULT_HEAD.hidden})
+  --no-write       train and report only
+  --help`;
+
+function runExtraction(workers: number, cache: string): Promise<void> {
+  const script = join(import.meta.dirname, 'extract.ts');
+  const runs = Array.from({ length: workers }, (_, part) =>
+    new Promise<void>((ok, fail) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', script, '--part', String(part), '--parts', String(workers), '--cache', cache, '--out', join(cache, 'features')], { stdio: ['ignore', 'inherit', 'inherit'] });
+      child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`feature extraction part ${part} exited with ${code}`))));
+    }),
+  );
+  return Promise.all(runs).then(() => undefined);
+}
+
+export const BAND_MOS = { great: 0.65, ok: 0.4 };
+
+async function main() {
+  const { flags } = parseArgs(process.argv.slice(2), ['help', 'no-write']);
+  if (flags.help) return console.log(HELP);
+  const started = Date.now();
+  const cache = resolve(String(flags.cache ?? '.cache'));
+  const out = resolve(String(flags.out ?? 'public/model'));
+  const cfg: HeadConfig = { ...DEFAULT_HEAD, epochs: flagNumber(flags, 'epochs', DEFAULT_HEAD.epochs), hidden: flagNumber(flags, 'hidden', DEFAULT_HEAD.hidden) };
+  await runExtraction(flagNumber(flags, 'workers', cpus().length), cache);
+  await useNodeBackend('wasm');
+
+  const rows = readFeatureRows(join(cache, 'features'));
+  const train = rows.filter((r) => r.split === 'train');
+  const val = rows.filter((r) => r.split === 'val');
+  process.stderr.write(`training the head on ${train.length} train rows (${train.filter((r) => r.mos !== null).length} rated)…\n`);
+  const { params, standardizer } = trainHead(train, cfg, (e, loss) => {
+    if (e % 10 === 9 || e === cfg.epochs - 1) process.stderr.write(`  epoch ${e + 1}/${cfg.epochs} loss ${loss.toFixed(5)}\n`);
+  });
+  const asPred = (rs: typeof rows) => predictRows(params, standardizer, rs).map((raw, i): Prediction => ({ subset: rs[i].subset, mos: rs[i].mos, aspect: rs[i].aspect, raw }));
+  const trainFig = figures(asPred(train));
+  const valFig = figures(asPred(val));
+  console.log(figuresTable('train.csv (fit)', trainFig));
+  console.log(figuresTable('val.csv', valFig));
+
+  const head = toLayersModel(params, standardizer);
+  const mosSorted = train.filter((r) => r.mos !== null).map((r) => r.mos!).sort((a, b) => a - b);
+  const lo = mosSorted[Math.floor(mosSorted.length * 0.02)];
+  const hi = mosSorted[Math.floor(mosSorted.length * 0.98)];
+  const toOverall = (m: number) => Math.round(((m - lo) / (hi - lo)) * 100);
+  const report = {
+    trainedOn: { rows: train.length, rated: train.filter((r) => r.mos !== null).length },
+    config: cfg,
+    plan: PLAN,
+    train: trainFig,
+    val: valFig,
+    wallSeconds: Math.round((Date.now() - started) / 1000),
+  };
+  writeJson(join(cache, 'train-report.json'), report);
+  if (flags['no-write']) return;
+
+  // Backbone: the package's float16 weights re-encoded as float16 — bit-identical to what
+  // training saw. Head: float16 (the quantize tool measures uint8 against it).
+  const bb = loadPrunedBackbone(cache, BACKBONE_OUTPUTS);
+  const backboneBytes = writeModelDir(join(out, 'backbone'), { format: bb.format, generatedBy: bb.generatedBy, convertedBy: bb.convertedBy, modelTopology: bb.topology }, bb.weights, (n) => (n ? 'float16' : 'float32'));
+  const art = layersArtifacts(head);
+  const headBytes = writeModelDir(join(out, 'head'), art.json, art.weights, () => 'float16');
+  const card: ModelCard = {
+    version: `1.0.0-${new Date().toISOString().slice(0, 10)}`,
+    aspects: [...ASPECTS],
+    bands: { great: toOverall(BAND_MOS.great), ok: toOverall(BAND_MOS.ok) },
+    calibration: { lo, hi },
+    backbone: { path: 'backbone', input: [GLOBAL_SIDE, GLOBAL_SIDE], outputs: BACKBONE_OUTPUTS },
+    head: { path: 'head', features: standardizer.mean.length },
+    input: {
+      pixels: 'decoded RGB, upright (EXIF orientation applied), 0–255, long side ≤ 4096',
+      preprocessing: 'long side capped at 2048 (box prefilter + bilinear); whole photo squeezed to 512×512 for the backbone (raw 0–255); centre crop ≤1024² at native scale for sharpness/noise/blocking',
+      measurements: MEASURE_NAMES,
+    },
+    outputs: {
+      overall: `0–100: head quality q mapped linearly, (q − ${lo}) / (${hi} − ${lo}) · 100, clamped; q estimates BIQ2021 MOS (0–1)`,
+      band: `great ≥ ${toOverall(BAND_MOS.great)} (MOS ${BAND_MOS.great}), ok ≥ ${toOverall(BAND_MOS.ok)} (MOS ${BAND_MOS.ok}), else needs_work`,
+      aspects: 'severity 0–1 per aspect (sigmoid), learned from synthetic degradations of train photos',
+    },
+    weights: { backboneBytes, headBytes, totalBytes: backboneBytes + headBytes, encoding: 'float16 (see quantization)' },
+    data: {
+      quality: 'BIQ2021 (N. Ahmed et al., J. Electronic Imaging 31(5) 053010, 2022), repository nisarahmedrana/BIQ2021 @ 62c7b40; train.csv only for fitting; val.csv for figures; official test split not used. No licence stated by the repository (the Unsplash subset may be used commercially per its README): research data.',
+      aspects: 'synthetic degradations (blur, noise, under/over-exposure, low resolution, tilt, framing, clutter, colour cast) of train.csv photos, made reproducibly by tools/model/degrade.ts',
+    },
+    licences: { backbone: `${BACKBONE_PACKAGE}: ${BACKBONE_LICENCE}`, data: 'BIQ2021: research data, no licence stated' },
+    metrics: { command: 'npm run train (offline, cached features) / npm run eval (end to end on the shipped files)', val: valFig },
+  };
+  writeJson(join(out, 'model-card.json'), card);
+  console.log(`wrote ${out}: backbone ${backboneBytes} B, head ${headBytes} B; ${report.wallSeconds}s`);
+  tf.disposeVariables();
+}
+
+await main();
