@@ -141,8 +141,8 @@ export function predictRows(params: Params, s: Standardizer, rows: FeatureRow[])
  */
 export function toLayersModel(params: Params, s: Standardizer): tf.LayersModel {
   const F = s.mean.length;
-  const [, H] = params.w1.shape;
-  const A1 = params.w2.shape[1];
+  const H = params.w1.shape[1] as number;
+  const A1 = params.w2.shape[1] as number;
   const model = tf.sequential({
     layers: [
       tf.layers.dense({ inputShape: [F], units: H, activation: 'relu', name: 'hidden' }),

@@ -94,7 +94,7 @@ function detailMeasures(detail: tf.Tensor3D): tf.Tensor1D {
 
 /** Exposure and colour on the whole photo (the 512 view). → [10] */
 function toneMeasures(view: tf.Tensor3D): tf.Tensor1D {
-  const rgb = tf.div(view, 255);
+  const rgb = tf.div(view, 255) as tf.Tensor3D;
   // columns: luma, red−green, yellow−blue
   const [H, W] = view.shape;
   const planes = tf.reshape(mix(rgb, [[0.299, 1, 0.5], [0.587, -1, 0.5], [0.114, 0, -1]]), [H * W, 3]);
