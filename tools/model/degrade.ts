@@ -76,7 +76,8 @@ export function overexposure({ img, strength }: DegradeInput): tf.Tensor3D {
 
 export function lowResolution({ img, strength }: DegradeInput): tf.Tensor3D {
   const [H, W] = img.shape;
-  const side = Math.round(360 - strength * 260); // long side 360 … 100 px
+  // long side 360 … 100 px, and never an upscale of an already small photo
+  const side = Math.min(Math.round(360 - strength * 260), Math.floor(0.71 * Math.max(H, W)));
   const s = side / Math.max(H, W);
   return resizeArea(img, Math.max(8, Math.round(H * s)), Math.max(8, Math.round(W * s)));
 }

@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs';
+import { capLongSide, detailCrop, globalView, resizeArea } from '../../src/core/model/views';
+import { measure, MEASURE_NAMES } from '../../src/core/model/measures';
+import { blur, noise, underexposure, tilt } from '../../tools/model/degrade';
+
+const at = (v: Float32Array | number[], name: (typeof MEASURE_NAMES)[number]) => v[MEASURE_NAMES.indexOf(name)];
+
+/** A deterministic textured test card: stripes, a checker and a gradient, 0–255. */
+function card(h: number, w: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const y = tf.range(0, h).reshape([h, 1]).tile([1, w]);
+    const x = tf.range(0, w).reshape([1, w]).tile([h, 1]);
+    const checker = tf.mod(tf.add(tf.floorDiv(x, 16), tf.floorDiv(y, 16)), 2).mul(120);
+    const stripes = tf.sin(tf.div(x, 3)).mul(40);
+    const r = tf.add(tf.add(checker, stripes), 60);
+    const g = tf.add(checker, tf.div(y, h / 80));
+    const b = tf.add(tf.sub(180, checker), tf.div(x, w / 40));
+    return tf.clipByValue(tf.stack([r, g, b], 2), 0, 255) as tf.Tensor3D;
+  });
+}
+
+describe('views', () => {
+  beforeAll(() => tf.setBackend('cpu'));
+
+  it('resizeArea averages boxes exactly on integer factors and keeps tensors tidy', () => {
+    const img = tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16].flatMap((v) => [v, v, v]), [4, 4, 3]);
+    const before = tf.memory().numTensors;
+    const out = resizeArea(img, 2, 2);
+    // top-left box: (1+2+5+6)/4 = 3.5; top-right (3+4+7+8)/4 = 5.5; bottom-left 11.5; bottom-right 13.5
+    expect(Array.from(out.dataSync()).filter((_, i) => i % 3 === 0)).toEqual([3.5, 5.5, 11.5, 13.5]);
+    out.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    img.dispose();
+  });
+
+  it('caps the long side, squeezes a global 512 view and crops native detail', () => {
+    const img = tf.zeros([3000, 1500, 3]) as tf.Tensor3D;
+    const work = capLongSide(img, 2048);
+    expect(work.shape).toEqual([2048, 1024, 3]);
+    expect(globalView(work).shape).toEqual([512, 512, 3]);
+    expect(detailCrop(work).shape).toEqual([1024, 1024, 3]);
+    const small = tf.zeros([300, 200, 3]) as tf.Tensor3D;
+    expect(capLongSide(small, 2048).shape).toEqual([300, 200, 3]);
+    expect(detailCrop(small).shape).toEqual([300, 200, 3]);
+    tf.disposeVariables();
+  });
+});
+
+describe('measurements respond to the defect they measure', () => {
+  let base: tf.Tensor3D;
+  let ref: Float32Array;
+  const m = (img: tf.Tensor3D) => {
+    const v = measure(img, img, img.shape[1], img.shape[0]);
+    const out = v.dataSync() as Float32Array;
+    v.dispose();
+    return out;
+  };
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    base = card(256, 256);
+    ref = m(base);
+  });
+
+  it('has one value per name, all finite', () => {
+    expect(ref.length).toBe(MEASURE_NAMES.length);
+    expect(Array.from(ref).every(Number.isFinite)).toBe(true);
+  });
+
+  it('blur lowers fine-scale sharpness more than coarse', () => {
+    const b = blur({ img: base, strength: 0.6, seed: 3, donors: [] });
+    const v = m(b);
+    expect(at(v, 'log_lapvar_1x')).toBeLessThan(at(ref, 'log_lapvar_1x') - 1);
+    expect(at(v, 'sharp_ratio_1x_2x')).toBeLessThan(at(ref, 'sharp_ratio_1x_2x'));
+  });
+
+  it('noise raises the noise estimate', () => {
+    const v = m(noise({ img: base, strength: 0.5, seed: 4, donors: [] }));
+    expect(at(v, 'log_noise_sigma')).toBeGreaterThan(at(ref, 'log_noise_sigma') + 0.5);
+  });
+
+  it('under-exposure lowers mean luma and raises the dark fraction', () => {
+    const v = m(underexposure({ img: base, strength: 0.8, seed: 5, donors: [] }));
+    expect(at(v, 'mean_y')).toBeLessThan(at(ref, 'mean_y') * 0.5);
+    expect(at(v, 'dark_frac')).toBeGreaterThan(at(ref, 'dark_frac'));
+  });
+
+  it('tilt moves edge energy away from the level bin', () => {
+    const v = m(tilt({ img: base, strength: 0.3, seed: 6, donors: [] }));
+    expect(at(v, 'tilt_0_1')).toBeLessThan(at(ref, 'tilt_0_1') * 0.5);
+  });
+
+  it('reports the decoded size', () => {
+    const v = measure(base, base, 4000, 3000);
+    expect(at(v.dataSync() as Float32Array, 'log_short_side')).toBeCloseTo(Math.log(3000), 4);
+    expect(at(v.dataSync() as Float32Array, 'log_aspect')).toBeCloseTo(Math.log(4000 / 3000), 4);
+    v.dispose();
+  });
+});
