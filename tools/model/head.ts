@@ -29,13 +29,21 @@ export interface Standardizer {
   std: Float32Array;
 }
 
+/**
+ * Per-feature mean and standard deviation. A feature that (almost) never varies in training —
+ * e.g. the aspect ratio, as every training photo is square — gets an infinite deviation, so the
+ * head ignores it instead of extrapolating from a value it never saw vary.
+ */
 export function fitStandardizer(rows: FeatureRow[]): Standardizer {
   const F = rows[0].f.length;
   const mean = new Float32Array(F);
   const std = new Float32Array(F);
   for (const r of rows) for (let j = 0; j < F; j++) mean[j] += r.f[j] / rows.length;
   for (const r of rows) for (let j = 0; j < F; j++) std[j] += (r.f[j] - mean[j]) ** 2 / rows.length;
-  for (let j = 0; j < F; j++) std[j] = Math.sqrt(std[j]) || 1;
+  for (let j = 0; j < F; j++) {
+    std[j] = Math.sqrt(std[j]);
+    if (!(std[j] > 1e-4 * Math.max(1, Math.abs(mean[j])))) std[j] = Infinity;
+  }
   return { mean, std };
 }
 
@@ -62,8 +70,7 @@ function forward(p: Params, x: tf.Tensor2D): tf.Tensor2D {
 /** Trains the head on feature rows (clean rows carry `mos`; degraded rows an `aspect`). */
 export function trainHead(rows: FeatureRow[], cfg: HeadConfig, log: (epoch: number, loss: number) => void = () => {}) {
   const A = ASPECTS.length;
-  const clean = rows.filter((r) => r.mos !== null);
-  const s = fitStandardizer(clean);
+  const s = fitStandardizer(rows);
   const F = s.mean.length;
   const r = rng(cfg.seed);
   const init = (shape: [number, number], fanIn: number) =>

@@ -28,6 +28,7 @@ the head on train.csv rows only, reports figures on val.csv, and writes the quan
   --epochs N       head training epochs (default ${DEFAULT_HEAD.epochs})
   --hidden N       hidden units (default ${DEFAULT_HEAD.hidden})
   --no-write       train and report only
+  --no-extract     use the cached features as they are (no extraction step)
   --help`;
 
 function runExtraction(workers: number, cache: string): Promise<void> {
@@ -44,13 +45,13 @@ function runExtraction(workers: number, cache: string): Promise<void> {
 export const BAND_MOS = { great: 0.65, ok: 0.4 };
 
 async function main() {
-  const { flags } = parseArgs(process.argv.slice(2), ['help', 'no-write']);
+  const { flags } = parseArgs(process.argv.slice(2), ['help', 'no-write', 'no-extract']);
   if (flags.help) return console.log(HELP);
   const started = Date.now();
   const cache = resolve(String(flags.cache ?? '.cache'));
   const out = resolve(String(flags.out ?? 'public/model'));
   const cfg: HeadConfig = { ...DEFAULT_HEAD, epochs: flagNumber(flags, 'epochs', DEFAULT_HEAD.epochs), hidden: flagNumber(flags, 'hidden', DEFAULT_HEAD.hidden) };
-  await runExtraction(flagNumber(flags, 'workers', cpus().length), cache);
+  if (!flags['no-extract']) await runExtraction(flagNumber(flags, 'workers', cpus().length), cache);
   await useNodeBackend('wasm');
 
   const rows = readFeatureRows(join(cache, 'features'));

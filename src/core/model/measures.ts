@@ -157,8 +157,10 @@ function layoutMeasures(view: tf.Tensor3D): tf.Tensor1D {
  */
 export function measure(view: tf.Tensor3D, detail: tf.Tensor3D, width: number, height: number): tf.Tensor1D {
   return tf.tidy(() => {
+    // Beyond 512 px on the short side a photo has all the pixels a listing needs (and the
+    // training photos are 512 px), so bigger sizes read as 512.
     const short = Math.max(1, Math.min(width, height));
-    const size = tf.tensor1d([Math.log(short), Math.log(Math.max(width, height) / short)]);
+    const size = tf.tensor1d([Math.log(Math.min(short, 512)), Math.log(Math.max(width, height) / short)]);
     return tf.concat([detailMeasures(detail), toneMeasures(view), layoutMeasures(view), size]) as tf.Tensor1D;
   });
 }
