@@ -54,9 +54,13 @@ export async function decodeNode(bytes: Uint8Array): Promise<{ rgb: tf.Tensor3D;
       rgba = img.data;
       orientation = (await exifr.orientation(bytes).catch(() => 1)) ?? 1;
     } else if (k === 'png') {
+      // IHDR sits at a fixed place: refuse decompression bombs before inflating anything
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      if (bytes.length >= 24 && view.getUint32(12) === 0x49484452 && view.getUint32(16) * view.getUint32(20) > MAX_PIXELS) {
+        throw new CoachError('TOO_LARGE', `${view.getUint32(16)}×${view.getUint32(20)} pixels is over the ${MAX_PIXELS / 1e6} MP limit`);
+      }
       const img = PNG.sync.read(Buffer.from(bytes));
       ({ width, height } = img);
-      if (width * height > MAX_PIXELS) throw new CoachError('TOO_LARGE', `${width}×${height} pixels is over the limit`);
       rgba = new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
     } else {
       const text = /^[\s\x20-\x7e]*$/.test(Buffer.from(bytes.subarray(0, 256)).toString('latin1'));
