@@ -1,11 +1,39 @@
 import * as tf from '@tensorflow/tfjs';
-import jpeg from 'jpeg-js';
+import decodeJpeg, { init as initJpeg } from '@jsquash/jpeg/decode.js';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { PNG } from 'pngjs';
 import exifr from 'exifr';
 import { CoachError } from '../../src/core/errors';
 import { DECODE_MAX_SIDE } from '../../src/core/model/views';
 
 const MAX_BYTES = 50 * 1024 * 1024;
+
+// MozJPEG (libjpeg-turbo) decodes bit-identically to Chromium's JPEG decoder (same IDCT and
+// chroma upsampling), so the Node and browser pipelines see the same pixels; jpeg-js did not.
+let jpegReady: Promise<void> | undefined;
+function readyJpeg(): Promise<void> {
+  jpegReady ??= (async () => {
+    const wasm = readFileSync(createRequire(import.meta.url).resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'));
+    await initJpeg(await WebAssembly.compile(wasm));
+  })();
+  return jpegReady;
+}
+
+/** Width and height from a JPEG's start-of-frame marker, without decoding. */
+export function jpegSize(b: Uint8Array): { width: number; height: number } | null {
+  let i = 2;
+  while (i + 9 < b.length) {
+    if (b[i] !== 0xff) return null;
+    const marker = b[i + 1];
+    const len = (b[i + 2] << 8) | b[i + 3];
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: (b[i + 5] << 8) | b[i + 6], width: (b[i + 7] << 8) | b[i + 8] };
+    }
+    i += 2 + len;
+  }
+  return null;
+}
 const MAX_PIXELS = 100e6;
 
 function kind(b: Uint8Array): 'jpeg' | 'png' | 'other' {
@@ -49,9 +77,13 @@ export async function decodeNode(bytes: Uint8Array): Promise<{ rgb: tf.Tensor3D;
   let orientation = 1;
   try {
     if (k === 'jpeg') {
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 2048 });
+      const size = jpegSize(bytes);
+      if (!size) throw new CoachError('CORRUPT_IMAGE', 'JPEG has no frame header');
+      if (size.width * size.height > MAX_PIXELS) throw new CoachError('TOO_LARGE', `${size.width}×${size.height} pixels is over the ${MAX_PIXELS / 1e6} MP limit`);
+      await readyJpeg();
+      const img = await decodeJpeg(bytes.slice().buffer as ArrayBuffer);
       ({ width, height } = img);
-      rgba = img.data;
+      rgba = new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
       orientation = (await exifr.orientation(bytes).catch(() => 1)) ?? 1;
     } else if (k === 'png') {
       // IHDR sits at a fixed place: refuse decompression bombs before inflating anything
@@ -69,7 +101,6 @@ export async function decodeNode(bytes: Uint8Array): Promise<{ rgb: tf.Tensor3D;
   } catch (e) {
     if (e instanceof CoachError) throw e;
     const msg = String((e as Error).message ?? e);
-    if (/maxResolutionInMP|maxMemoryUsage/.test(msg)) throw new CoachError('TOO_LARGE', msg, { cause: e });
     throw new CoachError('CORRUPT_IMAGE', `could not decode: ${msg}`, { cause: e });
   }
   if (Math.min(width, height) < 1) throw new CoachError('CORRUPT_IMAGE', 'image has no pixels');
