@@ -3,6 +3,7 @@ import { ASPECTS } from '../../src/core/aspects';
 import type { FeatureRow } from './features-file';
 import { severityOf } from './dataset';
 import { rng, shuffled } from './rng';
+import { registerFastMatMulGradient } from './fast-grad';
 
 // The head: standardized features → hidden ReLU layer → 1 quality + one severity per aspect
 // (sigmoids). Trained with a custom loop because the losses are masked per row: people rated
@@ -47,13 +48,24 @@ export function fitStandardizer(rows: FeatureRow[]): Standardizer {
   return { mean, std };
 }
 
-function matrix(rows: FeatureRow[], s: Standardizer): tf.Tensor2D {
+function standardized(rows: FeatureRow[], s: Standardizer): Float32Array {
   const F = s.mean.length;
   const data = new Float32Array(rows.length * F);
   rows.forEach((r, i) => {
     for (let j = 0; j < F; j++) data[i * F + j] = (r.f[j] - s.mean[j]) / s.std[j];
   });
-  return tf.tensor2d(data, [rows.length, F]);
+  return data;
+}
+
+function matrix(rows: FeatureRow[], s: Standardizer): tf.Tensor2D {
+  return tf.tensor2d(standardized(rows, s), [rows.length, s.mean.length]);
+}
+
+/** Rows `idx` of a row-major matrix as a tensor (a JS copy: wasm's gather is slow). */
+function take(data: Float32Array, width: number, idx: number[]): tf.Tensor2D {
+  const out = new Float32Array(idx.length * width);
+  idx.forEach((i, k) => out.set(data.subarray(i * width, (i + 1) * width), k * width));
+  return tf.tensor2d(out, [idx.length, width]);
 }
 
 interface Params {
@@ -69,6 +81,7 @@ function forward(p: Params, x: tf.Tensor2D): tf.Tensor2D {
 
 /** Trains the head on feature rows (clean rows carry `mos`; degraded rows an `aspect`). */
 export function trainHead(rows: FeatureRow[], cfg: HeadConfig, log: (epoch: number, loss: number) => void = () => {}) {
+  registerFastMatMulGradient();
   const A = ASPECTS.length;
   const s = fitStandardizer(rows);
   const F = s.mean.length;
@@ -81,13 +94,13 @@ export function trainHead(rows: FeatureRow[], cfg: HeadConfig, log: (epoch: numb
     w2: tf.variable(init([cfg.hidden, 1 + A], cfg.hidden)),
     b2: tf.variable(tf.tensor1d([0, ...ASPECTS.map(() => -2)])),
   };
-  const X = matrix(rows, s);
-  const mos = tf.tensor1d(rows.map((x) => x.mos ?? 0));
-  const hasMos = tf.tensor1d(rows.map((x) => (x.mos === null ? 0 : 1)));
+  const X = standardized(rows, s);
+  const mos = rows.map((x) => x.mos ?? 0);
+  const hasMos = rows.map((x) => (x.mos === null ? 0 : 1));
   const subset = rows.map((x) => x.subset);
-  const targets = tf.tensor2d(rows.flatMap((x) => ASPECTS.map((a) => (x.aspect === a ? severityOf(x.strength) : 0))), [rows.length, A]);
+  const targets = Float32Array.from(rows.flatMap((x) => ASPECTS.map((a) => (x.aspect === a ? severityOf(x.strength) : 0))));
   // positives are rare (one aspect per damaged copy): weigh them up
-  const weights = tf.tensor2d(rows.flatMap((x) => ASPECTS.map((a) => (x.aspect === a ? 6 : 1))), [rows.length, A]);
+  const weights = Float32Array.from(rows.flatMap((x) => ASPECTS.map((a) => (x.aspect === a ? 6 : 1))));
   const cleanIndex = new Map(rows.map((x, i) => [x.mos !== null ? `${x.split}|${x.image}` : '', i]));
   const damagePairs = rows
     .map((x, i) => [cleanIndex.get(`${x.split}|${x.image}`), i] as const)
@@ -101,12 +114,16 @@ export function trainHead(rows: FeatureRow[], cfg: HeadConfig, log: (epoch: numb
       const idx = perm.slice(start, start + cfg.batch);
       const sameSubset = tf.tensor2d(idx.flatMap((i) => idx.map((j) => (subset[i] === subset[j] ? 1 : 0))), [idx.length, idx.length]);
       const pairs = shuffled(damagePairs, epoch * 7919 + start).slice(0, 64);
+      const xb = take(X, F, idx);
+      const m = tf.tensor1d(idx.map((i) => mos[i]));
+      const has = tf.tensor1d(idx.map((i) => hasMos[i]));
+      const t = take(targets, A, idx);
+      const w = take(weights, A, idx);
+      const xo = take(X, F, pairs.map((x) => x[0]));
+      const xd = take(X, F, pairs.map((x) => x[1]));
       const loss = opt.minimize(() => {
-        const it = tf.tensor1d(idx, 'int32');
-        const out = forward(p, tf.gather(X, it));
+        const out = forward(p, xb);
         const q = out.slice([0, 0], [-1, 1]).squeeze([1]);
-        const m = tf.gather(mos, it);
-        const has = tf.gather(hasMos, it);
         const nMos = tf.maximum(tf.sum(has), 1);
         const mse = tf.div(tf.sum(tf.mul(has, tf.square(tf.sub(q, m)))), nMos);
         // pairwise: logistic loss on score differences for pairs ordered by people, same subset
@@ -114,25 +131,21 @@ export function trainHead(rows: FeatureRow[], cfg: HeadConfig, log: (epoch: numb
         const dm = tf.sub(m.expandDims(1), m.expandDims(0));
         const pairMask = tf.mul(tf.mul(sameSubset, tf.mul(has.expandDims(1), has.expandDims(0))), tf.cast(tf.greater(dm, 0.02), 'float32'));
         const rank = tf.div(tf.sum(tf.mul(pairMask, tf.softplus(tf.mul(dq, -20)))), tf.maximum(tf.sum(pairMask), 1));
-        const t = tf.gather(targets, it);
-        const w = tf.gather(weights, it);
         const sev = out.slice([0, 1], [-1, A]);
         const bce = tf.div(tf.sum(tf.mul(w, tf.losses.sigmoidCrossEntropy(t, tf.log(tf.div(tf.add(sev, 1e-6), tf.sub(1 + 1e-6, sev))), undefined, undefined, tf.Reduction.NONE))), tf.sum(w));
         let total = tf.add(tf.add(mse, tf.mul(rank, cfg.rankWeight * 0.01)), tf.mul(bce, cfg.aspectWeight * 0.05));
         if (pairs.length) {
-          const qo = forward(p, tf.gather(X, pairs.map((x) => x[0]))).slice([0, 0], [-1, 1]);
-          const qd = forward(p, tf.gather(X, pairs.map((x) => x[1]))).slice([0, 0], [-1, 1]);
+          const qo = forward(p, xo).slice([0, 0], [-1, 1]);
+          const qd = forward(p, xd).slice([0, 0], [-1, 1]);
           total = tf.add(total, tf.mul(tf.mean(tf.relu(tf.sub(0.05, tf.sub(qo, qd)))), cfg.damageWeight * 0.1));
         }
         return tf.add(total, tf.mul(tf.add(tf.sum(tf.square(p.w1)), tf.sum(tf.square(p.w2))), cfg.l2 * 0.01)) as tf.Scalar;
       }, true)!;
       total += (loss.dataSync()[0] * idx.length) / perm.length;
-      loss.dispose();
-      sameSubset.dispose();
+      [loss, sameSubset, xb, m, has, t, w, xo, xd].forEach((x) => x.dispose());
     }
     log(epoch, total);
   }
-  [X, mos, hasMos, targets, weights].forEach((t) => t.dispose());
   opt.dispose();
   return { params: p, standardizer: s };
 }
