@@ -29,3 +29,18 @@ describe('metrics', () => {
     expect(() => auc([], [1])).toThrow(/positive/);
   });
 });
+
+describe('ridge', () => {
+  it('solves a hand-checked 2×2 system and recovers a linear rule', async () => {
+    const { choleskySolve, fitRidge } = await import('../../tools/model/ridge');
+    // [4 2; 2 3] x = [2; 1] → x = [0.5; 0]
+    expect(Array.from(choleskySolve(new Float64Array([4, 2, 2, 3]), new Float64Array([2, 1]), 2))).toEqual([0.5, 0]);
+    // centred features (as after standardization), y = 0.5 + 2·x0 − x1
+    const X = new Float32Array([1, 0, 0, 1, -1, 0, 0, -1]);
+    const y = [0.5 + 2, 0.5 - 1, 0.5 - 2, 0.5 + 1];
+    const { w, b } = fitRidge(X, 2, y, 1e-9);
+    expect(w[0]).toBeCloseTo(2, 6);
+    expect(w[1]).toBeCloseTo(-1, 6);
+    expect(b).toBeCloseTo(0.5, 9);
+  });
+});

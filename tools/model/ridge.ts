@@ -1,0 +1,54 @@
+// Ridge regression in closed form, for the baselines and as a quality-head candidate:
+// w = (XᵀX + λI)⁻¹ Xᵀ(y − ȳ) on standardized features, solved by Cholesky.
+
+/** Solves A x = b for a symmetric positive-definite A (n×n, row-major), in place of a copy. */
+export function choleskySolve(A: Float64Array, b: Float64Array, n: number): Float64Array {
+  const L = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[i * n + j];
+      for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
+      if (i === j) {
+        if (s <= 0) throw new Error(`matrix is not positive definite at row ${i}`);
+        L[i * n + i] = Math.sqrt(s);
+      } else L[i * n + j] = s / L[j * n + j];
+    }
+  }
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= L[i * n + k] * y[k];
+    y[i] = s / L[i * n + i];
+  }
+  const x = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = y[i];
+    for (let k = i + 1; k < n; k++) s -= L[k * n + i] * x[k];
+    x[i] = s / L[i * n + i];
+  }
+  return x;
+}
+
+/** Fits ridge weights on rows of standardized features (row-major, `width` columns). */
+export function fitRidge(X: Float32Array, width: number, y: number[], lambda: number): { w: Float64Array; b: number } {
+  const n = y.length;
+  const mean = y.reduce((s, v) => s + v, 0) / n;
+  const A = new Float64Array(width * width);
+  const rhs = new Float64Array(width);
+  for (let r = 0; r < n; r++) {
+    const row = X.subarray(r * width, (r + 1) * width);
+    const yr = y[r] - mean;
+    for (let i = 0; i < width; i++) {
+      const xi = row[i];
+      if (xi === 0) continue;
+      rhs[i] += xi * yr;
+      const off = i * width;
+      for (let j = 0; j <= i; j++) A[off + j] += xi * row[j];
+    }
+  }
+  for (let i = 0; i < width; i++) {
+    for (let j = 0; j < i; j++) A[j * width + i] = A[i * width + j];
+    A[i * width + i] += lambda;
+  }
+  return { w: choleskySolve(A, rhs, width), b: mean };
+}
