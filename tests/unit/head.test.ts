@@ -46,3 +46,23 @@ describe('head', () => {
     Object.values(params).forEach((v) => v.dispose());
   });
 });
+
+describe('linear head', () => {
+  it('fits quality and aspects in closed form; the folded layers model gives the same outputs', async () => {
+    const { fitLinearHead, linearLayersModel, predictLinear } = await import('../../tools/model/linear-head');
+    await tf.setBackend('cpu');
+    const train = rows(240, 3);
+    const test = rows(60, 4);
+    const head = fitLinearHead(train, { lambda: 1, aspectLambda: 1, positiveWeight: 4 });
+    const pred = predictLinear(head, test);
+    const rated = test.map((r, i) => [r, pred[i]] as const).filter(([r]) => r.mos !== null);
+    expect(spearman(rated.map(([, p]) => p[0]), rated.map(([r]) => r.mos!))).toBeGreaterThan(0.95);
+    const blur = 1 + ASPECTS.indexOf('blur');
+    const blurred = test.map((r, i) => [r, pred[i]] as const).filter(([r]) => r.aspect === 'blur');
+    expect(Math.min(...blurred.map(([, p]) => p[blur]))).toBeGreaterThan(Math.max(...rated.map(([, p]) => p[blur])));
+    const model = linearLayersModel(head);
+    const folded = tf.tidy(() => (model.predict(tf.tensor2d(test.map((r) => r.f))) as tf.Tensor2D).arraySync());
+    folded.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(pred[i][j], 4)));
+    model.dispose();
+  });
+});

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
 import { readFeatureRows, type FeatureRow } from './features-file';
-import { DEFAULT_HEAD, predictRows, trainHead, type HeadConfig } from './head';
+import { DEFAULT_HEAD, fitStandardizer, predictRows, standardized, trainHead, type HeadConfig } from './head';
+import { fitRidge } from './ridge';
 import { spearman } from './metrics';
 import { useNodeBackend } from './node-backend';
 import { hash32 } from './rng';
@@ -28,7 +29,7 @@ async function main() {
   await useNodeBackend('wasm');
   const folds = Number(flags.folds ?? 4);
   const rows = readFeatureRows(join(resolve(String(flags.cache ?? '.cache')), 'features')).filter((r) => r.split === 'train');
-  const configs: Partial<HeadConfig>[] = flags.configs ? JSON.parse(String(flags.configs)) : [{}];
+  const configs: (Partial<HeadConfig> & { ridge?: number })[] = flags.configs ? JSON.parse(String(flags.configs)) : [{}];
   const fold = (r: FeatureRow) => hash32(r.image) % folds;
   console.log(`${rows.filter((r) => r.mos !== null).length} rated train rows, ${rows.filter((r) => r.aspect).length} damaged, ${folds} folds`);
   for (const c of configs) {
@@ -37,10 +38,20 @@ async function main() {
     for (let k = 0; k < folds; k++) {
       const fit = rows.filter((r) => fold(r) !== k);
       const held = rows.filter((r) => fold(r) === k && r.mos !== null);
-      const { params, standardizer } = trainHead(fit, cfg);
-      const q = predictRows(params, standardizer, held).map((p) => p[0]);
+      let q: number[];
+      if (c.ridge !== undefined) {
+        const rated = fit.filter((r) => r.mos !== null);
+        const st = fitStandardizer(fit);
+        const F = st.mean.length;
+        const { w, b } = fitRidge(standardized(rated, st), F, rated.map((r) => r.mos!), c.ridge);
+        const Xh = standardized(held, st);
+        q = held.map((_, i) => b + w.reduce((s, wj, j) => s + wj * Xh[i * F + j], 0));
+      } else {
+        const { params, standardizer } = trainHead(fit, cfg);
+        q = predictRows(params, standardizer, held).map((p) => p[0]);
+        Object.values(params).forEach((v) => v.dispose());
+      }
       for (const [s, v] of Object.entries(srccBySubset(held, q))) sums[s] = (sums[s] ?? 0) + v / folds;
-      Object.values(params).forEach((v) => v.dispose());
     }
     console.log(JSON.stringify(c), Object.entries(sums).map(([s, v]) => `${s} ${v.toFixed(3)}`).join('  '));
   }

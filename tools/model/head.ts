@@ -48,7 +48,7 @@ export function fitStandardizer(rows: FeatureRow[]): Standardizer {
   return { mean, std };
 }
 
-function standardized(rows: FeatureRow[], s: Standardizer): Float32Array {
+export function standardized(rows: FeatureRow[], s: Standardizer): Float32Array {
   const F = s.mean.length;
   const data = new Float32Array(rows.length * F);
   rows.forEach((r, i) => {

@@ -29,21 +29,38 @@ export function choleskySolve(A: Float64Array, b: Float64Array, n: number): Floa
   return x;
 }
 
-/** Fits ridge weights on rows of standardized features (row-major, `width` columns). */
-export function fitRidge(X: Float32Array, width: number, y: number[], lambda: number): { w: Float64Array; b: number } {
+/**
+ * Fits ridge weights on rows of standardized features (row-major, `width` columns), optionally
+ * weighting rows (a row of weight k counts as k copies).
+ */
+export function fitRidge(
+  X: Float32Array,
+  width: number,
+  y: number[],
+  lambda: number,
+  rowWeight: (r: number) => number = () => 1,
+): { w: Float64Array; b: number } {
   const n = y.length;
-  const mean = y.reduce((s, v) => s + v, 0) / n;
+  let total = 0;
+  let mean = 0;
+  for (let r = 0; r < n; r++) {
+    total += rowWeight(r);
+    mean += rowWeight(r) * y[r];
+  }
+  mean /= total;
   const A = new Float64Array(width * width);
   const rhs = new Float64Array(width);
   for (let r = 0; r < n; r++) {
     const row = X.subarray(r * width, (r + 1) * width);
-    const yr = y[r] - mean;
+    const k = rowWeight(r);
+    const yr = (y[r] - mean) * k;
     for (let i = 0; i < width; i++) {
       const xi = row[i];
       if (xi === 0) continue;
       rhs[i] += xi * yr;
+      const xik = xi * k;
       const off = i * width;
-      for (let j = 0; j <= i; j++) A[off + j] += xi * row[j];
+      for (let j = 0; j <= i; j++) A[off + j] += xik * row[j];
     }
   }
   for (let i = 0; i < width; i++) {

@@ -10,7 +10,7 @@ import { BACKBONE_LICENCE, BACKBONE_PACKAGE, loadPrunedBackbone } from './backbo
 import { PLAN } from './dataset';
 import { figures, figuresTable, type Prediction } from './evaluate';
 import { readFeatureRows } from './features-file';
-import { DEFAULT_HEAD, predictRows, toLayersModel, trainHead, type HeadConfig } from './head';
+import { DEFAULT_LINEAR, fitLinearHead, linearLayersModel, predictLinear } from './linear-head';
 import { layersArtifacts, writeJson, writeModelDir } from './io';
 import { useNodeBackend } from './node-backend';
 import { flagNumber, parseArgs } from '../lib/cli';
@@ -25,8 +25,7 @@ the head on train.csv rows only, reports figures on val.csv, and writes the quan
   --out DIR        model folder to write (default public/model)
   --cache DIR      cache folder (default .cache)
   --workers N      extraction processes (default: number of cores)
-  --epochs N       head training epochs (default ${DEFAULT_HEAD.epochs})
-  --hidden N       hidden units (default ${DEFAULT_HEAD.hidden})
+  --lambda X       ridge penalty of the quality output (default ${DEFAULT_LINEAR.lambda})
   --no-write       train and report only
   --no-extract     use the cached features as they are (no extraction step)
   --help`;
@@ -50,24 +49,22 @@ async function main() {
   const started = Date.now();
   const cache = resolve(String(flags.cache ?? '.cache'));
   const out = resolve(String(flags.out ?? 'public/model'));
-  const cfg: HeadConfig = { ...DEFAULT_HEAD, epochs: flagNumber(flags, 'epochs', DEFAULT_HEAD.epochs), hidden: flagNumber(flags, 'hidden', DEFAULT_HEAD.hidden) };
+  const cfg = { ...DEFAULT_LINEAR, lambda: flagNumber(flags, 'lambda', DEFAULT_LINEAR.lambda) };
   if (!flags['no-extract']) await runExtraction(flagNumber(flags, 'workers', cpus().length), cache);
   await useNodeBackend('wasm');
 
   const rows = readFeatureRows(join(cache, 'features'));
   const train = rows.filter((r) => r.split === 'train');
   const val = rows.filter((r) => r.split === 'val');
-  process.stderr.write(`training the head on ${train.length} train rows (${train.filter((r) => r.mos !== null).length} rated)…\n`);
-  const { params, standardizer } = trainHead(train, cfg, (e, loss) => {
-    if (e % 10 === 9 || e === cfg.epochs - 1) process.stderr.write(`  epoch ${e + 1}/${cfg.epochs} loss ${loss.toFixed(5)}\n`);
-  });
-  const asPred = (rs: typeof rows) => predictRows(params, standardizer, rs).map((raw, i): Prediction => ({ subset: rs[i].subset, mos: rs[i].mos, aspect: rs[i].aspect, raw }));
+  process.stderr.write(`fitting the head on ${train.length} train rows (${train.filter((r) => r.mos !== null).length} rated)…\n`);
+  const fitted = fitLinearHead(train, cfg);
+  const asPred = (rs: typeof rows) => predictLinear(fitted, rs).map((raw, i): Prediction => ({ subset: rs[i].subset, mos: rs[i].mos, aspect: rs[i].aspect, raw }));
   const trainFig = figures(asPred(train));
   const valFig = figures(asPred(val));
   console.log(figuresTable('train.csv (fit)', trainFig));
   console.log(figuresTable('val.csv', valFig));
 
-  const head = toLayersModel(params, standardizer);
+  const head = linearLayersModel(fitted);
   const mosSorted = train.filter((r) => r.mos !== null).map((r) => r.mos!).sort((a, b) => a - b);
   const lo = mosSorted[Math.floor(mosSorted.length * 0.02)];
   const hi = mosSorted[Math.floor(mosSorted.length * 0.98)];
@@ -84,18 +81,19 @@ async function main() {
   if (flags['no-write']) return;
 
   // Backbone: the package's float16 weights re-encoded as float16 — bit-identical to what
-  // training saw. Head: float16 (the quantize tool measures uint8 against it).
+  // training saw. Head: float32 — it is 42 kB, and its folded standardization cancels large
+  // terms that float16 would round (npm run quantize measures both).
   const bb = loadPrunedBackbone(cache, BACKBONE_OUTPUTS);
   const backboneBytes = writeModelDir(join(out, 'backbone'), { format: bb.format, generatedBy: bb.generatedBy, convertedBy: bb.convertedBy, modelTopology: bb.topology }, bb.weights, (n) => (n ? 'float16' : 'float32'));
   const art = layersArtifacts(head);
-  const headBytes = writeModelDir(join(out, 'head'), art.json, art.weights, () => 'float16');
+  const headBytes = writeModelDir(join(out, 'head'), art.json, art.weights, () => 'float32');
   const card: ModelCard = {
     version: `1.0.0-${new Date().toISOString().slice(0, 10)}`,
     aspects: [...ASPECTS],
     bands: { great: toOverall(BAND_MOS.great), ok: toOverall(BAND_MOS.ok) },
     calibration: { lo, hi },
     backbone: { path: 'backbone', input: [GLOBAL_SIDE, GLOBAL_SIDE], outputs: BACKBONE_OUTPUTS },
-    head: { path: 'head', features: standardizer.mean.length },
+    head: { path: 'head', features: fitted.standardizer.mean.length },
     input: {
       pixels: 'decoded RGB, upright (EXIF orientation applied), 0–255, long side ≤ 4096',
       preprocessing: 'long side capped at 2048 (box prefilter + bilinear); whole photo squeezed to 512×512 for the backbone (raw 0–255); centre crop ≤1024² at native scale for sharpness/noise/blocking',
@@ -104,9 +102,9 @@ async function main() {
     outputs: {
       overall: `0–100: head quality q mapped linearly, (q − ${lo}) / (${hi} − ${lo}) · 100, clamped; q estimates BIQ2021 MOS (0–1)`,
       band: `great ≥ ${toOverall(BAND_MOS.great)} (MOS ${BAND_MOS.great}), ok ≥ ${toOverall(BAND_MOS.ok)} (MOS ${BAND_MOS.ok}), else needs_work`,
-      aspects: 'severity 0–1 per aspect (sigmoid), learned from synthetic degradations of train photos',
+      aspects: 'severity 0–1 per aspect (linear, clamped), learned from synthetic degradations of train photos',
     },
-    weights: { backboneBytes, headBytes, totalBytes: backboneBytes + headBytes, encoding: 'float16 (see quantization)' },
+    weights: { backboneBytes, headBytes, totalBytes: backboneBytes + headBytes, encoding: 'backbone float16 (as published), head float32; npm run quantize measures uint8' },
     data: {
       quality: 'BIQ2021 (N. Ahmed et al., J. Electronic Imaging 31(5) 053010, 2022), repository nisarahmedrana/BIQ2021 @ 62c7b40; train.csv only for fitting; val.csv for figures; official test split not used. No licence stated by the repository (the Unsplash subset may be used commercially per its README): research data.',
       aspects: 'synthetic degradations (blur, noise, under/over-exposure, low resolution, tilt, framing, clutter, colour cast) of train.csv photos, made reproducibly by tools/model/degrade.ts',
@@ -116,7 +114,6 @@ async function main() {
   };
   writeJson(join(out, 'model-card.json'), card);
   console.log(`wrote ${out}: backbone ${backboneBytes} B, head ${headBytes} B; ${report.wallSeconds}s`);
-  tf.disposeVariables();
 }
 
 await main();

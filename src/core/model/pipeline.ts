@@ -55,13 +55,13 @@ export function features(backbone: tf.GraphModel, rgb: tf.Tensor3D, size?: { wid
   });
 }
 
-/** From the head's raw outputs (quality 0–1, then one severity per aspect) to a Score. */
+/** From the head's raw outputs (quality ≈ MOS 0–1, then one severity per aspect) to a Score. */
 export function toScore(raw: ArrayLike<number>, card: ModelCard, width: number, height: number): Score {
   const { lo, hi } = card.calibration;
   const overall = Math.round(Math.min(100, Math.max(0, ((raw[0] - lo) / (hi - lo)) * 100)) * 10) / 10;
   const aspects = {} as Record<AspectId, number>;
   card.aspects.forEach((id, i) => {
-    aspects[id] = Math.round(raw[i + 1] * 1000) / 1000;
+    aspects[id] = Math.round(Math.min(1, Math.max(0, raw[i + 1])) * 1000) / 1000;
   });
   return { overall, band: bandFor(overall, card.bands), aspects, width, height };
 }
