@@ -1,0 +1,52 @@
+import { PNG } from 'pngjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkImageBytes, headerSize, sniffKind } from '../../src/core/image/sniff';
+import { CoachError } from '../../src/core/errors';
+
+const photo = (name: string) => new Uint8Array(readFileSync(join(import.meta.dirname, '../fixtures/photos', name)));
+const bytes = (s: string) => new TextEncoder().encode(s);
+const codeOf = (b: Uint8Array) => {
+  try {
+    checkImageBytes(b);
+    return 'OK';
+  } catch (e) {
+    return (e as CoachError).code;
+  }
+};
+function png(w: number, h: number): Uint8Array {
+  const out = PNG.sync.write(new PNG({ width: 1, height: 1 }));
+  out.writeUInt32BE(w, 16);
+  out.writeUInt32BE(h, 20);
+  return new Uint8Array(out);
+}
+
+describe('sniffing and header checks', () => {
+  it('reads real photo headers', () => {
+    expect(sniffKind(photo('biq-ss01-2.jpg'))).toBe('jpeg');
+    expect(headerSize(photo('biq-ss01-2.jpg'), 'jpeg')).toEqual({ width: 512, height: 512 });
+    expect(headerSize(photo('coffee.png'), 'png')).toEqual({ width: 600, height: 400 });
+  });
+
+  it.each([
+    ['empty', new Uint8Array(0), 'EMPTY_FILE'],
+    ['text', bytes('shopping list: milk, eggs\n'), 'NOT_AN_IMAGE'],
+    ['random bytes', Uint8Array.from({ length: 400 }, (_, i) => (i * 7919 + 13) % 256), 'NOT_AN_IMAGE'],
+    ['svg', bytes('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), 'UNSUPPORTED_FORMAT'],
+    ['truncated jpeg header', photo('biq-ss01-2.jpg').subarray(0, 40), 'CORRUPT_IMAGE'],
+    ['decompression bomb', png(20000, 20000), 'TOO_LARGE'],
+    ['1×1', png(1, 1), 'TOO_SMALL'],
+    ['tiny strip', png(2000, 40), 'TOO_SMALL'],
+    ['fine png', png(800, 600), 'OK'],
+    ['real jpeg', photo('biq-ss02-38.jpg'), 'OK'],
+    ['heic', Uint8Array.from([0, 0, 0, 24, ...bytes('ftypheic'), 0, 0, 0, 0, ...bytes('mif1heic')]), 'OK'],
+    ['gif', Uint8Array.from([...bytes('GIF89a'), 0x40, 0x01, 0xf0, 0x00, 0, 0, 0]), 'OK'],
+  ])('%s → %s', (_, b, code) => {
+    expect(codeOf(b)).toBe(code);
+  });
+
+  it('knows heic apart from avif', () => {
+    expect(sniffKind(Uint8Array.from([0, 0, 0, 24, ...bytes('ftypheic')]))).toBe('heic');
+    expect(sniffKind(Uint8Array.from([0, 0, 0, 24, ...bytes('ftypavif')]))).toBe('avif');
+  });
+});
