@@ -1,0 +1,51 @@
+import { CoachError, isCoachError } from '../errors';
+import { DECODE_MAX_SIDE } from '../model/views';
+import { checkImageBytes, checkSize } from './sniff';
+
+export interface Decoded {
+  /** Upright (EXIF orientation applied), long side ≤ DECODE_MAX_SIDE. Caller closes it. */
+  bitmap: ImageBitmap;
+  /** Upright size before any shrinking. */
+  width: number;
+  height: number;
+}
+
+/**
+ * Validates and decodes a photo in the browser (main thread or worker). Headers are checked
+ * before decoding; createImageBitmap applies EXIF orientation; photos beyond DECODE_MAX_SIDE are
+ * shrunk by the browser's high-quality resampler (a memory guard for 40+ MP photos).
+ */
+export async function decodeBlob(blob: Blob): Promise<Decoded> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  const { kind } = checkImageBytes(bytes);
+  let full: ImageBitmap;
+  try {
+    full = await createImageBitmap(new Blob([bytes]), { imageOrientation: 'from-image' });
+  } catch (e) {
+    if (kind === 'heic' || kind === 'avif') {
+      throw new CoachError('UNSUPPORTED_FORMAT', `this browser cannot open ${kind.toUpperCase()} photos`, { cause: e });
+    }
+    throw new CoachError('CORRUPT_IMAGE', `the ${kind.toUpperCase()} could not be decoded: ${(e as Error).message}`, { cause: e });
+  }
+  const { width, height } = full;
+  try {
+    checkSize({ width, height });
+  } catch (e) {
+    full.close();
+    throw e;
+  }
+  const scale = DECODE_MAX_SIDE / Math.max(width, height);
+  if (scale >= 1) return { bitmap: full, width, height };
+  try {
+    const bitmap = await createImageBitmap(full, {
+      resizeWidth: Math.round(width * scale),
+      resizeHeight: Math.round(height * scale),
+      resizeQuality: 'high',
+    });
+    return { bitmap, width, height };
+  } catch (e) {
+    throw isCoachError(e) ? e : new CoachError('TOO_LARGE', `the photo is too large to shrink here (${width}×${height})`, { cause: e });
+  } finally {
+    full.close();
+  }
+}

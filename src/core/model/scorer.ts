@@ -1,0 +1,133 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgl';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import type { Score } from '../aspects';
+import type { BackendName } from '../engine-types';
+import { CoachError, isCoachError } from '../errors';
+import type { ModelBundle, ReadModelFile } from './bundle';
+import { disposeBundle, loadBundle, scorePixels } from './pipeline';
+import { GLOBAL_SIDE } from './views';
+
+export interface ScorerOptions {
+  /** URL of the model folder (holding model-card.json). */
+  modelUrl: string;
+  /** Tried in order; the first that initialises and runs the warm-up wins. */
+  backends?: BackendName[];
+  /** How model files are read (default: fetch under modelUrl). */
+  readFile?: ReadModelFile;
+}
+
+export interface Scorer {
+  readonly backend: BackendName;
+  /** Why this backend: what was tried and why the others failed. */
+  readonly backendReason: string;
+  readonly modelVersion: string;
+  score(source: ImageBitmap | ImageData | tf.Tensor3D, size?: { width: number; height: number }): Promise<Score>;
+  warmup(): Promise<void>;
+  dispose(): void;
+}
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+});
+
+export function fetchModelFile(modelUrl: string): ReadModelFile {
+  const base = modelUrl.endsWith('/') ? modelUrl : `${modelUrl}/`;
+  return async (path) => {
+    const url = new URL(path, new URL(base, globalThis.location?.href)).href;
+    let res: Response;
+    try {
+      res = await fetch(url);
+    } catch (e) {
+      throw new CoachError('MODEL_LOAD_FAILED', `could not fetch ${url}: ${(e as Error).message}`, { cause: e });
+    }
+    if (!res.ok) throw new CoachError('MODEL_LOAD_FAILED', `${url} answered ${res.status}`);
+    return res.arrayBuffer();
+  };
+}
+
+class BundleScorer implements Scorer {
+  constructor(
+    private bundle: ModelBundle | null,
+    readonly backend: BackendName,
+    readonly backendReason: string,
+  ) {}
+
+  get modelVersion() {
+    return this.live().card.version;
+  }
+
+  private live(): ModelBundle {
+    if (!this.bundle) throw new CoachError('INTERNAL', 'the scorer was disposed', { userFacing: false });
+    return this.bundle;
+  }
+
+  async score(source: ImageBitmap | ImageData | tf.Tensor3D, size?: { width: number; height: number }): Promise<Score> {
+    const bundle = this.live();
+    const owned = !(source instanceof tf.Tensor);
+    const rgb = owned ? tf.browser.fromPixels(source as ImageBitmap | ImageData) : (source as tf.Tensor3D);
+    try {
+      return await scorePixels(bundle, rgb, size);
+    } finally {
+      if (owned) rgb.dispose();
+    }
+  }
+
+  /** One pass on a grey frame: compiles the WebGL shaders for the fixed input shapes. */
+  async warmup(): Promise<void> {
+    const grey = tf.fill([GLOBAL_SIDE, GLOBAL_SIDE, 3], 128, 'int32') as tf.Tensor3D;
+    try {
+      await scorePixels(this.live(), grey);
+    } finally {
+      grey.dispose();
+    }
+  }
+
+  dispose(): void {
+    if (this.bundle) disposeBundle(this.bundle);
+    this.bundle = null;
+  }
+}
+
+/**
+ * Loads the model on the first backend (in order) that initialises and survives a warm-up
+ * pass, and says why in `backendReason`. A model that cannot be fetched fails at once
+ * (MODEL_LOAD_FAILED); a backend that fails is skipped.
+ */
+export async function loadScorer(options: ScorerOptions): Promise<Scorer> {
+  const backends = options.backends ?? ['webgl', 'wasm', 'cpu'];
+  const read = options.readFile ?? fetchModelFile(options.modelUrl);
+  const skipped: string[] = [];
+  for (const name of backends) {
+    let ok = false;
+    try {
+      ok = await tf.setBackend(name);
+    } catch (e) {
+      skipped.push(`${name}: ${(e as Error).message}`);
+      continue;
+    }
+    // setBackend answers false (and tfjs stays where it was) when a backend cannot start
+    if (!ok || tf.getBackend() !== name) {
+      skipped.push(`${name}: did not initialise`);
+      continue;
+    }
+    let bundle: ModelBundle | undefined;
+    try {
+      bundle = await loadBundle(read);
+      const reason = skipped.length ? `${name} (skipped ${skipped.join('; ')})` : `${name}: first choice, warmed up`;
+      const scorer = new BundleScorer(bundle, name, reason);
+      await scorer.warmup();
+      return scorer;
+    } catch (e) {
+      if (bundle) disposeBundle(bundle);
+      if (isCoachError(e) && e.code === 'MODEL_LOAD_FAILED') throw e;
+      skipped.push(`${name}: ${(e as Error).message}`);
+    }
+  }
+  throw new CoachError('BACKEND_FAILED', `no backend could run the model (${skipped.join('; ')})`);
+}
