@@ -19,6 +19,6 @@ export interface Engine {
   /** Resolves once the model is loaded and warmed up; rejects with MODEL_LOAD_FAILED. */
   ready: Promise<EngineInfo>;
   /** Scores one photo. Aborting the signal cancels a queued or running job (rejects CANCELLED). */
-  score(file: Blob, options?: { signal?: AbortSignal }): Promise<Score>;
+  score(file: Blob, options?: { signal?: AbortSignal; onStart?: () => void }): Promise<Score>;
   dispose(): void;
 }

@@ -103,6 +103,7 @@ function workerRunner(opts: EngineOptions): Runner {
 interface Job {
   blob: Blob;
   signal?: AbortSignal;
+  onStart?: () => void;
   resolve: (s: Score) => void;
   reject: (e: Error) => void;
 }
@@ -131,6 +132,7 @@ export function createEngine(opts: EngineOptions): Engine {
     busy = true;
     try {
       await ready;
+      job.onStart?.();
       const score = await runner.run(job.blob);
       if (!job.signal?.aborted) job.resolve(score);
     } catch (e) {
@@ -146,9 +148,9 @@ export function createEngine(opts: EngineOptions): Engine {
     score(blob, options = {}) {
       return new Promise<Score>((resolve, reject) => {
         if (disposed) return reject(cancelled());
-        const { signal } = options;
+        const { signal, onStart } = options;
         if (signal?.aborted) return reject(cancelled());
-        const job: Job = { blob, signal, resolve, reject };
+        const job: Job = { blob, signal, onStart, resolve, reject };
         signal?.addEventListener(
           'abort',
           () => {
