@@ -45,6 +45,33 @@ describe('sniffing and header checks', () => {
     expect(codeOf(b)).toBe(code);
   });
 
+  it('reads WebP (lossy, lossless, extended) and BMP headers', () => {
+    const riff = (chunk: string, body: number[]) => Uint8Array.from([...bytes('RIFF'), 0, 0, 0, 0, ...bytes('WEBP'), ...bytes(chunk), 0, 0, 0, 0, ...body]);
+    // VP8: frame tag (3), start code (3), then 14-bit width and height
+    const vp8 = riff('VP8 ', [0, 0, 0, 0x9d, 0x01, 0x2a, 0x20, 0x03, 0x58, 0x02]);
+    expect(sniffKind(vp8)).toBe('webp');
+    expect(headerSize(vp8, 'webp')).toEqual({ width: 800, height: 600 });
+    // VP8L: signature 0x2f, then (w-1) in 14 bits and (h-1) in the next 14
+    const bits = (640 - 1) | ((480 - 1) << 14);
+    const vp8l = riff('VP8L', [0x2f, bits & 255, (bits >> 8) & 255, (bits >> 16) & 255, (bits >>> 24) & 255]);
+    expect(headerSize(vp8l, 'webp')).toEqual({ width: 640, height: 480 });
+    // VP8X: flags (4), then (w-1) and (h-1) in 24 bits each
+    const vp8x = riff('VP8X', [0, 0, 0, 0, 0x1f, 0x4e, 0x00, 0x1f, 0x4e, 0x00]);
+    expect(headerSize(vp8x, 'webp')).toEqual({ width: 20000, height: 20000 });
+    expect(codeOf(vp8x)).toBe('TOO_LARGE');
+    const bmp = new Uint8Array(54);
+    bmp.set(bytes('BM'));
+    new DataView(bmp.buffer).setInt32(18, 300, true);
+    new DataView(bmp.buffer).setInt32(22, -200, true); // top-down rows
+    expect(sniffKind(bmp)).toBe('bmp');
+    expect(headerSize(bmp, 'bmp')).toEqual({ width: 300, height: 200 });
+  });
+
+  it('refuses SVG however it starts', () => {
+    expect(codeOf(bytes('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"/>'))).toBe('UNSUPPORTED_FORMAT');
+    expect(codeOf(bytes('\uFEFF<!-- drawn by hand -->\n<svg viewBox="0 0 1 1"></svg>'))).toBe('UNSUPPORTED_FORMAT');
+  });
+
   it('knows heic apart from avif', () => {
     expect(sniffKind(Uint8Array.from([0, 0, 0, 24, ...bytes('ftypheic')]))).toBe('heic');
     expect(sniffKind(Uint8Array.from([0, 0, 0, 24, ...bytes('ftypavif')]))).toBe('avif');
