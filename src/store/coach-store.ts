@@ -1,0 +1,235 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Score } from '../core/aspects';
+import type { Engine, EngineInfo } from '../core/engine-types';
+import { isCoachError, type ErrorCode } from '../core/errors';
+
+export type Locale = 'en' | 'ja';
+export type PhotoState = 'queued' | 'scoring' | 'done' | 'error';
+
+export interface PhotoError {
+  code: ErrorCode;
+  /** For logs; the UI shows the localized text for `code`. */
+  message: string;
+}
+
+export interface Photo {
+  id: string;
+  file: File;
+  name: string;
+  objectUrl: string;
+  state: PhotoState;
+  score?: Score;
+  /** The score of the shot this one replaced (Retake), to show the change. */
+  previousScore?: Score;
+  error?: PhotoError;
+}
+
+export type EngineStatus = { state: 'loading' } | { state: 'ready'; info: EngineInfo } | { state: 'failed'; error: PhotoError };
+
+export interface ConfirmedPhoto {
+  file: File;
+  name: string;
+  score?: Score;
+  cover: boolean;
+}
+
+export interface CoachState {
+  /** In the order they were added; `order` is the order the seller sees. */
+  photos: Photo[];
+  order: string[];
+  /** The cover is the first photo (the search thumbnail); kept equal to `order[0]`. */
+  coverId: string | null;
+  locale: Locale;
+  engine: EngineStatus;
+  addFiles(files: Iterable<File>): string[];
+  remove(id: string): void;
+  replace(id: string, file: File): void;
+  /** Scores a photo that failed again (e.g. after a backend failure). */
+  retry(id: string): void;
+  move(id: string, delta: number): void;
+  setCover(id: string): void;
+  setLocale(locale: Locale): void;
+  /** Starts a fresh engine after it failed to load; needs `engine` to be a factory. */
+  retryEngine(): void;
+  confirm(): ConfirmedPhoto[];
+  dispose(): void;
+}
+
+export type CoachStore = StoreApi<CoachState>;
+
+export interface CoachStoreOptions {
+  /** An engine, or a factory so that a failed engine can be started again. */
+  engine: Engine | (() => Engine);
+  locale?: Locale;
+  urls?: { create(file: Blob): string; revoke(url: string): void };
+}
+
+/** Errors that mean the file itself cannot be used; such photos are not handed to the listing. */
+export const FILE_ERRORS: readonly ErrorCode[] = ['EMPTY_FILE', 'NOT_AN_IMAGE', 'UNSUPPORTED_FORMAT', 'CORRUPT_IMAGE', 'TOO_SMALL', 'TOO_LARGE'];
+
+function toPhotoError(e: unknown): PhotoError {
+  if (isCoachError(e)) return { code: e.code, message: e.message };
+  return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+}
+
+export function createCoachStore(options: CoachStoreOptions): CoachStore {
+  const makeEngine = typeof options.engine === 'function' ? options.engine : undefined;
+  let engine: Engine = makeEngine ? makeEngine() : (options.engine as Engine);
+  const urls = options.urls ?? { create: (f: Blob) => URL.createObjectURL(f), revoke: (u: string) => URL.revokeObjectURL(u) };
+  // Pending jobs by photo id; a photo's job is its controller, so a late result of a replaced
+  // or removed shot is recognised and dropped.
+  const jobs = new Map<string, AbortController>();
+  let nextId = 1;
+  let disposed = false;
+
+  const store = createStore<CoachState>()((set, get) => {
+    const patch = (id: string, p: Partial<Photo>) =>
+      set((s) => ({ photos: s.photos.map((ph) => (ph.id === id ? { ...ph, ...p } : ph)) }));
+    const find = (id: string) => get().photos.find((p) => p.id === id);
+    const withOrder = (order: string[]) => ({ order, coverId: order[0] ?? null });
+
+    const cancel = (id: string) => {
+      jobs.get(id)?.abort();
+      jobs.delete(id);
+    };
+
+    // The engine queues and runs one photo at a time; `onStart` says when this one's turn comes.
+    const enqueue = (id: string) => {
+      const photo = find(id);
+      if (!photo || disposed) return;
+      const job = new AbortController();
+      jobs.set(id, job);
+      const current = () => !job.signal.aborted && jobs.get(id) === job;
+      const finish = (p: Partial<Photo>) => {
+        if (!current()) return;
+        jobs.delete(id);
+        patch(id, p);
+      };
+      engine
+        .score(photo.file, { signal: job.signal, onStart: () => current() && patch(id, { state: 'scoring' }) })
+        .then(
+          (score) => finish({ state: 'done', score }),
+          (e) => finish({ state: 'error', error: toPhotoError(e) }),
+        );
+    };
+
+    const watchEngine = (e: Engine) => {
+      set({ engine: { state: 'loading' } });
+      e.ready.then(
+        (info) => e === engine && set({ engine: { state: 'ready', info } }),
+        (err) => e === engine && set({ engine: { state: 'failed', error: toPhotoError(err) } }),
+      );
+    };
+    queueMicrotask(() => watchEngine(engine));
+
+    return {
+      photos: [],
+      order: [],
+      coverId: null,
+      locale: options.locale ?? 'en',
+      engine: { state: 'loading' },
+
+      addFiles(files) {
+        if (disposed) return [];
+        const added: Photo[] = [...files].map((file) => ({
+          id: `p${nextId++}`,
+          file,
+          name: file.name,
+          objectUrl: urls.create(file),
+          state: 'queued',
+        }));
+        set((s) => ({ photos: [...s.photos, ...added], ...withOrder([...s.order, ...added.map((p) => p.id)]) }));
+        for (const p of added) enqueue(p.id);
+        return added.map((p) => p.id);
+      },
+
+      remove(id) {
+        const photo = find(id);
+        if (!photo) return;
+        cancel(id);
+        urls.revoke(photo.objectUrl);
+        set((s) => ({ photos: s.photos.filter((p) => p.id !== id), ...withOrder(s.order.filter((o) => o !== id)) }));
+      },
+
+      replace(id, file) {
+        const photo = find(id);
+        if (!photo || disposed) return;
+        cancel(id);
+        urls.revoke(photo.objectUrl);
+        patch(id, {
+          file,
+          name: file.name,
+          objectUrl: urls.create(file),
+          state: 'queued',
+          score: undefined,
+          error: undefined,
+          previousScore: photo.score ?? photo.previousScore,
+        });
+        enqueue(id);
+      },
+
+      retry(id) {
+        const photo = find(id);
+        if (!photo || photo.state !== 'error' || disposed) return;
+        patch(id, { state: 'queued', error: undefined });
+        enqueue(id);
+      },
+
+      move(id, delta) {
+        const order = [...get().order];
+        const from = order.indexOf(id);
+        if (from < 0) return;
+        const to = Math.min(order.length - 1, Math.max(0, from + delta));
+        if (to === from) return;
+        order.splice(from, 1);
+        order.splice(to, 0, id);
+        set(withOrder(order));
+      },
+
+      setCover(id) {
+        const order = get().order;
+        if (!order.includes(id)) return;
+        set(withOrder([id, ...order.filter((o) => o !== id)]));
+      },
+
+      setLocale(locale) {
+        set({ locale });
+      },
+
+      retryEngine() {
+        if (!makeEngine || disposed || get().engine.state !== 'failed') return;
+        for (const id of [...jobs.keys()]) cancel(id);
+        engine.dispose();
+        engine = makeEngine();
+        watchEngine(engine);
+        const again = get().photos.filter((p) => p.state !== 'done' && !(p.error && FILE_ERRORS.includes(p.error.code)));
+        for (const p of again) {
+          patch(p.id, { state: 'queued', error: undefined });
+          enqueue(p.id);
+        }
+      },
+
+      confirm() {
+        const { photos, order } = get();
+        return order
+          .map((id) => photos.find((p) => p.id === id)!)
+          .filter((p) => !(p.error && FILE_ERRORS.includes(p.error.code)))
+          .map((p, i) => ({ file: p.file, name: p.name, score: p.score, cover: i === 0 }));
+      },
+
+      dispose() {
+        if (disposed) return;
+        disposed = true;
+        for (const job of jobs.values()) job.abort();
+        jobs.clear();
+        for (const p of get().photos) urls.revoke(p.objectUrl);
+        set({ photos: [], ...withOrder([]) });
+        engine.dispose();
+      },
+    };
+  });
+  return store;
+}
+
+/** Photos in the seller's order. */
+export const selectOrdered = (s: CoachState): Photo[] => s.order.map((id) => s.photos.find((p) => p.id === id)!).filter(Boolean);
