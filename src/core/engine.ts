@@ -1,32 +1,55 @@
 import type { Score } from './aspects';
 import type { BackendName, Engine, EngineInfo } from './engine-types';
-import { CoachError } from './errors';
-import { decodeBlob } from './image/decode-browser';
-import { loadScorer } from './model/scorer';
-import { fromWire, type FromWorker, type ToWorker } from '../worker/protocol';
+import { CoachError, isCoachError } from './errors';
+import { createJobQueue } from './job-queue';
+import type { ScoringApi } from '../worker/protocol';
+import { connect, type Endpoint } from '../worker/rpc';
 
 export interface EngineOptions {
+  /** URL of the model folder (holding model-card.json), absolute or relative to the page. */
   modelUrl: string;
   backends?: BackendName[];
-  /** 'auto' uses a worker where one can be started, else the page's thread. */
+  /**
+   * 'auto': a worker when this browser has OffscreenCanvas and the worker gets a WebGL2 context
+   * (or WebGL is not wanted), else the page's thread. 'worker' and 'main' force one.
+   */
   thread?: 'auto' | 'worker' | 'main';
 }
 
 /** Runs one photo at a time somewhere; the engine owns the queue and cancellation. */
-interface Runner {
+export interface Runner {
   info: Promise<EngineInfo>;
   run(blob: Blob): Promise<Score>;
   dispose(): void;
 }
 
-function mainRunner(opts: EngineOptions): Runner {
-  const scorer = loadScorer({ modelUrl: opts.modelUrl, backends: opts.backends });
+export interface WorkerLike extends Endpoint {
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  addEventListener(type: 'error', listener: (event: ErrorEvent) => void): void;
+  terminate(): void;
+}
+
+/** Seams for tests: where workers and main-thread runners come from. */
+export interface EngineDeps {
+  canUseWorker(): boolean;
+  createWorker(): WorkerLike;
+  mainRunner(opts: Required<Pick<EngineOptions, 'modelUrl' | 'backends'>>, why: string): Runner;
+}
+
+const DEFAULT_BACKENDS: BackendName[] = ['webgl', 'wasm', 'cpu'];
+
+const absolute = (url: string) => (typeof location === 'undefined' ? url : new URL(url, location.href).href);
+
+/** Loads tfjs only when the page itself scores, so the worker path keeps it off the page. */
+export function mainRunner({ modelUrl, backends }: { modelUrl: string; backends: BackendName[] }, why: string): Runner {
+  const scorer = import('./model/scorer').then((m) => m.loadScorer({ modelUrl, backends }));
+  const decode = import('./image/decode-browser');
   scorer.catch(() => {}); // reported through `info`
   return {
-    info: scorer.then((s) => ({ backend: s.backend, reason: s.backendReason, thread: 'main' as const, modelVersion: s.modelVersion })),
+    info: scorer.then((s) => ({ backend: s.backend, reason: `${s.backendReason}; on the page's thread (${why})`, thread: 'main' as const, modelVersion: s.modelVersion })),
     async run(blob) {
       const s = await scorer;
-      const { bitmap, width, height } = await decodeBlob(blob);
+      const { bitmap, width, height } = await (await decode).decodeBlob(blob);
       try {
         return await s.score(bitmap, { width, height });
       } finally {
@@ -39,134 +62,103 @@ function mainRunner(opts: EngineOptions): Runner {
   };
 }
 
+const crashed = (message: string) => new CoachError('INTERNAL', `the scoring worker stopped: ${message}`, { userFacing: false });
+const isCrash = (e: unknown) => isCoachError(e) && e.code === 'INTERNAL' && e.message.startsWith('the scoring worker stopped');
+
 /**
- * A worker that decodes and scores. If it crashes mid-photo it is started again once and the
- * photo retried; a second crash fails that photo only.
+ * A worker that decodes and scores. If it dies mid-photo it is started again and the photo
+ * retried once; a second death fails that photo only.
  */
-function workerRunner(opts: EngineOptions): Runner {
-  let worker: Worker;
-  let nextId = 1;
-  const pending = new Map<number, { blob: Blob; retried: boolean; resolve: (s: Score) => void; reject: (e: Error) => void }>();
-  let settleInfo!: { resolve: (i: EngineInfo) => void; reject: (e: Error) => void };
-  const info = new Promise<EngineInfo>((resolve, reject) => (settleInfo = { resolve, reject }));
-  info.catch(() => {});
-  const send = (m: ToWorker) => worker.postMessage(m);
+function workerRunner(opts: { modelUrl: string; backends: BackendName[] }, deps: EngineDeps, needWebgl: boolean): Runner {
+  let worker!: WorkerLike;
+  let rpc!: ReturnType<typeof connect<ScoringApi>>;
+  let disposed = false;
+  let booted = false;
 
   const start = () => {
-    worker = new Worker(new URL('../worker/scoring.worker.ts', import.meta.url), { type: 'module' });
-    worker.onmessage = (e: MessageEvent<FromWorker>) => {
-      const m = e.data;
-      if (m.type === 'ready') settleInfo.resolve({ ...m.info, thread: 'worker' });
-      else if (m.type === 'failed') settleInfo.reject(fromWire(m.error));
-      else {
-        const job = pending.get(m.id);
-        if (!job) return;
-        pending.delete(m.id);
-        if (m.type === 'scored') job.resolve(m.score);
-        else job.reject(fromWire(m.error));
-      }
-    };
-    worker.onerror = (e) => {
-      e.preventDefault();
-      settleInfo.reject(new CoachError('BACKEND_FAILED', `the scoring worker failed to start: ${e.message}`));
+    worker = deps.createWorker();
+    rpc = connect<ScoringApi>(worker);
+    const current = worker;
+    const onError = (event: ErrorEvent) => {
+      event.preventDefault?.();
+      if (current !== worker || disposed) return;
       worker.terminate();
-      const jobs = [...pending.entries()];
-      pending.clear();
-      if (!jobs.length) return;
-      start();
-      for (const [, job] of jobs) {
-        if (job.retried) job.reject(new CoachError('INTERNAL', 'scoring stopped unexpectedly twice on this photo'));
-        else submit(job.blob, true).then(job.resolve, job.reject);
-      }
+      const dead = rpc;
+      // before it ever answered (script missing, no module workers): give up, the page takes over
+      if (booted) start().catch(() => {});
+      dead.close(crashed(event.message || 'unknown error'));
     };
-    send({ type: 'init', modelUrl: new URL(opts.modelUrl, location.href).href, backends: opts.backends ?? ['webgl', 'wasm', 'cpu'] });
+    worker.addEventListener('error', onError);
+    return rpc.call('init', { modelUrl: opts.modelUrl, backends: opts.backends });
   };
 
-  const submit = (blob: Blob, retried: boolean) =>
-    new Promise<Score>((resolve, reject) => {
-      const id = nextId++;
-      pending.set(id, { blob, retried, resolve, reject });
-      send({ type: 'score', id, blob });
-    });
+  const info = (async (): Promise<EngineInfo> => {
+    const boot = start();
+    boot.catch(() => {}); // awaited below unless the probe fails first
+    const { offscreenWebgl2 } = await rpc.call('probe', undefined);
+    if (needWebgl && !offscreenWebgl2) {
+      throw new CoachError('BACKEND_FAILED', 'no WebGL2 on OffscreenCanvas in a worker', { userFacing: false });
+    }
+    const i = await boot;
+    booted = true;
+    return { ...i, reason: `${i.reason}; in a worker${offscreenWebgl2 ? ' (OffscreenCanvas WebGL2)' : ''}`, thread: 'worker' };
+  })();
+  info.catch(() => {});
 
-  start();
   return {
     info,
-    run: async (blob) => {
+    async run(blob) {
       await info;
-      return submit(blob, false);
-    },
-    dispose: () => worker.terminate(),
-  };
-}
-
-interface Job {
-  blob: Blob;
-  signal?: AbortSignal;
-  onStart?: () => void;
-  resolve: (s: Score) => void;
-  reject: (e: Error) => void;
-}
-
-const cancelled = () => new CoachError('CANCELLED', 'the photo was removed or replaced', { userFacing: false });
-
-export function createEngine(opts: EngineOptions): Engine {
-  const wantWorker = opts.thread !== 'main' && typeof Worker !== 'undefined';
-  let runner: Runner = wantWorker ? workerRunner(opts) : mainRunner(opts);
-  // A worker that cannot start (no module workers, blocked by policy) hands over to the page.
-  const ready: Promise<EngineInfo> = runner.info.catch((e) => {
-    if (!wantWorker || opts.thread === 'worker' || (e instanceof CoachError && e.code === 'MODEL_LOAD_FAILED')) throw e;
-    runner.dispose();
-    runner = mainRunner(opts);
-    return runner.info;
-  });
-  ready.catch(() => {});
-  const queue: Job[] = [];
-  let busy = false;
-  let disposed = false;
-
-  const pump = async () => {
-    if (busy || disposed) return;
-    const job = queue.shift();
-    if (!job) return;
-    busy = true;
-    try {
-      await ready;
-      job.onStart?.();
-      const score = await runner.run(job.blob);
-      if (!job.signal?.aborted) job.resolve(score);
-    } catch (e) {
-      if (!job.signal?.aborted) job.reject(e as Error);
-    } finally {
-      busy = false;
-      void pump();
-    }
-  };
-
-  return {
-    ready,
-    score(blob, options = {}) {
-      return new Promise<Score>((resolve, reject) => {
-        if (disposed) return reject(cancelled());
-        const { signal, onStart } = options;
-        if (signal?.aborted) return reject(cancelled());
-        const job: Job = { blob, signal, onStart, resolve, reject };
-        signal?.addEventListener(
-          'abort',
-          () => {
-            const i = queue.indexOf(job);
-            if (i >= 0) queue.splice(i, 1);
-            reject(cancelled()); // a running job's result is dropped when it arrives
-          },
-          { once: true },
-        );
-        queue.push(job);
-        void pump();
-      });
+      try {
+        return await rpc.call('score', { blob });
+      } catch (e) {
+        if (!isCrash(e) || disposed) throw e;
+        await rpc.call('init', { modelUrl: opts.modelUrl, backends: opts.backends });
+        return rpc.call('score', { blob });
+      }
     },
     dispose() {
       disposed = true;
-      for (const job of queue.splice(0)) job.reject(cancelled());
+      worker.terminate();
+      rpc.close(crashed('disposed'));
+    },
+  };
+}
+
+export const browserDeps: EngineDeps = {
+  canUseWorker: () => typeof Worker !== 'undefined' && typeof OffscreenCanvas !== 'undefined',
+  createWorker: () => new Worker(new URL('../worker/scoring.worker.ts', import.meta.url), { type: 'module', name: 'photo-coach-scoring' }),
+  mainRunner,
+};
+
+const cancelled = () => new CoachError('CANCELLED', 'the photo was removed or replaced', { userFacing: false });
+
+export function createEngine(options: EngineOptions, deps: EngineDeps = browserDeps): Engine {
+  const opts = { modelUrl: absolute(options.modelUrl), backends: options.backends ?? DEFAULT_BACKENDS };
+  const thread = options.thread ?? 'auto';
+  const useWorker = thread === 'worker' || (thread === 'auto' && deps.canUseWorker());
+  let runner: Runner = useWorker
+    ? workerRunner(opts, deps, thread === 'auto' && opts.backends[0] === 'webgl')
+    : deps.mainRunner(opts, thread === 'main' ? 'asked for' : 'no OffscreenCanvas in workers here');
+  // A worker that cannot start or has no WebGL hands over to the page (unless forced).
+  const ready: Promise<EngineInfo> = runner.info.catch((e) => {
+    if (!useWorker || thread === 'worker' || (isCoachError(e) && e.code === 'MODEL_LOAD_FAILED')) throw e;
+    runner.dispose();
+    runner = deps.mainRunner(opts, `worker unusable: ${(e as Error).message}`);
+    return runner.info;
+  });
+  ready.catch(() => {});
+
+  const queue = createJobQueue<Blob, Score>((blob) => runner.run(blob), cancelled, () => ready.then(() => {}));
+
+  let disposed = false;
+  return {
+    ready,
+    score: (blob, options) => queue.push(blob, options),
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      queue.dispose();
       runner.dispose();
     },
   };

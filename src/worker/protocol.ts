@@ -1,32 +1,15 @@
 import type { Score } from '../core/aspects';
 import type { BackendName, EngineInfo } from '../core/engine-types';
-import { CoachError, ErrorCodes, type ErrorCode } from '../core/errors';
 
-// The one RPC between the page and the scoring worker. Photos cross as Blobs (structured
-// clone shares the bytes, no copy); errors cross as {code, message} and become CoachErrors.
+// What the page may ask the scoring worker. Photos cross either as Blobs (structured clone
+// shares the bytes; the worker decodes, off the page's thread) or as ImageBitmaps the caller
+// already decoded, transferred (not copied).
 
-export type ToWorker =
-  | { type: 'init'; modelUrl: string; backends: BackendName[] }
-  | { type: 'score'; id: number; blob: Blob };
+export type PhotoInput = { blob: Blob } | { bitmap: ImageBitmap; width: number; height: number };
 
-export type FromWorker =
-  | { type: 'ready'; info: Omit<EngineInfo, 'thread'> }
-  | { type: 'failed'; error: WireError }
-  | { type: 'scored'; id: number; score: Score }
-  | { type: 'error'; id: number; error: WireError };
-
-export interface WireError {
-  code: ErrorCode;
-  message: string;
-  userFacing: boolean;
-}
-
-export function toWire(e: unknown): WireError {
-  if (e instanceof CoachError) return { code: e.code, message: e.message, userFacing: e.userFacing };
-  return { code: ErrorCodes.INTERNAL, message: String((e as Error)?.message ?? e), userFacing: false };
-}
-
-export function fromWire(w: WireError): CoachError {
-  const code = (Object.values(ErrorCodes) as string[]).includes(w.code) ? w.code : ErrorCodes.INTERNAL;
-  return new CoachError(code, w.message, { userFacing: w.userFacing });
-}
+export type ScoringApi = {
+  /** Whether this worker can draw WebGL2 on an OffscreenCanvas (tfjs's webgl backend needs it). */
+  probe(arg: undefined): Promise<{ offscreenWebgl2: boolean }>;
+  init(arg: { modelUrl: string; backends: BackendName[] }): Promise<Omit<EngineInfo, 'thread'>>;
+  score(arg: PhotoInput): Promise<Score>;
+};
