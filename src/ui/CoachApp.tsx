@@ -1,0 +1,111 @@
+import { useCallback, useRef, useState } from 'react';
+import { selectOrdered, type CoachStore, type ConfirmedPhoto } from '../store';
+import { CoachStoreProvider, useCoach, useCoachStoreApi } from '../store/react';
+import { recommendedCoverId } from './advice';
+import { AddPhotos } from './AddPhotos';
+import { EngineStatus } from './EngineStatus';
+import { PhotoTile } from './PhotoTile';
+import { useT } from './useT';
+import './coach.css';
+
+export interface CoachAppProps {
+  store: CoachStore;
+  onConfirm?(photos: ConfirmedPhoto[]): void;
+}
+
+export function CoachApp({ store, onConfirm }: CoachAppProps) {
+  return (
+    <CoachStoreProvider store={store}>
+      <Coach onConfirm={onConfirm} />
+    </CoachStoreProvider>
+  );
+}
+
+function Coach({ onConfirm }: { onConfirm?(photos: ConfirmedPhoto[]): void }) {
+  const t = useT();
+  const [message, setMessage] = useState('');
+  const announce = useCallback((text: string) => setMessage(text), []);
+  return (
+    <main className="coach">
+      <h1>{t('title')}</h1>
+      <p className="intro">{t('intro')}</p>
+      <EngineStatus />
+      <AddPhotos />
+      <PhotoGrid announce={announce} />
+      <ConfirmBar onConfirm={onConfirm} announce={announce} />
+      <p className="sr-only" aria-live="polite" data-testid="announcer">
+        {message}
+      </p>
+    </main>
+  );
+}
+
+export function PhotoGrid({ announce }: { announce(text: string): void }) {
+  const t = useT();
+  const order = useCoach((s) => s.order);
+  const recommended = useCoach((s) => (s.order.length > 1 ? recommendedCoverId(selectOrdered(s)) : null));
+  return (
+    <section className="photos" aria-labelledby="photos-heading">
+      <h2 id="photos-heading">{t('photosLabel')}</h2>
+      {order.length === 0 ? (
+        <p className="empty">{t('empty')}</p>
+      ) : (
+        <ol className="grid">
+          {order.map((id, i) => (
+            <PhotoTile key={id} id={id} index={i} total={order.length} recommended={id === recommended} announce={announce} />
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+/** Confirm, with one nudge (never a block) when the cover photo needs work. */
+function ConfirmBar({ onConfirm, announce }: { onConfirm?(photos: ConfirmedPhoto[]): void; announce(text: string): void }) {
+  const t = useT();
+  const store = useCoachStoreApi();
+  const count = useCoach((s) => s.order.length);
+  const coverNeedsWork = useCoach((s) => s.photos.find((p) => p.id === s.coverId)?.score?.band === 'needs_work');
+  const [nudge, setNudge] = useState<'never' | 'open' | 'shown'>('never');
+  const [done, setDone] = useState<number | null>(null);
+  const nudgeRef = useRef<HTMLDivElement>(null);
+
+  const proceed = () => {
+    setNudge((n) => (n === 'open' ? 'shown' : n));
+    const photos = store.getState().confirm();
+    setDone(photos.length);
+    announce(t('confirmed', { n: photos.length }));
+    onConfirm?.(photos);
+  };
+  const request = () => {
+    if (coverNeedsWork && nudge === 'never') {
+      setNudge('open');
+      requestAnimationFrame(() => nudgeRef.current?.focus());
+      return;
+    }
+    proceed();
+  };
+
+  return (
+    <section className="confirm" aria-label={t('confirm')}>
+      {nudge === 'open' && (
+        <div className="nudge" role="alertdialog" aria-labelledby="nudge-title" aria-describedby="nudge-body" tabIndex={-1} ref={nudgeRef}>
+          <h2 id="nudge-title">{t('nudgeTitle')}</h2>
+          <p id="nudge-body">{t('nudgeBody')}</p>
+          <div className="nudge-actions">
+            <button type="button" onClick={() => setNudge('shown')}>
+              {t('nudgeDismiss')}
+            </button>
+            <button type="button" className="primary" onClick={proceed}>
+              {t('nudgeContinue')}
+            </button>
+          </div>
+        </div>
+      )}
+      <button type="button" className="primary confirm-button" disabled={count === 0} onClick={request}>
+        {t('confirm')}
+      </button>
+      {done !== null && <p className="confirmed">{t('confirmed', { n: done })}</p>}
+    </section>
+  );
+}
