@@ -1,0 +1,106 @@
+import { connect, WindowMessenger, type RemoteProxy } from 'penpal';
+import { selectOrdered, type CoachState, type CoachStore, type ConfirmedPhoto } from '../store';
+import {
+  CHANNEL,
+  clampHeight,
+  isLocale,
+  LIMITS,
+  PROTOCOL_VERSION,
+  type ChangeMessage,
+  type ConfirmMessage,
+  type GuestMethods,
+  type HostMethods,
+} from './protocol';
+
+export function summarize(s: CoachState): ChangeMessage {
+  return {
+    v: PROTOCOL_VERSION,
+    photos: selectOrdered(s)
+      .slice(0, LIMITS.photos)
+      .map((p) => ({
+        name: p.name.slice(0, LIMITS.name),
+        state: p.state,
+        score: p.score ? Math.round(p.score.overall) : null,
+        band: p.score?.band ?? null,
+        cover: p.id === s.coverId,
+      })),
+  };
+}
+
+export function confirmMessage(photos: ConfirmedPhoto[]): ConfirmMessage {
+  return {
+    v: PROTOCOL_VERSION,
+    photos: photos.slice(0, LIMITS.photos).map((p) => ({
+      file: p.file,
+      name: p.name.slice(0, LIMITS.name),
+      score: p.score ? Math.round(p.score.overall) : null,
+      band: p.score?.band ?? null,
+      cover: p.cover,
+    })),
+  };
+}
+
+export interface GuestConnection {
+  /** Hands the confirmed photos to the host; resolves once the host has them. */
+  confirm(photos: ConfirmedPhoto[]): Promise<void>;
+  destroy(): void;
+}
+
+/**
+ * Runs inside the coach iframe: talks only to `hostOrigin` in the parent window, reports
+ * changes and height, and answers the host's questions.
+ */
+export function connectToHost(store: CoachStore, hostOrigin: string, win: Window = window): GuestConnection {
+  const messenger = new WindowMessenger({ remoteWindow: win.parent, allowedOrigins: [hostOrigin] });
+  const methods: GuestMethods = {
+    getPhotos: () => summarize(store.getState()),
+    setLocale: (locale) => {
+      if (!isLocale(locale)) return false;
+      store.getState().setLocale(locale);
+      return true;
+    },
+  };
+  const connection = connect<HostMethods>({ messenger, methods, channel: CHANNEL });
+  let host: RemoteProxy<HostMethods> | undefined;
+  const ignore = () => {};
+
+  let last = '';
+  const report = () => {
+    const summary = summarize(store.getState());
+    const key = JSON.stringify(summary);
+    if (!host || key === last) return;
+    last = key;
+    host.onChange(summary).catch(ignore);
+  };
+  const unsubscribe = store.subscribe(report);
+
+  let height = -1;
+  const sendHeight = () => {
+    const h = clampHeight(win.document.documentElement.scrollHeight);
+    if (!host || h === height) return;
+    height = h;
+    host.resize({ v: PROTOCOL_VERSION, height: h }).catch(ignore);
+  };
+  const observer = typeof ResizeObserver !== 'undefined' ? new ResizeObserver(sendHeight) : undefined;
+  observer?.observe(win.document.documentElement);
+
+  const ready = connection.promise.then((remote) => {
+    host = remote;
+    report();
+    sendHeight();
+    return remote;
+  });
+  ready.catch(ignore);
+
+  return {
+    async confirm(photos) {
+      const remote = await ready;
+      await remote.onConfirm(confirmMessage(photos));
+    },
+    destroy() {
+      unsubscribe();
+      observer?.disconnect();
+      connection.destroy();
+    },
+  };
+}

@@ -1,0 +1,142 @@
+// The contract between the listing page (host) and the coach iframe (guest).
+// Penpal carries the calls; every payload is wrapped as `{ v, ... }` and checked by a guard,
+// because a message that passed penpal's origin check can still come from an older or
+// tampered guest. Anything with the wrong version or shape is dropped.
+import type { Band } from '../core/aspects';
+
+export const PROTOCOL_VERSION = 1;
+/** Penpal channel: a host and guest of different major versions never even connect. */
+export const CHANNEL = `photo-coach/v${PROTOCOL_VERSION}`;
+
+export const LIMITS = { photos: 50, name: 255, height: 20_000 } as const;
+
+export type Locale = 'en' | 'ja';
+export type PhotoStatus = 'queued' | 'scoring' | 'done' | 'error';
+
+export interface PhotoSummary {
+  name: string;
+  state: PhotoStatus;
+  score: number | null;
+  band: Band | null;
+  cover: boolean;
+}
+
+export interface ChangeMessage {
+  v: typeof PROTOCOL_VERSION;
+  photos: PhotoSummary[];
+}
+
+export interface ConfirmedPhotoMessage {
+  file: File;
+  name: string;
+  score: number | null;
+  band: Band | null;
+  cover: boolean;
+}
+
+export interface ConfirmMessage {
+  v: typeof PROTOCOL_VERSION;
+  photos: ConfirmedPhotoMessage[];
+}
+
+export interface ResizeMessage {
+  v: typeof PROTOCOL_VERSION;
+  height: number;
+}
+
+/** What the host exposes to the guest. */
+export type HostMethods = {
+  onChange(m: ChangeMessage): void;
+  onConfirm(m: ConfirmMessage): void;
+  resize(m: ResizeMessage): void;
+};
+
+/** What the guest exposes to the host. */
+export type GuestMethods = {
+  getPhotos(): ChangeMessage;
+  setLocale(locale: Locale): boolean;
+};
+
+const BANDS: readonly string[] = ['great', 'ok', 'needs_work'];
+const STATES: readonly string[] = ['queued', 'scoring', 'done', 'error'];
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+const isVersioned = (x: unknown): x is Record<string, unknown> => isObject(x) && x.v === PROTOCOL_VERSION;
+const isName = (x: unknown): x is string => typeof x === 'string' && x.length <= LIMITS.name;
+const isScore = (x: unknown) => x === null || (typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 100);
+const isBand = (x: unknown) => x === null || (typeof x === 'string' && BANDS.includes(x));
+const isPhotoList = (x: unknown): x is unknown[] => Array.isArray(x) && x.length <= LIMITS.photos;
+
+export function isLocale(x: unknown): x is Locale {
+  return x === 'en' || x === 'ja';
+}
+
+function isPhotoSummary(x: unknown): x is PhotoSummary {
+  return (
+    isObject(x) &&
+    isName(x.name) &&
+    typeof x.state === 'string' &&
+    STATES.includes(x.state) &&
+    isScore(x.score) &&
+    isBand(x.band) &&
+    typeof x.cover === 'boolean'
+  );
+}
+
+export function isChangeMessage(x: unknown): x is ChangeMessage {
+  return isVersioned(x) && isPhotoList(x.photos) && x.photos.every(isPhotoSummary);
+}
+
+function isConfirmedPhoto(x: unknown): x is ConfirmedPhotoMessage {
+  return (
+    isObject(x) &&
+    typeof File !== 'undefined' &&
+    x.file instanceof File &&
+    isName(x.name) &&
+    isScore(x.score) &&
+    isBand(x.band) &&
+    typeof x.cover === 'boolean'
+  );
+}
+
+export function isConfirmMessage(x: unknown): x is ConfirmMessage {
+  return (
+    isVersioned(x) &&
+    isPhotoList(x.photos) &&
+    x.photos.every(isConfirmedPhoto) &&
+    x.photos.filter((p) => (p as ConfirmedPhotoMessage).cover).length <= 1
+  );
+}
+
+export function isResizeMessage(x: unknown): x is ResizeMessage {
+  return isVersioned(x) && typeof x.height === 'number' && Number.isFinite(x.height) && x.height >= 0;
+}
+
+/** Height to give the iframe: whole pixels, never more than the cap. */
+export function clampHeight(h: number): number {
+  return Math.min(LIMITS.height, Math.max(0, Math.ceil(h)));
+}
+
+/**
+ * The origin `s` names, or null unless `s` is exactly an http(s) origin ("https://shop.example",
+ * "http://127.0.0.1:5173"): no path, query, credentials or trailing slash, and not "null" or "*",
+ * since the guest sends to and accepts from this origin only.
+ */
+export function parseOrigin(s: unknown): string | null {
+  if (typeof s !== 'string' || s.length > 2048) return null;
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  return url.origin === s ? s : null;
+}
+
+/** Reads the guest's query (`?host=<origin>&locale=ja`). An invalid host means no embedding. */
+export function parseGuestParams(search: string): { host: string | null; locale: Locale } {
+  const q = new URLSearchParams(search);
+  const locale = q.get('locale');
+  return { host: parseOrigin(q.get('host')), locale: isLocale(locale) ? locale : 'en' };
+}

@@ -1,0 +1,126 @@
+import {
+  clampHeight,
+  isChangeMessage,
+  isConfirmMessage,
+  isResizeMessage,
+  LIMITS,
+  parseGuestParams,
+  parseOrigin,
+  PROTOCOL_VERSION,
+} from '../../src/embed/protocol';
+import { confirmMessage, summarize } from '../../src/embed/guest';
+import { createCoachStore } from '../../src/store';
+import { countingUrls, fakeEngine, flush, makeScore, photoFile } from './helpers/fake-engine';
+
+describe('parseOrigin', () => {
+  it.each([
+    ['https://shop.example', 'https://shop.example'],
+    ['http://127.0.0.1:5173', 'http://127.0.0.1:5173'],
+    ['http://localhost:5174', 'http://localhost:5174'],
+    ['https://[::1]:8443', 'https://[::1]:8443'],
+    ['https://shop.example/', null],
+    ['https://shop.example/listing', null],
+    ['https://shop.example?x=1', null],
+    ['https://shop.example#a', null],
+    ['https://user:pw@shop.example', null],
+    ['https://SHOP.example', null],
+    ['https://shop.example:443', null],
+    ['javascript:alert(1)', null],
+    ['data:text/html,hi', null],
+    ['file:///etc/passwd', null],
+    ['null', null],
+    ['*', null],
+    ['', null],
+    [' https://shop.example', null],
+    [undefined, null],
+    [42, null],
+    ['https://' + 'a'.repeat(3000) + '.example', null],
+  ])('%j → %j', (input, expected) => {
+    expect(parseOrigin(input)).toBe(expected);
+  });
+});
+
+describe('parseGuestParams', () => {
+  it.each([
+    ['?host=https%3A%2F%2Fshop.example&locale=ja', { host: 'https://shop.example', locale: 'ja' }],
+    ['?host=https://shop.example', { host: 'https://shop.example', locale: 'en' }],
+    ['?host=https://shop.example/evil&locale=fr', { host: null, locale: 'en' }],
+    ['?locale=ja', { host: null, locale: 'ja' }],
+    ['', { host: null, locale: 'en' }],
+  ])('%s', (search, expected) => {
+    expect(parseGuestParams(search)).toEqual(expected);
+  });
+});
+
+const v = PROTOCOL_VERSION;
+const summary = { name: 'a.jpg', state: 'done', score: 80, band: 'great', cover: true };
+const file = photoFile('a.jpg');
+const confirmed = { file, name: 'a.jpg', score: 80, band: 'great', cover: true };
+
+describe('message guards', () => {
+  it.each([
+    ['valid', { v, photos: [summary] }, true],
+    ['empty', { v, photos: [] }, true],
+    ['pending photo', { v, photos: [{ ...summary, state: 'scoring', score: null, band: null }] }, true],
+    ['wrong version', { v: v + 1, photos: [summary] }, false],
+    ['no version', { photos: [summary] }, false],
+    ['not an array', { v, photos: {} }, false],
+    ['too many', { v, photos: Array(LIMITS.photos + 1).fill(summary) }, false],
+    ['unknown state', { v, photos: [{ ...summary, state: 'hacked' }] }, false],
+    ['score out of range', { v, photos: [{ ...summary, score: 101 }] }, false],
+    ['NaN score', { v, photos: [{ ...summary, score: NaN }] }, false],
+    ['unknown band', { v, photos: [{ ...summary, band: 'superb' }] }, false],
+    ['long name', { v, photos: [{ ...summary, name: 'x'.repeat(LIMITS.name + 1) }] }, false],
+    ['null', null, false],
+    ['string', 'hi', false],
+  ])('change: %s', (_, m, ok) => {
+    expect(isChangeMessage(m)).toBe(ok);
+  });
+
+  it.each([
+    ['valid', { v, photos: [confirmed, { ...confirmed, cover: false, score: null, band: null }] }, true],
+    ['file is a plain object', { v, photos: [{ ...confirmed, file: { name: 'a.jpg' } }] }, false],
+    ['file is a Blob, not a File', { v, photos: [{ ...confirmed, file: new Blob(['x']) }] }, false],
+    ['two covers', { v, photos: [confirmed, confirmed] }, false],
+    ['wrong version', { v: 0, photos: [confirmed] }, false],
+    ['too many', { v, photos: Array(LIMITS.photos + 1).fill({ ...confirmed, cover: false }) }, false],
+  ])('confirm: %s', (_, m, ok) => {
+    expect(isConfirmMessage(m)).toBe(ok);
+  });
+
+  it.each([
+    [{ v, height: 640 }, true],
+    [{ v, height: 0 }, true],
+    [{ v, height: -1 }, false],
+    [{ v, height: Infinity }, false],
+    [{ v, height: '640' }, false],
+    [{ height: 640 }, false],
+  ])('resize %j', (m, ok) => {
+    expect(isResizeMessage(m)).toBe(ok);
+  });
+
+  it.each([
+    [640.2, 641],
+    [-5, 0],
+    [1e9, LIMITS.height],
+  ])('clampHeight(%d) = %d', (h, out) => {
+    expect(clampHeight(h)).toBe(out);
+  });
+});
+
+describe('guest payloads', () => {
+  it('summaries and confirmations pass the host guards', async () => {
+    const fake = fakeEngine();
+    const store = createCoachStore({ engine: fake.engine, urls: countingUrls() });
+    store.getState().addFiles([photoFile('a.jpg'), photoFile('b.jpg')]);
+    fake.jobs[0].resolve(makeScore(71.6));
+    await flush();
+    const change = summarize(store.getState());
+    expect(change.photos).toEqual([
+      { name: 'a.jpg', state: 'done', score: 72, band: 'ok', cover: true },
+      { name: 'b.jpg', state: 'queued', score: null, band: null, cover: false },
+    ]);
+    expect(isChangeMessage(change)).toBe(true);
+    expect(isConfirmMessage(confirmMessage(store.getState().confirm()))).toBe(true);
+  });
+});
