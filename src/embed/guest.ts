@@ -48,9 +48,10 @@ export interface GuestConnection {
 
 /**
  * Runs inside the coach iframe: talks only to `hostOrigin` in the parent window, reports
- * changes and height, and answers the host's questions.
+ * changes and the height of `measure`, and answers the host's questions.
  */
-export function connectToHost(store: CoachStore, hostOrigin: string, win: Window = window): GuestConnection {
+export function connectToHost(store: CoachStore, hostOrigin: string, measure: HTMLElement = document.body): GuestConnection {
+  const win = measure.ownerDocument.defaultView ?? window;
   const messenger = new WindowMessenger({ remoteWindow: win.parent, allowedOrigins: [hostOrigin] });
   const methods: GuestMethods = {
     getPhotos: () => summarize(store.getState()),
@@ -76,13 +77,15 @@ export function connectToHost(store: CoachStore, hostOrigin: string, win: Window
 
   let height = -1;
   const sendHeight = () => {
-    const h = clampHeight(win.document.documentElement.scrollHeight);
+    // The element's own extent, not the document's: a document is never shorter than its
+    // iframe, so measuring it would let the frame grow but never shrink.
+    const h = clampHeight(measure.getBoundingClientRect().bottom + win.scrollY);
     if (!host || h === height) return;
     height = h;
     host.resize({ v: PROTOCOL_VERSION, height: h }).catch(ignore);
   };
   const observer = typeof ResizeObserver !== 'undefined' ? new ResizeObserver(sendHeight) : undefined;
-  observer?.observe(win.document.documentElement);
+  observer?.observe(measure);
 
   const ready = connection.promise.then((remote) => {
     host = remote;
