@@ -1,5 +1,5 @@
 import { ASPECTS, type Score } from '../../src/core/aspects';
-import { checkPhoto, explain, rankCover, TEMPLATES } from '../../src/core/explain';
+import { checkPhoto, dHash, explain, findNearDuplicates, hamming, rankCover, TEMPLATES } from '../../src/core/explain';
 
 const score = (overall: number, aspects: Partial<Score['aspects']> = {}, band: Score['band'] = 'ok'): Score => ({
   overall,
@@ -47,5 +47,72 @@ describe('explanations', () => {
     expect(checkPhoto({ width: 480, height: 640 }, 'en')[0].message).toContain('480×640');
     expect(checkPhoto({ width: 4000, height: 1000 }, 'ja').map((c) => c.code)).toEqual(['EXTREME_ASPECT_RATIO']);
     expect(checkPhoto({ width: 1200, height: 900 }, 'en')).toEqual([]);
+  });
+
+  it.each(['en', 'ja'] as const)('every template names the mined cluster it rests on (%s)', (locale) => {
+    for (const a of ASPECTS) {
+      for (const band of ['mild', 'strong'] as const) {
+        const p = TEMPLATES[locale][a][band].provenance;
+        expect(p.cluster.startsWith(`${p.corpus}/`), `${a}/${band}`).toBe(true);
+        expect(p.support).toBeGreaterThanOrEqual(3);
+        expect(p).toEqual(TEMPLATES.en[a][band].provenance);
+      }
+    }
+  });
+
+  it('speaks Japanese in the Japanese file', () => {
+    const kana = /[\u3040-\u30ff]/;
+    for (const a of ASPECTS) {
+      for (const band of ['mild', 'strong'] as const) {
+        expect(TEMPLATES.ja[a][band].reason).toMatch(kana);
+        expect(TEMPLATES.ja[a][band].tip).toMatch(kana);
+      }
+    }
+    expect(TEMPLATES.ja.great).toMatch(kana);
+  });
+
+  it('puts the easier fix first when severities tie, and headlines the top reason', () => {
+    const advice = explain(score(40, { low_resolution: 0.7, underexposure: 0.7 }), 'en');
+    expect(advice.reasons.map((r) => r.aspect)).toEqual(['underexposure', 'low_resolution']);
+    expect(advice.headline).toBe(TEMPLATES.en.underexposure.strong.reason);
+  });
+
+  it('says "fine" rather than "great" for an unremarkable photo', () => {
+    expect(explain(score(55, { blur: 0.34 }), 'ja')).toEqual({ great: false, headline: TEMPLATES.ja.fine, reasons: [] });
+  });
+});
+
+describe('near-duplicate photos', () => {
+  const image = (w: number, h: number, f: (x: number, y: number) => number) => {
+    const g = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) g[y * w + x] = f(x, y);
+    return g;
+  };
+
+  it('hashes hand-built 9×8 images bit by bit', () => {
+    expect(dHash(image(9, 8, (x) => x * 20), 9, 8)).toBe('0000000000000000');
+    expect(dHash(image(9, 8, (x) => 200 - x * 20), 9, 8)).toBe('ffffffffffffffff');
+    expect(dHash(image(9, 8, (x) => (x % 2 ? 0 : 255)), 9, 8)).toBe('aaaaaaaaaaaaaaaa');
+    // only the top row falls left to right
+    expect(dHash(image(9, 8, (x, y) => (y === 0 ? 100 - x : x)), 9, 8)).toBe('ff00000000000000');
+  });
+
+  it('averages bigger images down to 9×8, from bytes or floats', () => {
+    const small = image(9, 8, (x, y) => ((x * 37 + y * 91) % 256));
+    const big = image(90, 80, (x, y) => small[Math.floor(y / 10) * 9 + Math.floor(x / 10)]);
+    expect(dHash(big, 90, 80)).toBe(dHash(small, 9, 8));
+    expect(dHash(Float32Array.from(small, (v) => v / 255), 9, 8)).toBe(dHash(small, 9, 8));
+    expect(() => dHash(new Uint8Array(10), 9, 8)).toThrow(RangeError);
+  });
+
+  it('finds the same shot re-exposed but not a different one', () => {
+    const shot = (x: number, y: number) => 128 + 100 * Math.sin(x / 7) * Math.cos(y / 5);
+    const a = dHash(image(64, 48, shot), 64, 48);
+    const brighter = dHash(image(64, 48, (x, y) => Math.min(255, shot(x, y) * 1.1 + 8)), 64, 48);
+    const other = dHash(image(64, 48, (x, y) => 128 + 100 * Math.cos(x / 3 + y / 4)), 64, 48);
+    expect(hamming(a, brighter)).toBeLessThanOrEqual(4);
+    expect(hamming(a, other)).toBeGreaterThan(10);
+    expect(findNearDuplicates([a, undefined, other, brighter])).toEqual([[0, 3]]);
+    expect(findNearDuplicates([])).toEqual([]);
   });
 });

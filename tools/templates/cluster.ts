@@ -14,8 +14,16 @@ const END_STOP = new Set('not very quite relatively slightly somewhat too more l
 
 export const tokens = (text: string): string[] => text.toLowerCase().match(/[a-z]+(?:-[a-z]+)?/g) ?? [];
 
+const stems = new Map<string, string>();
+
 /** A crude stemmer: enough to merge blur/blurred/blurry/blurring and dark/darkness. */
 export function stem(word: string): string {
+  let s = stems.get(word);
+  if (s === undefined) stems.set(word, (s = stemOnce(word)));
+  return s;
+}
+
+function stemOnce(word: string): string {
   let w = word.replace(/-/g, '');
   for (const suffix of ['iness', 'ness', 'ing', 'ed', 'ly', 'es', 's', 'y']) {
     if (w.endsWith(suffix) && w.length - suffix.length >= 3) {

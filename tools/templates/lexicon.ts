@@ -72,7 +72,7 @@ export const TOPICS: Topic[] = [
   },
   {
     id: 'framing', family: 'framing', aspect: 'framing', name: /framing|composition/i,
-    problem: /\b(composition|framing)\b[^.,]{0,30}\b(poor|bad|average|not (very )?good|unbalanced|lacking|mediocre|ordinary|problem\w*|issue\w*|flaw\w*|lacks|simple|plain)\b|\b(poor|bad|unbalanced|average|mediocre|ordinary)\s+(\w+\s+)?(composition|framing)\b|\boff[- ]cent\w*|\b(subject|object)\b[^.,]{0,30}\b(too small|small in|cut off|incomplete)\b|\b(too much|excessive) (empty )?space\b|\bempty space\b/i,
+    problem: /\b(composition|framing)\b[^.,]{0,30}\b(poor|bad|average|not (very )?good|unbalanced|lacking|mediocre|ordinary|problem\w*|issue\w*|flaw\w*|lacks)\b|\b(poor|bad|unbalanced|average|mediocre|ordinary)\s+(\w+\s+)?(composition|framing)\b|\boff[- ]cent\w*|\b(subject|object)\b[^.,]{0,30}\b(too small|small in|cut off|incomplete)\b|\b(too much|excessive) (empty )?space\b|\bempty space\b/i,
   },
   {
     id: 'clutter', family: 'clutter', aspect: 'clutter', name: /clutter/i,

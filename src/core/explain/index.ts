@@ -1,7 +1,8 @@
 import { ASPECTS, type AspectId, type Score } from '../aspects';
 import { fill, TEMPLATES, type Locale } from './templates';
 
-export { TEMPLATES, type Locale } from './templates';
+export { TEMPLATES, type Locale, type Provenance, type Template } from './templates';
+export { dHash, findNearDuplicates, hamming, NEAR_DUPLICATE_BITS } from './dhash';
 
 export const RAISE_AT = 0.35;
 export const STRONG_AT = 0.6;
