@@ -1,0 +1,113 @@
+import { CoachError } from '../errors';
+import type { ReadModelFile } from './bundle';
+
+// The model is fetched once per version and kept in Cache Storage, so a returning seller (or a
+// second coach iframe) starts without the ~4 MB download. model-card.json is the only file asked
+// of the network each time (revalidated, a few KB): its `version` names the cache that holds the
+// rest. Old versions' caches are deleted once the new one is in use. Where Cache Storage is
+// missing or refuses (opaque origins, some private modes), files come straight from fetch.
+
+export const CACHE_PREFIX = 'photo-coach-model-';
+const CARD = 'model-card.json';
+
+/** The parts of the Cache Storage API this module uses (a fake in tests). */
+export interface CacheLike {
+  match(request: string): Promise<Response | undefined>;
+  put(request: string, response: Response): Promise<void>;
+}
+export interface CacheStorageLike {
+  open(name: string): Promise<CacheLike>;
+  keys(): Promise<string[]>;
+  delete(name: string): Promise<boolean>;
+}
+
+export interface ModelCacheOptions {
+  fetch?: typeof fetch;
+  /** null turns caching off; default: globalThis.caches where it exists. */
+  caches?: CacheStorageLike | null;
+}
+
+export interface CachedModelReader extends ReadModelFile {
+  /** What the last read was served from, per file, for the bench and the debug panel. */
+  readonly sources: Record<string, 'network' | 'cache'>;
+}
+
+const cacheName = (version: string) => `${CACHE_PREFIX}${version.replace(/[^\w.-]/g, '_')}`;
+
+function defaultCaches(): CacheStorageLike | null {
+  try {
+    return (globalThis as { caches?: CacheStorageLike }).caches ?? null;
+  } catch {
+    return null; // e.g. a SecurityError on opaque origins
+  }
+}
+
+/** A ReadModelFile over fetch plus Cache Storage keyed by the model card's version. */
+export function cachedModelReader(modelUrl: string, options: ModelCacheOptions = {}): CachedModelReader {
+  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const storage = options.caches === undefined ? defaultCaches() : options.caches;
+  const base = new URL(modelUrl.endsWith('/') ? modelUrl : `${modelUrl}/`, globalThis.location?.href);
+  const urlOf = (path: string) => new URL(path, base).href;
+  const sources: Record<string, 'network' | 'cache'> = {};
+
+  async function network(path: string, init?: RequestInit): Promise<Response> {
+    const url = urlOf(path);
+    let res: Response;
+    try {
+      res = await doFetch(url, init);
+    } catch (e) {
+      throw new CoachError('MODEL_LOAD_FAILED', `could not fetch ${url}: ${(e as Error).message}`, { cause: e });
+    }
+    if (!res.ok) throw new CoachError('MODEL_LOAD_FAILED', `${url} answered ${res.status}`);
+    return res;
+  }
+
+  // The card decides the cache; read once per reader.
+  let opened: Promise<{ card: ArrayBuffer; cache: CacheLike | null }> | undefined;
+  const open = () =>
+    (opened ??= (async () => {
+      const card = await (await network(CARD, { cache: 'no-cache' })).arrayBuffer();
+      sources[CARD] = 'network';
+      const cache = storage ? await openVersion(storage, card) : null;
+      return { card, cache };
+    })());
+
+  const read = (async (path: string): Promise<ArrayBuffer> => {
+    const { card, cache } = await open();
+    if (path === CARD) return card.slice(0);
+    const url = urlOf(path);
+    const hit = cache ? await cache.match(url).catch(() => undefined) : undefined;
+    if (hit) {
+      sources[path] = 'cache';
+      return hit.arrayBuffer();
+    }
+    const res = await network(path);
+    sources[path] = 'network';
+    const body = await res.arrayBuffer();
+    // a failed put (quota) only costs the next visit a download
+    if (cache) await cache.put(url, new Response(body.slice(0), { headers: { 'content-type': res.headers.get('content-type') ?? 'application/octet-stream' } })).catch(() => {});
+    return body;
+  }) as CachedModelReader;
+  Object.defineProperty(read, 'sources', { value: sources });
+  return read;
+}
+
+/** Opens the cache named for the card's version and deletes other versions' caches. */
+async function openVersion(storage: CacheStorageLike, card: ArrayBuffer): Promise<CacheLike | null> {
+  let version: unknown;
+  try {
+    version = JSON.parse(new TextDecoder().decode(card)).version;
+  } catch {
+    return null; // loadBundle reports the broken card
+  }
+  if (typeof version !== 'string' || !version) return null;
+  const name = cacheName(version);
+  try {
+    const cache = await storage.open(name);
+    const stale = (await storage.keys()).filter((k) => k.startsWith(CACHE_PREFIX) && k !== name);
+    await Promise.all(stale.map((k) => storage.delete(k)));
+    return cache;
+  } catch {
+    return null;
+  }
+}
