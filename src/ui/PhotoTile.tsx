@@ -61,7 +61,8 @@ export function PhotoTile({ id, index, total, recommended, announce }: Props) {
         <TileStatus photo={photo} />
         {advice && (
           <div className="advice">
-            {advice.reasons.length === 0 && <p className="headline">{advice.headline}</p>}
+            {/* Praise under a "needs work" band would contradict it when no single aspect explains the low score. */}
+            {advice.reasons.length === 0 && photo.score?.band !== 'needs_work' && <p className="headline">{advice.headline}</p>}
             {advice.reasons.length > 0 && (
               <ul className="reasons">
                 {advice.reasons.map((r) => (

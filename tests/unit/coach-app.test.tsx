@@ -88,6 +88,7 @@ describe('CoachApp', () => {
     });
     expect(within(tile('b.jpg')).queryByText('Recommended cover')).toBeTruthy();
     expect(within(tile('a.jpg')).queryByText('Recommended cover')).toBeNull();
+    expect(tile('a.jpg').textContent).not.toContain('Good photo');
   });
 
   it('confirms the files in order with their scores, nudging once about a weak cover', async () => {
