@@ -3,7 +3,7 @@ import { ASPECTS } from '../../src/core/aspects';
 import { severityOf } from './dataset';
 import type { FeatureRow } from './features-file';
 import { fitStandardizer, standardized, type Standardizer } from './head';
-import { fitRidge } from './ridge';
+import { fitRidge, fitRidgeMany } from './ridge';
 
 // The shipped head: one linear layer on standardized features, fitted in closed form.
 // Output 0 estimates MOS (ridge on the rated train photos); outputs 1… estimate each aspect's
@@ -33,8 +33,15 @@ export function fitLinearHead(rows: FeatureRow[], cfg: LinearHeadConfig = DEFAUL
   const rated = rows.filter((r) => r.mos !== null);
   const quality = fitRidge(standardized(rated, standardizer), F, rated.map((r) => r.mos!), cfg.lambda);
   const X = standardized(rows, standardizer);
-  const aspects = ASPECTS.map((a) =>
-    fitRidge(X, F, rows.map((r) => (r.aspect === a ? severityOf(r.strength) : 0)), cfg.aspectLambda, (i) => (rows[i].aspect === a ? cfg.positiveWeight : 1)),
+  const aspects = fitRidgeMany(
+    X,
+    F,
+    ASPECTS.map((a) => ({
+      y: rows.map((r) => (r.aspect === a ? severityOf(r.strength) : 0)),
+      heavy: rows.flatMap((r, i) => (r.aspect === a ? [i] : [])),
+      weight: cfg.positiveWeight,
+    })),
+    cfg.aspectLambda,
   );
   const cols = [quality, ...aspects];
   return { standardizer, weights: cols.map((c) => c.w), bias: cols.map((c) => c.b) };

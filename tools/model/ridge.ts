@@ -69,3 +69,56 @@ export function fitRidge(
   }
   return { w: choleskySolve(A, rhs, width), b: mean };
 }
+
+/** XᵀX (lower triangle filled, then mirrored) and column sums, over the rows `rows` of X. */
+export function gram(X: Float32Array, width: number, rows: Iterable<number>): Float64Array {
+  const A = new Float64Array(width * width);
+  for (const r of rows) {
+    const row = X.subarray(r * width, (r + 1) * width);
+    for (let i = 0; i < width; i++) {
+      const xi = row[i];
+      if (xi === 0) continue;
+      const off = i * width;
+      for (let j = 0; j <= i; j++) A[off + j] += xi * row[j];
+    }
+  }
+  for (let i = 0; i < width; i++) for (let j = 0; j < i; j++) A[j * width + i] = A[i * width + j];
+  return A;
+}
+
+/**
+ * Ridge for several targets over the same rows, where each target up-weights a few rows:
+ * the shared Gram matrix is computed once and each target adds (k − 1)·xᵀx for its own rows.
+ */
+export function fitRidgeMany(
+  X: Float32Array,
+  width: number,
+  targets: { y: number[]; heavy: number[]; weight: number }[],
+  lambda: number,
+): { w: Float64Array; b: number }[] {
+  const n = targets[0]?.y.length ?? 0;
+  const base = gram(X, width, Array.from({ length: n }, (_, i) => i));
+  return targets.map(({ y, heavy, weight }) => {
+    const heavySet = new Set(heavy);
+    const k = (r: number) => (heavySet.has(r) ? weight : 1);
+    let total = 0;
+    let mean = 0;
+    for (let r = 0; r < n; r++) {
+      total += k(r);
+      mean += k(r) * y[r];
+    }
+    mean /= total;
+    const A = base.slice();
+    const extra = gram(X, width, heavy);
+    for (let i = 0; i < A.length; i++) A[i] += (weight - 1) * extra[i];
+    for (let i = 0; i < width; i++) A[i * width + i] += lambda;
+    const rhs = new Float64Array(width);
+    for (let r = 0; r < n; r++) {
+      const yr = (y[r] - mean) * k(r);
+      if (yr === 0) continue;
+      const row = X.subarray(r * width, (r + 1) * width);
+      for (let i = 0; i < width; i++) rhs[i] += row[i] * yr;
+    }
+    return { w: choleskySolve(A, rhs, width), b: mean };
+  });
+}
