@@ -1,4 +1,4 @@
-import { useMemo, useRef } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { FILE_ERRORS, type Photo } from '../store';
 import { useCoach, useCoachStoreApi } from '../store/react';
@@ -27,6 +27,7 @@ export function PhotoTile({ id, index, total, recommended, announce }: Props) {
   const photo = useCoach((s) => s.photos.find((p) => p.id === id));
   const locale = useCoach((s) => s.locale);
   const retake = useRef<HTMLInputElement>(null);
+  const [brokenUrl, setBrokenUrl] = useState<string | null>(null);
   const advice = useMemo(() => (photo?.score ? adviceFor(photo.score, locale) : undefined), [photo?.score, locale]);
   if (!photo) return null;
 
@@ -48,7 +49,9 @@ export function PhotoTile({ id, index, total, recommended, announce }: Props) {
   return (
     <li className={`tile tile-${photo.state}`} data-photo={id} data-state={photo.state} aria-labelledby={titleId}>
       <div className="thumb">
-        <img src={photo.objectUrl} alt={photo.name} />
+        {photo.objectUrl !== brokenUrl && !(photo.error && FILE_ERRORS.includes(photo.error.code)) && (
+          <img src={photo.objectUrl} alt={photo.name} onError={() => setBrokenUrl(photo.objectUrl)} />
+        )}
         <div className="badges">
           {cover && <span className="badge badge-cover">{t('cover')}</span>}
           {recommended && <span className="badge badge-recommended">{t('recommended')}</span>}
