@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { createEngine } from './core/engine';
 import { connectToHost, type GuestConnection } from './embed/guest';
 import { parseGuestParams } from './embed/protocol';
-import { createCoachStore } from './store';
+import { createCoachStore, type ConfirmedPhoto } from './store';
 import { CoachApp } from './ui/CoachApp';
 
 // The coach page. Inside a listing page's iframe it talks to the origin named by `?host=`;
@@ -17,11 +17,16 @@ const root = document.getElementById('root')!;
 
 let guest: GuestConnection | undefined;
 if (host && window.parent !== window) guest = connectToHost(store, host, root);
-else if (new URLSearchParams(location.search).has('host')) console.warn('photo coach: ignoring invalid ?host= origin');
+else if (!host && new URLSearchParams(location.search).has('host')) console.warn('photo coach: ignoring invalid ?host= origin');
+
+// Kept off the page unless asked for (the panel loads lazily).
+const debug = new URLSearchParams(location.search).get('debug') === '1';
+const handOver = (photos: ConfirmedPhoto[]) =>
+  void guest?.confirm(photos).catch((e) => console.error('photo coach: the listing page did not take the photos', e));
 
 createRoot(root).render(
   <StrictMode>
-    <CoachApp store={store} onConfirm={(photos) => void guest?.confirm(photos).catch((e) => console.error('photo coach: the listing page did not take the photos', e))} />
+    <CoachApp store={store} debug={debug} onConfirm={handOver} />
   </StrictMode>,
 );
 

@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useRef, useState } from 'react';
 import { selectOrdered, type CoachStore, type ConfirmedPhoto } from '../store';
 import { CoachStoreProvider, useCoach, useCoachStoreApi } from '../store/react';
 import { recommendedCoverId } from './advice';
@@ -8,20 +8,33 @@ import { PhotoTile } from './PhotoTile';
 import { useT } from './useT';
 import './coach.css';
 
+const DebugPanel = lazy(() => import('./DebugPanel').then((m) => ({ default: m.DebugPanel })));
+
 export interface CoachAppProps {
   store: CoachStore;
   onConfirm?(photos: ConfirmedPhoto[]): void;
+  /** Shows the engine debug panel (developers; `?debug=1`). */
+  debug?: boolean;
 }
 
-export function CoachApp({ store, onConfirm }: CoachAppProps) {
+export function CoachApp({ store, onConfirm, debug = false }: CoachAppProps) {
   return (
     <CoachStoreProvider store={store}>
-      <Coach onConfirm={onConfirm} />
+      <Coach onConfirm={onConfirm} debug={debug} />
     </CoachStoreProvider>
   );
 }
 
-function Coach({ onConfirm }: { onConfirm?(photos: ConfirmedPhoto[]): void }) {
+function EngineDebug() {
+  const engine = useCoach((s) => s.engine);
+  return (
+    <Suspense fallback={null}>
+      <DebugPanel info={engine.state === 'ready' ? engine.info : undefined} />
+    </Suspense>
+  );
+}
+
+function Coach({ onConfirm, debug }: { onConfirm?(photos: ConfirmedPhoto[]): void; debug: boolean }) {
   const t = useT();
   const [message, setMessage] = useState('');
   const announce = useCallback((text: string) => setMessage(text), []);
@@ -36,6 +49,7 @@ function Coach({ onConfirm }: { onConfirm?(photos: ConfirmedPhoto[]): void }) {
       <p className="sr-only" aria-live="polite" data-testid="announcer">
         {message}
       </p>
+      {debug && <EngineDebug />}
     </main>
   );
 }
