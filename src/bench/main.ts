@@ -1,0 +1,268 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Score } from '../core/aspects';
+import { createEngine } from '../core/engine';
+import type { BackendName } from '../core/engine-types';
+import { explain } from '../core/explain';
+import { decodeBlob } from '../core/image/decode-browser';
+import { webglRenderer } from '../core/model/backend-choice';
+import type { ModelBundle } from '../core/model/bundle';
+import { loadMeasuredScorer } from '../core/model/measured-scorer';
+import { cachedModelReader } from '../core/model/model-cache';
+import { disposeBundle, loadBundle, scorePixels } from '../core/model/pipeline';
+import '../core/model/scorer'; // registers the wasm backend and its file URLs
+import { GLOBAL_SIDE } from '../core/model/views';
+
+// The bench page: the app's real modules, driven one step at a time by tools/bench. Every
+// function returns plain JSON. Timings are performance.now() deltas on this page's thread.
+
+const MODEL_URL = new URL('/model/', location.href).href;
+const now = () => performance.now();
+
+declare global {
+  interface Window {
+    bench: typeof api;
+    benchProgress?: (message: string) => void;
+  }
+  interface Performance {
+    memory?: { usedJSHeapSize: number; totalJSHeapSize: number };
+  }
+}
+
+const longTasks: { start: number; duration: number }[] = [];
+try {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+} catch {
+  // no Long Tasks API: counts read as 0, reported as unsupported by `info`
+}
+const longTasksBetween = (a: number, b: number) => {
+  const hits = longTasks.filter((t) => t.start >= a && t.start < b);
+  return { count: hits.length, totalMs: hits.reduce((s, t) => s + t.duration, 0), maxMs: Math.max(0, ...hits.map((t) => t.duration)) };
+};
+
+const progress = (m: string) => window.benchProgress?.(m);
+
+/** Peaks sampled after every step. */
+const peaks = { numTensors: 0, numBytes: 0, jsHeap: 0 };
+function sample() {
+  const m = tf.memory();
+  peaks.numTensors = Math.max(peaks.numTensors, m.numTensors);
+  peaks.numBytes = Math.max(peaks.numBytes, m.numBytes);
+  peaks.jsHeap = Math.max(peaks.jsHeap, performance.memory?.usedJSHeapSize ?? 0);
+}
+
+let bundle: ModelBundle | null = null;
+let photos: { name: string; blob: Blob }[] = [];
+
+async function useBackend(backend: BackendName) {
+  if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) throw new Error(`${backend} did not initialise`);
+  await tf.ready();
+}
+
+/** decode → preprocess → model → advice, as the coach does on the page's thread. */
+async function scoreBlob(blob: Blob) {
+  if (!bundle) throw new Error('cold() first');
+  const t0 = now();
+  const { bitmap, width, height } = await decodeBlob(blob);
+  const t1 = now();
+  let score: Score;
+  try {
+    const rgb = tf.browser.fromPixels(bitmap);
+    try {
+      score = await scorePixels(bundle, rgb, { width, height });
+    } finally {
+      rgb.dispose();
+    }
+  } finally {
+    bitmap.close();
+  }
+  const t2 = now();
+  const advice = explain(score, 'en');
+  const t3 = now();
+  return { totalMs: t3 - t0, decodeMs: t1 - t0, modelMs: t2 - t1, adviceMs: t3 - t2, overall: score.overall, reasons: advice.reasons.length };
+}
+
+function bytesUntil(t: number) {
+  const out = { total: 0, model: 0, weights: 0, wasm: 0, script: 0, other: 0, files: [] as { name: string; bytes: number }[] };
+  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+  const entries = [...(nav ? [nav] : []), ...(performance.getEntriesByType('resource') as PerformanceResourceTiming[])];
+  for (const e of entries) {
+    if (e.responseEnd > t || e.name.includes('/bench-photos/')) continue;
+    const bytes = e.transferSize;
+    const path = new URL(e.name).pathname;
+    out.total += bytes;
+    if (path.startsWith('/model/')) {
+      out.model += bytes;
+      if (path.endsWith('.bin')) out.weights += bytes;
+    } else if (path.endsWith('.wasm')) out.wasm += bytes;
+    else if (path.endsWith('.js')) out.script += bytes;
+    else out.other += bytes;
+    if (bytes) out.files.push({ name: path, bytes });
+  }
+  return out;
+}
+
+const api = {
+  info() {
+    return {
+      userAgent: navigator.userAgent,
+      renderer: webglRenderer(),
+      hardwareConcurrency: navigator.hardwareConcurrency,
+      longTaskApi: PerformanceObserver.supportedEntryTypes?.includes('longtask') ?? false,
+      preciseMemory: !!performance.memory,
+    };
+  },
+
+  /** Cold start on `backend`, split into its parts, ending with one real photo scored. */
+  async cold(backend: BackendName, photoUrl: string) {
+    const t0 = now();
+    await useBackend(backend);
+    const t1 = now();
+    const read = cachedModelReader(MODEL_URL);
+    bundle = await loadBundle(read);
+    const t2 = now();
+    const grey = tf.fill([GLOBAL_SIDE, GLOBAL_SIDE, 3], 128, 'int32') as tf.Tensor3D;
+    try {
+      await scorePixels(bundle, grey);
+    } finally {
+      grey.dispose();
+    }
+    const t3 = now();
+    const blob = await (await fetch(photoUrl)).blob(); // the seller's file is local: not timed
+    const t4 = now();
+    const first = await scoreBlob(blob);
+    const t5 = now();
+    sample();
+    return {
+      pageToStartMs: t0,
+      backendInitMs: t1 - t0,
+      modelFetchMs: t2 - t1,
+      warmupMs: t3 - t2,
+      firstScoreMs: t5 - t4,
+      totalMs: t5 - t0 - (t4 - t3),
+      first,
+      modelSources: { ...read.sources },
+      bytes: bytesUntil(t5),
+      modelVersion: bundle.card.version,
+    };
+  },
+
+  /** Fetches the bench photos into memory (the seller's files are local). */
+  async loadPhotos(urls: string[]) {
+    photos = await Promise.all(urls.map(async (u) => ({ name: u.split('/').pop()!, blob: await (await fetch(u)).blob() })));
+    return photos.length;
+  },
+
+  /** Our whole pipeline per photo, warm, on the current backend. */
+  async warm(limit = photos.length) {
+    const start = now();
+    const tensorsBefore = tf.memory().numTensors;
+    const rows = [];
+    for (const [i, p] of photos.slice(0, limit).entries()) {
+      rows.push({ name: p.name, ...(await scoreBlob(p.blob)) });
+      sample();
+      progress(`photo ${i + 1}/${limit} ${Math.round(rows[i].totalMs)} ms`);
+    }
+    const end = now();
+    return { rows, longTasks: longTasksBetween(start, end), leakedTensors: tf.memory().numTensors - tensorsBefore, peaks: { ...peaks } };
+  },
+
+  /** tf.profile of one photo: the true peak bytes and kernel count inside the pipeline. */
+  async profile(index = 0) {
+    const info = await tf.profile(async () => {
+      await scoreBlob(photos[index].blob);
+    });
+    return { peakBytes: info.peakBytes, newTensors: info.newTensors, kernels: info.kernels.length };
+  },
+
+  releaseModel() {
+    if (bundle) disposeBundle(bundle);
+    bundle = null;
+  },
+
+  /** The peer: nsfwjs's Keras MobileNetV2 (224×224), loaded on the current backend and warmed. */
+  async peerLoad() {
+    const t0 = now();
+    const { MobileNetV2Model } = (await import('nsfwjs/models/mobilenet_v2')) as unknown as {
+      MobileNetV2Model: { modelJson: () => Promise<unknown>; weightBundles: (() => Promise<unknown>)[] };
+    };
+    const unwrap = <T>(m: unknown) => ((m as { default?: T }).default ?? m) as T;
+    const json = unwrap<{ modelTopology: object; weightsManifest: tf.io.WeightsManifestConfig }>(await MobileNetV2Model.modelJson());
+    const b64 = unwrap<string>(await MobileNetV2Model.weightBundles[0]());
+    const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    peer = await tf.loadLayersModel({
+      load: async () => ({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData: bin.buffer }),
+    });
+    const t1 = now();
+    const y = tf.tidy(() => peer!.predict(tf.zeros([1, 224, 224, 3])) as tf.Tensor);
+    await y.data();
+    y.dispose();
+    return { loadMs: t1 - t0, warmupMs: now() - t1, outputShape: (peer.outputs[0].shape as number[]).slice(1) };
+  },
+
+  /** The peer per photo: model-only time (224×224 input ready), and with decode and resize. */
+  async peerRun(limit = photos.length) {
+    if (!peer) throw new Error('peerLoad() first');
+    const start = now();
+    const rows = [];
+    for (const [i, p] of photos.slice(0, limit).entries()) {
+      const t0 = now();
+      const { bitmap } = await decodeBlob(p.blob);
+      const x = tf.tidy(() => tf.image.resizeBilinear(tf.browser.fromPixels(bitmap), [224, 224]).div(255).expandDims(0));
+      bitmap.close();
+      await x.data(); // the input is ready before the model-only clock starts
+      const t1 = now();
+      const y = peer.predict(x) as tf.Tensor;
+      await y.data();
+      const t2 = now();
+      x.dispose();
+      y.dispose();
+      sample();
+      rows.push({ name: p.name, modelMs: t2 - t1, totalMs: t2 - t0 });
+      progress(`peer ${i + 1}/${limit} ${Math.round(t2 - t1)} ms`);
+    }
+    return { rows, longTasks: longTasksBetween(start, now()) };
+  },
+
+  peerRelease() {
+    peer?.dispose();
+    peer = null;
+  },
+
+  /** The production worker path (engine → worker → decode + score); long tasks on this page. */
+  async worker(backend: BackendName, limit = photos.length) {
+    const t0 = now();
+    const engine = createEngine({ modelUrl: MODEL_URL, thread: 'worker', backends: [backend] });
+    try {
+      const info = await engine.ready;
+      const readyMs = now() - t0;
+      const start = now();
+      const rows = [];
+      for (const [i, p] of photos.slice(0, limit).entries()) {
+        const a = now();
+        const score = await engine.score(p.blob);
+        const adviceStart = now();
+        explain(score, 'en');
+        rows.push({ name: p.name, totalMs: now() - a, adviceMs: now() - adviceStart });
+        progress(`worker ${i + 1}/${limit} ${Math.round(now() - a)} ms`);
+      }
+      return { info, readyMs, rows, longTasks: longTasksBetween(start, now()), pageLongTasksDuringReady: longTasksBetween(t0, start) };
+    } finally {
+      engine.dispose();
+    }
+  },
+
+  /** The measured backend choice, as a fresh device makes it (nothing remembered). */
+  async choice() {
+    const t0 = now();
+    const { scorer, choice } = await loadMeasuredScorer({ modelUrl: MODEL_URL, store: null });
+    const ms = now() - t0;
+    scorer.dispose();
+    return { choice, totalMs: ms };
+  },
+};
+
+let peer: tf.LayersModel | null = null;
+window.bench = api;
+document.body.dataset.ready = '1';

@@ -1,0 +1,18 @@
+import { median, medianOf, percentile } from '../../tools/bench/stats';
+
+describe('bench statistics', () => {
+  it('nearest-rank percentiles', () => {
+    const xs = Array.from({ length: 20 }, (_, i) => 20 - i); // 20..1, unsorted on purpose
+    expect(percentile(xs, 50)).toBe(10);
+    expect(percentile(xs, 95)).toBe(19);
+    expect(percentile(xs, 100)).toBe(20);
+    expect(percentile([7], 95)).toBe(7);
+    expect(percentile([], 50)).toBeNaN();
+  });
+
+  it('medians over runs skip missing values', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(medianOf([{ a: 5 }, { a: undefined }, { a: 1 }, { a: 3 }], (r) => r.a)).toBe(3);
+  });
+});

@@ -1,0 +1,207 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, platform, release } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ensurePhotos, PHOTO_DIR, REPO, type BenchPhoto } from './photos';
+import { summarise, toMarkdown, type RunResult } from './report';
+import { serveStatic } from './server';
+
+const HELP = `npm run bench -- [options]
+
+Builds the app with the bench page (if stale), serves it on 127.0.0.1, and measures it in
+headless Chromium: cold start, warm per-photo time on each backend, the same photos through a
+bare MobileNetV2 (nsfwjs) as the peer, the worker path, and the measured backend choice.
+Writes bench-results/<timestamp>.json and .md.
+
+  --runs N            runs per measurement; figures are medians over runs (default 3)
+  --photos N          photos in the set, 0.3–12 MP (default 32)
+  --backends LIST     comma-separated, of webgl,wasm,cpu (default webgl,wasm,cpu)
+  --cpu-photos N      photos for the cpu backend, which is slow (default: --photos)
+  --worker LIST       backends to run on the worker path (default webgl,wasm; "none" to skip)
+  --no-choice         skip the measured backend choice
+  --no-build          use the last build as it is
+  --results FILE      also write the summary table to FILE (e.g. tools/bench/RESULTS.md)
+  --chromium PATH     Chromium binary (default $CHROMIUM_PATH or /usr/bin/chromium)
+  -h, --help          this text`;
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--ignore-gpu-blocklist',
+  '--enable-precise-memory-info',
+];
+
+const DIST = join(REPO, '.cache/bench/dist');
+const STAMP = join(DIST, '.built');
+const INPUTS = ['src', 'public', 'index.html', 'coach.html', 'vite.config.ts', 'tools/bench/vite.config.ts', 'package-lock.json'];
+
+const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
+
+function newest(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  return st.isDirectory() ? readdirSync(path).reduce((m, n) => Math.max(m, newest(join(path, n))), st.mtimeMs) : st.mtimeMs;
+}
+
+function ensureBuild(force: boolean) {
+  const fresh = existsSync(STAMP) && INPUTS.every((p) => newest(join(REPO, p)) <= statSync(STAMP).mtimeMs);
+  if (fresh && !force) return log('build is fresh');
+  log('building (vite build) …');
+  const r = spawnSync(join(REPO, 'node_modules/.bin/vite'), ['build', '--config', 'tools/bench/vite.config.ts'], { cwd: REPO, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`vite build failed (exit ${r.status ?? r.signal})`);
+  writeFileSync(STAMP, new Date().toISOString());
+}
+
+/** A fresh context (empty HTTP cache and Cache Storage) on the bench page. */
+async function openBench(browser: Browser, origin: string, tag: string): Promise<{ page: Page; close: () => Promise<void> }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('pageerror', (e) => log(`  [${tag}] page error: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && log(`  [${tag}] console: ${m.text()}`));
+  await page.exposeFunction('benchProgress', (m: string) => process.stderr.write(`\r  [${tag}] ${m}        `));
+  await page.goto(`${origin}/src/bench/bench.html`);
+  await page.waitForFunction(() => document.body.dataset.ready === '1');
+  return { page, close: () => context.close() };
+}
+
+async function main() {
+  const { values: o } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '3' },
+      photos: { type: 'string', default: '32' },
+      backends: { type: 'string', default: 'webgl,wasm,cpu' },
+      'cpu-photos': { type: 'string' },
+      worker: { type: 'string', default: 'webgl,wasm' },
+      'no-choice': { type: 'boolean', default: false },
+      'no-build': { type: 'boolean', default: false },
+      rebuild: { type: 'boolean', default: false },
+      results: { type: 'string' },
+      chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (o.help) return console.log(HELP);
+  const runs = Number(o.runs);
+  const nPhotos = Number(o.photos);
+  const backends = o.backends.split(',').filter(Boolean) as ('webgl' | 'wasm' | 'cpu')[];
+  const cpuPhotos = Math.min(nPhotos, Number(o['cpu-photos'] ?? nPhotos));
+  const workerBackends = o.worker === 'none' ? [] : (o.worker.split(',').filter(Boolean) as ('webgl' | 'wasm')[]);
+
+  log(`photos: ${nPhotos} in ${PHOTO_DIR}`);
+  const photos: BenchPhoto[] = ensurePhotos(nPhotos, (i, p) => process.stderr.write(`\r  photo ${i}/${nPhotos} ${p.file}   `));
+  process.stderr.write('\n');
+  if (!o['no-build']) ensureBuild(o.rebuild);
+
+  const server = await serveStatic(DIST, { '/bench-photos/': PHOTO_DIR });
+  const browser = await chromium.launch({ executablePath: o.chromium, headless: true, args: CHROMIUM_ARGS });
+  const urls = photos.map((p) => `${server.origin}/bench-photos/${p.file}`);
+  // the first photo of the set for the cold start's first score: a mid-size one
+  const firstPhoto = urls[photos.findIndex((p) => p.megapixels >= 1 && p.megapixels <= 3)] ?? urls[0];
+  const results: RunResult[] = [];
+  let info: Record<string, unknown> = {};
+  try {
+    {
+      const { page, close } = await openBench(browser, server.origin, 'info');
+      info = await page.evaluate(() => window.bench.info());
+      await close();
+    }
+    log(`renderer: ${info.renderer}`);
+    for (let r = 0; r < runs; r++) {
+      const run: RunResult = { backends: {}, worker: {} };
+      for (const backend of backends) {
+        const tag = `run ${r + 1}/${runs} ${backend}`;
+        const limit = backend === 'cpu' ? cpuPhotos : nPhotos;
+        const { page, close } = await openBench(browser, server.origin, tag);
+        try {
+          log(`[${tag}] cold start`);
+          const cold = await page.evaluate(([b, u]) => window.bench.cold(b, u), [backend, firstPhoto] as const);
+          await page.evaluate((u) => window.bench.loadPhotos(u), urls.slice(0, limit));
+          log(`[${tag}] warm, ${limit} photos`);
+          const warm = await page.evaluate((n) => window.bench.warm(n), limit);
+          process.stderr.write('\n');
+          const profile = await page.evaluate(() => window.bench.profile(1));
+          await page.evaluate(() => window.bench.releaseModel());
+          log(`[${tag}] peer`);
+          const peerLoad = await page.evaluate(() => window.bench.peerLoad());
+          const peer = await page.evaluate((n) => window.bench.peerRun(n), limit);
+          process.stderr.write('\n');
+          await page.evaluate(() => window.bench.peerRelease());
+          // a returning seller: same browser profile, model from Cache Storage
+          await page.reload();
+          await page.waitForFunction(() => document.body.dataset.ready === '1');
+          log(`[${tag}] repeat visit`);
+          const repeat = await page.evaluate(([b, u]) => window.bench.cold(b, u), [backend, firstPhoto] as const);
+          run.backends[backend] = { cold, warm, profile, peerLoad, peer, repeat };
+        } catch (e) {
+          log(`[${tag}] failed: ${(e as Error).message}`);
+          run.backends[backend] = { error: (e as Error).message };
+        } finally {
+          await close();
+        }
+      }
+      for (const backend of workerBackends) {
+        const tag = `run ${r + 1}/${runs} worker ${backend}`;
+        const { page, close } = await openBench(browser, server.origin, tag);
+        try {
+          await page.evaluate((u) => window.bench.loadPhotos(u), urls);
+          log(`[${tag}] ${nPhotos} photos`);
+          run.worker[backend] = await page.evaluate((b) => window.bench.worker(b), backend);
+          process.stderr.write('\n');
+        } catch (e) {
+          log(`[${tag}] failed: ${(e as Error).message}`);
+          run.worker[backend] = { error: (e as Error).message };
+        } finally {
+          await close();
+        }
+      }
+      if (!o['no-choice']) {
+        const { page, close } = await openBench(browser, server.origin, `run ${r + 1}/${runs} choice`);
+        try {
+          log(`[run ${r + 1}/${runs}] measured backend choice`);
+          run.choice = await page.evaluate(() => window.bench.choice());
+          log(`  → ${run.choice.choice.reason}`);
+        } catch (e) {
+          log(`[run ${r + 1}/${runs} choice] failed: ${(e as Error).message}`);
+        } finally {
+          await close();
+        }
+      }
+      results.push(run);
+    }
+  } finally {
+    await browser.close().catch(() => {});
+    await server.close();
+  }
+
+  const meta = {
+    date: new Date().toISOString(),
+    commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).stdout.trim(),
+    device: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()}`, loadavg: (await import('node:os')).loadavg() },
+    browser: { version: browser.version(), ...info },
+    options: { runs, photos: nPhotos, cpuPhotos, backends, worker: workerBackends },
+    photoSet: photos.map(({ file, width, height, megapixels, bytes }) => ({ file, width, height, megapixels, bytes })),
+  };
+  const summary = summarise(results, photos);
+  const out = join(REPO, 'bench-results');
+  mkdirSync(out, { recursive: true });
+  const stamp = meta.date.replace(/[:.]/g, '-');
+  writeFileSync(join(out, `${stamp}.json`), JSON.stringify({ meta, summary, runs: results }, null, 2));
+  const md = toMarkdown(meta, summary);
+  writeFileSync(join(out, `${stamp}.md`), md);
+  if (o.results) writeFileSync(join(REPO, o.results), md);
+  console.log(md);
+  log(`wrote bench-results/${stamp}.json`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

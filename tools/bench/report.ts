@@ -1,0 +1,196 @@
+import type { BenchPhoto } from './photos';
+import { median, medianOf, percentile, round } from './stats';
+
+// From raw runs to the figures the issue asks for (medians over runs) and a markdown table.
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- raw page results are plain JSON */
+type Json = any;
+export interface RunResult {
+  backends: Record<string, Json>;
+  worker: Record<string, Json>;
+  choice?: Json;
+}
+
+const p = (rows: Json[] | undefined, key: string, q: number) => (rows?.length ? percentile(rows.map((r) => r[key]), q) : NaN);
+const MB = 1024 * 1024;
+
+function sizeClass(mp: number) {
+  return mp < 1 ? '<1 MP' : mp <= 5 ? '1–5 MP' : '>5 MP';
+}
+
+export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
+  const mpOf = new Map(photos.map((x) => [x.file, x.megapixels]));
+  const backends: Record<string, Json> = {};
+  const names = [...new Set(runs.flatMap((r) => Object.keys(r.backends)))];
+  for (const b of names) {
+    const ok = runs.map((r) => r.backends[b]).filter((x) => x && !x.error);
+    if (!ok.length) {
+      backends[b] = { error: runs.map((r) => r.backends[b]?.error).find(Boolean) };
+      continue;
+    }
+    const cold = (k: string) => round(medianOf(ok, (x) => x.cold[k]));
+    const repeat = (k: string) => round(medianOf(ok, (x) => x.repeat?.[k]));
+    const bySize: Record<string, number | null> = {};
+    for (const cls of ['<1 MP', '1–5 MP', '>5 MP']) {
+      bySize[cls] = round(medianOf(ok, (x) => median(x.warm.rows.filter((row: Json) => sizeClass(mpOf.get(row.name) ?? 0) === cls).map((row: Json) => row.totalMs))));
+    }
+    backends[b] = {
+      photos: ok[0].warm.rows.length,
+      cold: { backendInitMs: cold('backendInitMs'), modelFetchMs: cold('modelFetchMs'), warmupMs: cold('warmupMs'), firstScoreMs: cold('firstScoreMs'), totalMs: cold('totalMs'), pageToStartMs: cold('pageToStartMs') },
+      repeatVisit: {
+        backendInitMs: repeat('backendInitMs'), modelFetchMs: repeat('modelFetchMs'), warmupMs: repeat('warmupMs'), firstScoreMs: repeat('firstScoreMs'), totalMs: repeat('totalMs'),
+        modelBytes: round(medianOf(ok, (x) => x.repeat?.bytes.model)),
+        modelFilesFromCache: ok[0].repeat ? Object.values(ok[0].repeat.modelSources).filter((s) => s === 'cache').length : null,
+      },
+      bytesBeforeFirstScore: {
+        total: round(medianOf(ok, (x) => x.cold.bytes.total)),
+        weights: round(medianOf(ok, (x) => x.cold.bytes.weights)),
+        model: round(medianOf(ok, (x) => x.cold.bytes.model)),
+        wasm: round(medianOf(ok, (x) => x.cold.bytes.wasm)),
+        script: round(medianOf(ok, (x) => x.cold.bytes.script)),
+      },
+      warm: {
+        p50: round(medianOf(ok, (x) => p(x.warm.rows, 'totalMs', 50))),
+        p95: round(medianOf(ok, (x) => p(x.warm.rows, 'totalMs', 95))),
+        decodeP50: round(medianOf(ok, (x) => p(x.warm.rows, 'decodeMs', 50))),
+        modelP50: round(medianOf(ok, (x) => p(x.warm.rows, 'modelMs', 50))),
+        adviceP50: round(medianOf(ok, (x) => p(x.warm.rows, 'adviceMs', 50)), 2),
+        bySizeP50: bySize,
+      },
+      peer: {
+        modelP50: round(medianOf(ok, (x) => p(x.peer.rows, 'modelMs', 50))),
+        modelP95: round(medianOf(ok, (x) => p(x.peer.rows, 'modelMs', 95))),
+        withDecodeP50: round(medianOf(ok, (x) => p(x.peer.rows, 'totalMs', 50))),
+        warmupMs: round(medianOf(ok, (x) => x.peerLoad.warmupMs)),
+      },
+      ratioToPeer: {
+        p50: round(medianOf(ok, (x) => p(x.warm.rows, 'totalMs', 50) / p(x.peer.rows, 'modelMs', 50)), 2),
+        p95: round(medianOf(ok, (x) => p(x.warm.rows, 'totalMs', 95) / p(x.peer.rows, 'modelMs', 95)), 2),
+        modelOnlyP50: round(medianOf(ok, (x) => p(x.warm.rows, 'modelMs', 50) / p(x.peer.rows, 'modelMs', 50)), 2),
+        vsPeerWithDecodeP50: round(medianOf(ok, (x) => p(x.warm.rows, 'totalMs', 50) / p(x.peer.rows, 'totalMs', 50)), 2),
+      },
+      mainThreadLongTasks: {
+        count: round(medianOf(ok, (x) => x.warm.longTasks.count)),
+        totalMs: round(medianOf(ok, (x) => x.warm.longTasks.totalMs)),
+        maxMs: round(medianOf(ok, (x) => x.warm.longTasks.maxMs)),
+      },
+      memory: {
+        peakNumTensors: round(medianOf(ok, (x) => x.warm.peaks.numTensors)),
+        leakedTensors: Math.max(...ok.map((x) => x.warm.leakedTensors)),
+        peakJsHeapMB: round(medianOf(ok, (x) => x.warm.peaks.jsHeap / MB), 1),
+        profilePeakMB: round(medianOf(ok, (x) => x.profile.peakBytes / MB), 1),
+      },
+    };
+  }
+
+  const worker: Record<string, Json> = {};
+  for (const b of [...new Set(runs.flatMap((r) => Object.keys(r.worker)))]) {
+    const ok = runs.map((r) => r.worker[b]).filter((x) => x && !x.error);
+    if (!ok.length) {
+      worker[b] = { error: runs.map((r) => r.worker[b]?.error).find(Boolean) };
+      continue;
+    }
+    worker[b] = {
+      backend: ok[0].info.backend,
+      readyMs: round(medianOf(ok, (x) => x.readyMs)),
+      p50: round(medianOf(ok, (x) => p(x.rows, 'totalMs', 50))),
+      p95: round(medianOf(ok, (x) => p(x.rows, 'totalMs', 95))),
+      pageLongTasks: Math.max(...ok.map((x) => x.longTasks.count)),
+      pageLongTasksDuringReady: Math.max(...ok.map((x) => x.pageLongTasksDuringReady.count)),
+      reason: ok[0].info.reason,
+    };
+  }
+
+  const choices = runs.map((r) => r.choice).filter(Boolean);
+  let choice: Json = null;
+  if (choices.length) {
+    const picks = choices.map((c) => c.choice.backend as string);
+    const chosen = picks.sort((a, b) => picks.filter((x) => x === b).length - picks.filter((x) => x === a).length)[0];
+    const candidates = Object.entries(backends).filter(([k, v]) => !v.error && (k === 'webgl' || k === 'wasm'));
+    const best = candidates.sort((a, b) => a[1].warm.p50 - b[1].warm.p50)[0];
+    const chosenP50 = backends[chosen]?.warm?.p50;
+    choice = {
+      chosen,
+      picks,
+      reason: choices[0].choice.reason,
+      timeToChooseAndLoadMs: round(median(choices.map((c) => c.totalMs))),
+      best: best?.[0],
+      chosenOverBest: best && chosenP50 ? round(chosenP50 / best[1].warm.p50, 2) : null,
+    };
+  }
+
+  const targets = {
+    pipelineWithin1_3xPeer: Object.fromEntries(Object.entries(backends).filter(([, v]) => !v.error).map(([k, v]) => [k, v.ratioToPeer.p50 <= 1.3])),
+    chosenWithin10PercentOfBest: choice ? choice.chosenOverBest !== null && choice.chosenOverBest <= 1.1 : null,
+    zeroLongTasksOnWorkerPath: Object.fromEntries(Object.entries(worker).map(([k, v]) => [k, v.error ? null : v.pageLongTasks === 0])),
+    weightsAtMost4MBBeforeFirstScore: Object.fromEntries(Object.entries(backends).filter(([, v]) => !v.error).map(([k, v]) => [k, v.bytesBeforeFirstScore.weights <= 4 * MB])),
+  };
+  return { backends, worker, choice, targets };
+}
+
+const f = (x: number | null | undefined, unit = '') => (x === null || x === undefined || Number.isNaN(x) ? '—' : `${x.toLocaleString('en-US')}${unit}`);
+const kb = (x: number | null) => (x === null ? '—' : `${Math.round(x / 1024).toLocaleString('en-US')} KB`);
+const yes = (v: boolean | null) => (v === null ? '—' : v ? 'yes' : '**no**');
+
+export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string {
+  const names = Object.keys(s.backends);
+  const ok = names.filter((b) => !s.backends[b].error);
+  const row = (label: string, get: (b: Json) => string) => `| ${label} | ${ok.map((b) => get(s.backends[b])).join(' | ')} |`;
+  const lines = [
+    `# Bench results`,
+    '',
+    `${meta.date} · commit ${meta.commit} · ${meta.device.cpu} (${meta.device.cores} cores, ${meta.device.memoryGiB} GiB), load average at the end ${meta.device.loadavg.map((x: number) => x.toFixed(1)).join(' / ')}`,
+    `Chromium ${meta.browser.version} headless · WebGL renderer: ${meta.browser.renderer || 'none'}`,
+    `Medians of ${meta.options.runs} run(s); ${meta.options.photos} photos (${Math.min(...meta.photoSet.map((x: Json) => x.megapixels))}–${Math.max(...meta.photoSet.map((x: Json) => x.megapixels))} MP)` +
+      (meta.options.cpuPhotos < meta.options.photos ? `, the first ${meta.options.cpuPhotos} on cpu` : '') +
+      '. Times in ms on the page’s thread unless marked worker.',
+    '',
+    `| | ${ok.join(' | ')} |`,
+    `|---|${ok.map(() => '---:').join('|')}|`,
+    row('cold: backend init', (b) => f(b.cold.backendInitMs)),
+    row('cold: model fetch + load', (b) => f(b.cold.modelFetchMs)),
+    row('cold: warm-up (shader compile)', (b) => f(b.cold.warmupMs)),
+    row('cold: first score (2 MP photo)', (b) => f(b.cold.firstScoreMs)),
+    row('cold: total', (b) => f(b.cold.totalMs)),
+    row('repeat visit: total (model from Cache Storage)', (b) => `${f(b.repeatVisit.totalMs)} (fetch ${f(b.repeatVisit.modelFetchMs)})`),
+    row('weights fetched before first score', (b) => kb(b.bytesBeforeFirstScore.weights)),
+    row('all bytes before first score', (b) => kb(b.bytesBeforeFirstScore.total)),
+    row('model bytes on a repeat visit', (b) => kb(b.repeatVisit.modelBytes)),
+    row('**ours per photo p50** (decode→advice)', (b) => `**${f(b.warm.p50)}**`),
+    row('ours per photo p95', (b) => f(b.warm.p95)),
+    row('  of which decode / model / advice p50', (b) => `${f(b.warm.decodeP50)} / ${f(b.warm.modelP50)} / ${f(b.warm.adviceP50)}`),
+    row('  p50 by size <1 / 1–5 / >5 MP', (b) => `${f(b.warm.bySizeP50['<1 MP'])} / ${f(b.warm.bySizeP50['1–5 MP'])} / ${f(b.warm.bySizeP50['>5 MP'])}`),
+    row('**peer MobileNetV2 model-only p50**', (b) => `**${f(b.peer.modelP50)}**`),
+    row('peer model-only p95', (b) => f(b.peer.modelP95)),
+    row('peer with decode + resize p50', (b) => f(b.peer.withDecodeP50)),
+    row('**ratio ours / peer p50** (target ≤ 1.3)', (b) => `**${f(b.ratioToPeer.p50)}**`),
+    row('ratio ours / peer p95', (b) => f(b.ratioToPeer.p95)),
+    row('ratio model part only / peer p50', (b) => f(b.ratioToPeer.modelOnlyP50)),
+    row('ratio ours / peer with decode p50', (b) => f(b.ratioToPeer.vsPeerWithDecodeP50)),
+    row('main-thread long tasks while scoring (page path)', (b) => `${f(b.mainThreadLongTasks.count)} (max ${f(b.mainThreadLongTasks.maxMs)} ms)`),
+    row('peak tf tensors / leaked', (b) => `${f(b.memory.peakNumTensors)} / ${f(b.memory.leakedTensors)}`),
+    row('peak JS heap / tf.profile peak', (b) => `${f(b.memory.peakJsHeapMB)} MB / ${f(b.memory.profilePeakMB)} MB`),
+  ];
+  for (const b of names.filter((x) => s.backends[x].error)) lines.push('', `${b} failed: ${s.backends[b].error}`);
+  if (Object.keys(s.worker).length) {
+    lines.push('', '## Worker path (engine → worker: decode + score; advice on the page)', '', '| backend | ready (cold) | p50 | p95 | page long tasks while scoring | during start |', '|---|---:|---:|---:|---:|---:|');
+    for (const [b, w] of Object.entries(s.worker)) {
+      lines.push(w.error ? `| ${b} | failed: ${w.error} | | | | |` : `| ${b} | ${f(w.readyMs)} | ${f(w.p50)} | ${f(w.p95)} | ${w.pageLongTasks} | ${w.pageLongTasksDuringReady} |`);
+    }
+  }
+  if (s.choice) {
+    lines.push('', '## Measured backend choice (fresh device, nothing remembered)', '', `Chosen: **${s.choice.chosen}** (runs: ${s.choice.picks.join(', ')}); reason: “${s.choice.reason}”; time to measure and load: ${f(s.choice.timeToChooseAndLoadMs)} ms. Best warm p50 of webgl/wasm above: ${s.choice.best}; chosen / best = ${f(s.choice.chosenOverBest)}.`);
+  }
+  const t = s.targets;
+  lines.push(
+    '',
+    '## Targets',
+    '',
+    `- pipeline ≤ 1.3× peer model-only time, same backend: ${Object.entries(t.pipelineWithin1_3xPeer).map(([k, v]) => `${k} ${yes(v)}`).join(', ')}`,
+    `- chosen backend within 10% of the best: ${yes(t.chosenWithin10PercentOfBest)}`,
+    `- zero long tasks on the worker path: ${Object.entries(t.zeroLongTasksOnWorkerPath).map(([k, v]) => `${k} ${yes(v)}`).join(', ') || '—'}`,
+    `- ≤ 4 MB weights before the first score: ${Object.entries(t.weightsAtMost4MBBeforeFirstScore).map(([k, v]) => `${k} ${yes(v)}`).join(', ')}`,
+    '',
+  );
+  return lines.join('\n');
+}
