@@ -14,6 +14,15 @@ export interface EngineOptions {
    * (or WebGL is not wanted), else the page's thread. 'worker' and 'main' force one.
    */
   thread?: 'auto' | 'worker' | 'main';
+  /** See ScorerOptions.softwareWebgl. */
+  softwareWebgl?: 'skip' | 'use';
+}
+
+/** What a runner needs to load the scorer, wherever it runs. */
+export interface ScorerConfig {
+  modelUrl: string;
+  backends: BackendName[];
+  softwareWebgl?: 'skip' | 'use';
 }
 
 /** Runs one photo at a time somewhere; the engine owns the queue and cancellation. */
@@ -33,7 +42,7 @@ export interface WorkerLike extends Endpoint {
 export interface EngineDeps {
   canUseWorker(): boolean;
   createWorker(): WorkerLike;
-  mainRunner(opts: Required<Pick<EngineOptions, 'modelUrl' | 'backends'>>, why: string): Runner;
+  mainRunner(config: ScorerConfig, why: string): Runner;
 }
 
 const DEFAULT_BACKENDS: BackendName[] = ['webgl', 'wasm', 'cpu'];
@@ -41,8 +50,8 @@ const DEFAULT_BACKENDS: BackendName[] = ['webgl', 'wasm', 'cpu'];
 const absolute = (url: string) => (typeof location === 'undefined' ? url : new URL(url, location.href).href);
 
 /** Loads tfjs only when the page itself scores, so the worker path keeps it off the page. */
-export function mainRunner({ modelUrl, backends }: { modelUrl: string; backends: BackendName[] }, why: string): Runner {
-  const scorer = import('./model/scorer').then((m) => m.loadScorer({ modelUrl, backends }));
+export function mainRunner(config: ScorerConfig, why: string): Runner {
+  const scorer = import('./model/scorer').then((m) => m.loadScorer(config));
   const decode = import('./image/decode-browser');
   scorer.catch(() => {}); // reported through `info`
   return {
@@ -69,7 +78,7 @@ const isCrash = (e: unknown) => isCoachError(e) && e.code === 'INTERNAL' && e.me
  * A worker that decodes and scores. If it dies mid-photo it is started again and the photo
  * retried once; a second death fails that photo only.
  */
-function workerRunner(opts: { modelUrl: string; backends: BackendName[] }, deps: EngineDeps, needWebgl: boolean): Runner {
+function workerRunner(opts: ScorerConfig, deps: EngineDeps, needWebgl: boolean): Runner {
   let worker!: WorkerLike;
   let rpc!: ReturnType<typeof connect<ScoringApi>>;
   let disposed = false;
@@ -89,7 +98,7 @@ function workerRunner(opts: { modelUrl: string; backends: BackendName[] }, deps:
       dead.close(crashed(event.message || 'unknown error'));
     };
     worker.addEventListener('error', onError);
-    return rpc.call('init', { modelUrl: opts.modelUrl, backends: opts.backends });
+    return rpc.call('init', opts);
   };
 
   const info = (async (): Promise<EngineInfo> => {
@@ -113,7 +122,7 @@ function workerRunner(opts: { modelUrl: string; backends: BackendName[] }, deps:
         return await rpc.call('score', { blob });
       } catch (e) {
         if (!isCrash(e) || disposed) throw e;
-        await rpc.call('init', { modelUrl: opts.modelUrl, backends: opts.backends });
+        await rpc.call('init', opts);
         return rpc.call('score', { blob });
       }
     },
@@ -134,7 +143,7 @@ export const browserDeps: EngineDeps = {
 const cancelled = () => new CoachError('CANCELLED', 'the photo was removed or replaced', { userFacing: false });
 
 export function createEngine(options: EngineOptions, deps: EngineDeps = browserDeps): Engine {
-  const opts = { modelUrl: absolute(options.modelUrl), backends: options.backends ?? DEFAULT_BACKENDS };
+  const opts: ScorerConfig = { modelUrl: absolute(options.modelUrl), backends: options.backends ?? DEFAULT_BACKENDS, softwareWebgl: options.softwareWebgl };
   const thread = options.thread ?? 'auto';
   const useWorker = thread === 'worker' || (thread === 'auto' && deps.canUseWorker());
   let runner: Runner = useWorker

@@ -10,6 +10,6 @@ export type PhotoInput = { blob: Blob } | { bitmap: ImageBitmap; width: number; 
 export type ScoringApi = {
   /** Whether this worker can draw WebGL2 on an OffscreenCanvas (tfjs's webgl backend needs it). */
   probe(arg: undefined): Promise<{ offscreenWebgl2: boolean }>;
-  init(arg: { modelUrl: string; backends: BackendName[] }): Promise<Omit<EngineInfo, 'thread'>>;
+  init(arg: { modelUrl: string; backends: BackendName[]; softwareWebgl?: 'skip' | 'use' }): Promise<Omit<EngineInfo, 'thread'>>;
   score(arg: PhotoInput): Promise<Score>;
 };

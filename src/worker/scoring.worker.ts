@@ -20,8 +20,8 @@ function offscreenWebgl2(): boolean {
 
 serve<ScoringApi>(self as unknown as Endpoint, {
   probe: async () => ({ offscreenWebgl2: offscreenWebgl2() }),
-  async init({ modelUrl, backends }) {
-    scorer ??= loadScorer({ modelUrl, backends });
+  async init(config) {
+    scorer ??= loadScorer(config);
     const s = await scorer;
     return { backend: s.backend, reason: s.backendReason, modelVersion: s.modelVersion };
   },

@@ -18,6 +18,11 @@ export interface ScorerOptions {
   backends?: BackendName[];
   /** How model files are read (default: fetch under modelUrl). */
   readFile?: ReadModelFile;
+  /**
+   * WebGL drawn by a CPU rasteriser (SwiftShader, llvmpipe) is 10–20× slower than wasm for this
+   * model; by default it is skipped when a later backend is listed. 'use' keeps it (tests).
+   */
+  softwareWebgl?: 'skip' | 'use';
 }
 
 export interface Scorer {
@@ -35,6 +40,16 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
+
+/** The WebGL renderer's name, when the current backend is webgl. */
+export function webglRenderer(): string | undefined {
+  const gl = (tf.backend() as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+  if (!gl) return undefined;
+  const ext = gl.getExtension('WEBGL_debug_renderer_info');
+  return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+}
+
+export const isSoftwareRenderer = (renderer: string) => /swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer);
 
 export function fetchModelFile(modelUrl: string): ReadModelFile {
   const base = modelUrl.endsWith('/') ? modelUrl : `${modelUrl}/`;
@@ -103,7 +118,7 @@ export async function loadScorer(options: ScorerOptions): Promise<Scorer> {
   const backends = options.backends ?? ['webgl', 'wasm', 'cpu'];
   const read = options.readFile ?? fetchModelFile(options.modelUrl);
   const skipped: string[] = [];
-  for (const name of backends) {
+  for (const [i, name] of backends.entries()) {
     let ok = false;
     try {
       ok = await tf.setBackend(name);
@@ -116,10 +131,16 @@ export async function loadScorer(options: ScorerOptions): Promise<Scorer> {
       skipped.push(`${name}: did not initialise`);
       continue;
     }
+    const renderer = name === 'webgl' ? webglRenderer() : undefined;
+    if (renderer && isSoftwareRenderer(renderer) && options.softwareWebgl !== 'use' && i < backends.length - 1) {
+      skipped.push(`${name}: software rendering (${renderer}) is slower than ${backends[i + 1]}`);
+      continue;
+    }
     let bundle: ModelBundle | undefined;
     try {
       bundle = await loadBundle(read);
-      const reason = skipped.length ? `${name} (skipped ${skipped.join('; ')})` : `${name}: first choice, warmed up`;
+      const on = renderer ? ` on ${renderer}` : '';
+      const reason = skipped.length ? `${name}${on} (skipped ${skipped.join('; ')})` : `${name}${on}: first choice, warmed up`;
       const scorer = new BundleScorer(bundle, name, reason);
       await scorer.warmup();
       return scorer;

@@ -1,0 +1,121 @@
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+// A tiny static server for the built app. The same files are served on two ports so the host
+// page and the coach iframe live on two different origins, as in production.
+
+export const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.heic': 'image/heic',
+  '.bmp': 'image/bmp',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * Answers a request before the static files do: return true when handled. Use it to inject
+ * faults (a 404 model shard, a slow response) or to record requests.
+ */
+export type Intercept = (req: IncomingMessage, res: ServerResponse, origin: 'host' | 'coach') => boolean | Promise<boolean>;
+
+export interface ServeOptions {
+  /** Folder served at "/" (the build output). */
+  root: string;
+  /** Extra folders under URL prefixes, e.g. { '/fixtures/': 'tests/fixtures' }. */
+  mounts?: Record<string, string>;
+  /** Extra response headers for every file (e.g. a Content-Security-Policy). */
+  headers?: Record<string, string>;
+  intercept?: Intercept;
+}
+
+export interface Servers {
+  /** e.g. http://127.0.0.1:41234 — the listing page's origin. */
+  hostOrigin: string;
+  /** A second port with the same files — the coach iframe's origin. */
+  coachOrigin: string;
+  /** Every request seen, in order: origin, method, URL path. */
+  requests: { origin: 'host' | 'coach'; method: string; url: string }[];
+  close(): Promise<void>;
+}
+
+function fileFor(url: string, opts: ServeOptions): string | null {
+  const path = decodeURIComponent(new URL(url, 'http://x').pathname);
+  for (const [prefix, dir] of Object.entries(opts.mounts ?? {})) {
+    if (path.startsWith(prefix)) return inside(resolve(dir), path.slice(prefix.length));
+  }
+  return inside(resolve(opts.root), path);
+}
+
+/** Resolves `rel` under `dir`, or null when it would escape it. */
+function inside(dir: string, rel: string): string | null {
+  const full = normalize(join(dir, rel));
+  if (full !== dir && !full.startsWith(dir + sep)) return null;
+  try {
+    return statSync(full).isDirectory() ? join(full, 'index.html') : full;
+  } catch {
+    return full;
+  }
+}
+
+function serveOne(origin: 'host' | 'coach', opts: ServeOptions, requests: Servers['requests']): Server {
+  return createServer(async (req, res) => {
+    requests.push({ origin, method: req.method ?? 'GET', url: req.url ?? '/' });
+    try {
+      if (opts.intercept && (await opts.intercept(req, res, origin))) return;
+      const file = fileFor(req.url ?? '/', opts);
+      let size = -1;
+      try {
+        if (file) size = statSync(file).size;
+      } catch {
+        // missing: 404 below
+      }
+      if (!file || size < 0) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'content-length': size,
+        'cache-control': 'no-store',
+        ...opts.headers,
+      });
+      if (req.method === 'HEAD') res.end();
+      else createReadStream(file).pipe(res);
+    } catch (e) {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(e));
+    }
+  });
+}
+
+const listen = (server: Server) =>
+  new Promise<string>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+  });
+
+/** Serves `root` on two free ports of 127.0.0.1. */
+export async function startServers(opts: ServeOptions): Promise<Servers> {
+  const requests: Servers['requests'] = [];
+  const host = serveOne('host', opts, requests);
+  const coach = serveOne('coach', opts, requests);
+  const [hostOrigin, coachOrigin] = await Promise.all([listen(host), listen(coach)]);
+  const close = (s: Server) => new Promise<void>((ok) => (s.closeAllConnections(), s.close(() => ok())));
+  return { hostOrigin, coachOrigin, requests, close: async () => void (await Promise.all([close(host), close(coach)])) };
+}

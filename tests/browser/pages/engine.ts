@@ -1,0 +1,170 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Score } from '../../../src/core/aspects';
+import { createEngine, type EngineOptions } from '../../../src/core/engine';
+import type { BackendName } from '../../../src/core/engine-types';
+import { isCoachError } from '../../../src/core/errors';
+import { decodeBlob } from '../../../src/core/image/decode-browser';
+import { loadScorer, type Scorer } from '../../../src/core/model/scorer';
+
+// What the browser suite drives through page.evaluate. Every call answers plain data; failures
+// come back as { error: { code, message } } so tests can assert on codes.
+
+type Result<T> = T | { error: { code: string; message: string } };
+const caught = (e: unknown) => ({ error: { code: isCoachError(e) ? e.code : 'UNCAUGHT', message: String((e as Error)?.message ?? e) } });
+
+let scorer: Scorer | undefined;
+
+async function blobAt(url: string): Promise<Blob> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return res.blob();
+}
+
+async function scoreBlob(s: Scorer, blob: Blob): Promise<Score> {
+  const { bitmap, width, height } = await decodeBlob(blob);
+  try {
+    return await s.score(bitmap, { width, height });
+  } finally {
+    bitmap.close();
+  }
+}
+
+const live = () => {
+  if (!scorer) throw new Error('call harness.load first');
+  return scorer;
+};
+
+const harness = {
+  numTensors: () => tf.memory().numTensors,
+
+  webglRenderer(): string {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return 'none';
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  },
+
+  /** Loads the scorer on the page's thread; software WebGL is used when asked for, unlike in the app. */
+  async load(backends: BackendName[], softwareWebgl: 'skip' | 'use' = 'use'): Promise<Result<{ backend: string; reason: string; modelVersion: string; tfBackend: string; loadMs: number }>> {
+    const t0 = performance.now();
+    try {
+      scorer = await loadScorer({ modelUrl: '/model/', backends, softwareWebgl });
+      return { backend: scorer.backend, reason: scorer.backendReason, modelVersion: scorer.modelVersion, tfBackend: tf.getBackend(), loadMs: performance.now() - t0 };
+    } catch (e) {
+      return caught(e);
+    }
+  },
+
+  async scoreUrls(urls: string[]): Promise<Result<{ url: string; score: Score; ms: number }>[]> {
+    const out = [];
+    for (const url of urls) {
+      const t0 = performance.now();
+      try {
+        out.push({ url, score: await scoreBlob(live(), await blobAt(url)), ms: performance.now() - t0 });
+      } catch (e) {
+        out.push(caught(e));
+      }
+    }
+    return out;
+  },
+
+  /** Scores the same photo n times; tensor counts before and after, and the spread of scores. */
+  async scoreRepeatedly(url: string, n: number) {
+    const blob = await blobAt(url);
+    const before = tf.memory().numTensors;
+    const overall: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) overall.push((await scoreBlob(live(), blob)).overall);
+    return { before, after: tf.memory().numTensors, min: Math.min(...overall), max: Math.max(...overall), msEach: (performance.now() - t0) / n };
+  },
+
+  /** Diagnostics: where the time of one score goes on the current backend (ms per stage). */
+  async profile(url: string, backend: BackendName) {
+    const { loadBundle } = await import('../../../src/core/model/pipeline');
+    const { fetchModelFile } = await import('../../../src/core/model/scorer');
+    const { capLongSide, globalView, detailCrop, WORK_MAX_SIDE } = await import('../../../src/core/model/views');
+    const { measure } = await import('../../../src/core/model/measures');
+    await tf.setBackend(backend);
+    const bundle = await loadBundle(fetchModelFile('/model/'));
+    const { bitmap, width, height } = await decodeBlob(await blobAt(url));
+    const rgb = tf.browser.fromPixels(bitmap);
+    bitmap.close();
+    const time = async (name: string, f: () => tf.Tensor | tf.Tensor[], out: Record<string, number[]>) => {
+      const t0 = performance.now();
+      const r = f();
+      await Promise.all((Array.isArray(r) ? r : [r]).map((t) => t.data()));
+      tf.dispose(r);
+      (out[name] ??= []).push(Math.round(performance.now() - t0));
+    };
+    const out: Record<string, number[]> = {};
+    for (let i = 0; i < 2; i++) {
+      await time('views', () => tf.tidy(() => { const w = capLongSide(rgb, WORK_MAX_SIDE); return [globalView(w), detailCrop(w)]; }), out);
+      await time('backbone', () => tf.tidy(() => bundle.backbone.execute(globalView(capLongSide(rgb, WORK_MAX_SIDE)).expandDims(0), ['tower_0/MobilenetV3/expanded_conv_5/add', 'tower_0/extern1/hard_swish/mul_1']) as tf.Tensor[]), out);
+      await time('measures', () => tf.tidy(() => { const w = capLongSide(rgb, WORK_MAX_SIDE); return measure(globalView(w), detailCrop(w), width, height); }), out);
+    }
+    rgb.dispose();
+    bundle.backbone.dispose();
+    bundle.head.dispose();
+    return out;
+  },
+
+  dispose() {
+    scorer?.dispose();
+    scorer = undefined;
+    return tf.memory().numTensors;
+  },
+
+  /** Scores through the engine (queue, worker or page thread), then disposes it. */
+  async engine(urls: string[], options: Omit<EngineOptions, 'modelUrl'> & { modelUrl?: string }) {
+    const engine = createEngine({ modelUrl: '/model/', ...options });
+    try {
+      const info = await engine.ready.catch(caught);
+      const scores = await Promise.all(urls.map((url) => blobAt(url).then((b) => engine.score(b)).catch(caught)));
+      return { info, scores };
+    } finally {
+      engine.dispose();
+    }
+  },
+
+  /** Scores raw bytes through the engine: for bad-input cases built by the test. */
+  async engineBytes(files: { name: string; bytes: number[] }[], options: Omit<EngineOptions, 'modelUrl'> = {}) {
+    const engine = createEngine({ modelUrl: '/model/', ...options });
+    try {
+      return await Promise.all(files.map((f) => engine.score(new File([new Uint8Array(f.bytes)], f.name)).catch(caught)));
+    } finally {
+      engine.dispose();
+    }
+  },
+
+  /** Cancels the first of three photos while it runs and the second while queued. */
+  async engineCancel(url: string) {
+    const engine = createEngine({ modelUrl: '/model/' });
+    try {
+      await engine.ready;
+      const blob = await blobAt(url);
+      const first = new AbortController();
+      const second = new AbortController();
+      let started = 0;
+      const jobs = [
+        engine.score(blob, { signal: first.signal, onStart: () => started++ }),
+        engine.score(blob, { signal: second.signal, onStart: () => started++ }),
+        engine.score(blob, { onStart: () => started++ }),
+      ].map((p) => p.then((s) => ({ overall: s.overall }), caught));
+      await new Promise((r) => setTimeout(r, 10));
+      first.abort();
+      second.abort();
+      const results = await Promise.all(jobs);
+      return { results, started };
+    } finally {
+      engine.dispose();
+    }
+  },
+};
+
+declare global {
+  interface Window {
+    harness: typeof harness;
+  }
+}
+window.harness = harness;
+document.body.dataset.ready = 'true';
