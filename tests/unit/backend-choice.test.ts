@@ -45,13 +45,26 @@ describe('backend choice', () => {
     expect(isSoftwareRenderer('Mali-G52')).toBe(false);
   });
 
-  it('on a software renderer keeps the fastest and says why', async () => {
+  it('on a software renderer times wasm first and WebGL only when asked to', async () => {
     const t = fakeTimer({ webgl: 380, wasm: 52 });
     const c = await chooseBackend(opts(SWIFTSHADER, t));
     expect(c.backend).toBe('wasm');
-    expect(c.reason).toBe('wasm 53 ms vs webgl 381 ms (SwiftShader renderer: software)');
+    expect(c.reason).toBe('wasm 53 ms (SwiftShader renderer: software); webgl: not timed: software renderer, where WebGL runs this model 10–20× slower than wasm');
     expect(c.software).toBe(true);
-    expect(t.calls).toEqual(['webgl', 'wasm']);
+    expect(t.calls).toEqual(['wasm']);
+
+    const both = fakeTimer({ webgl: 380, wasm: 52 });
+    const d = await chooseBackend(opts(SWIFTSHADER, both, { timeSoftwareWebgl: true }));
+    expect(d.reason).toBe('wasm 53 ms vs webgl 381 ms (SwiftShader renderer: software)');
+    expect(both.calls).toEqual(['wasm', 'webgl']);
+    // a software WebGL that beats wasm wins
+    expect((await chooseBackend(opts(SWIFTSHADER, fakeTimer({ webgl: 30, wasm: 52 }), { timeSoftwareWebgl: true }))).backend).toBe('webgl');
+  });
+
+  it('on a software renderer still times WebGL when wasm cannot run', async () => {
+    const t = fakeTimer({ webgl: 380, wasm: new Error('no WebAssembly') });
+    expect((await chooseBackend(opts(SWIFTSHADER, t))).backend).toBe('webgl');
+    expect(t.calls).toEqual(['wasm', 'webgl']);
   });
 
   it('on a real GPU keeps WebGL while it is within 10% of the fastest', async () => {
@@ -86,7 +99,7 @@ describe('backend choice', () => {
 
   it('stops timing once the budget is spent', async () => {
     const t = fakeTimer({ webgl: 3000, wasm: 50 });
-    const c = await chooseBackend(opts(SWIFTSHADER, t, { budgetMs: 5000 }));
+    const c = await chooseBackend(opts(GPU, t, { budgetMs: 5000 }));
     expect(t.calls).toEqual(['webgl']);
     expect(c.backend).toBe('webgl');
     expect(c.reason).toContain('wasm: not timed: the 5000 ms budget was spent');
@@ -109,11 +122,11 @@ describe('backend choice', () => {
 
     // a new model version or another renderer measures again
     const other = fakeTimer({ webgl: 1, wasm: 52 });
-    expect((await chooseBackend(opts(SWIFTSHADER, other, { store, modelVersion: '2.0.0' }))).backend).toBe('webgl');
+    expect((await chooseBackend(opts(SWIFTSHADER, other, { store, modelVersion: '2.0.0', timeSoftwareWebgl: true }))).backend).toBe('webgl');
     expect((await chooseBackend(opts(GPU, fakeTimer({ webgl: 5, wasm: 50 }), { store }))).backend).toBe('webgl');
     expect((await store.entries()).length).toBe(3);
     // and remeasure ignores what was remembered
-    expect((await chooseBackend(opts(SWIFTSHADER, fakeTimer({ webgl: 1, wasm: 52 }), { store, remeasure: true }))).backend).toBe('webgl');
+    expect((await chooseBackend(opts(SWIFTSHADER, fakeTimer({ webgl: 1, wasm: 52 }), { store, remeasure: true, timeSoftwareWebgl: true }))).backend).toBe('webgl');
   });
 
   it('describes the current and remembered choices for the debug panel', async () => {

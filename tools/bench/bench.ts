@@ -18,7 +18,8 @@ Writes bench-results/<timestamp>.json and .md.
   --runs N            runs per measurement; figures are medians over runs (default 3)
   --photos N          photos in the set, 0.3–12 MP (default 32)
   --backends LIST     comma-separated, of webgl,wasm,cpu (default webgl,wasm,cpu)
-  --cpu-photos N      photos for the cpu backend, which is slow (default: --photos)
+  --cap LIST          fewer photos for slow backends, e.g. webgl=4,cpu=4 (page and worker path;
+                      the first N of the set, which still spans 0.3–12 MP)
   --worker LIST       backends to run on the worker path (default webgl,wasm; "none" to skip)
   --no-choice         skip the measured backend choice
   --no-build          use the last build as it is
@@ -78,7 +79,7 @@ async function main() {
       runs: { type: 'string', default: '3' },
       photos: { type: 'string', default: '32' },
       backends: { type: 'string', default: 'webgl,wasm,cpu' },
-      'cpu-photos': { type: 'string' },
+      cap: { type: 'string', default: '' },
       worker: { type: 'string', default: 'webgl,wasm' },
       'no-choice': { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
@@ -92,7 +93,8 @@ async function main() {
   const runs = Number(o.runs);
   const nPhotos = Number(o.photos);
   const backends = o.backends.split(',').filter(Boolean) as ('webgl' | 'wasm' | 'cpu')[];
-  const cpuPhotos = Math.min(nPhotos, Number(o['cpu-photos'] ?? nPhotos));
+  const caps = Object.fromEntries(o.cap.split(',').filter(Boolean).map((kv) => kv.split('=')).map(([k, v]) => [k, Math.min(nPhotos, Number(v))]));
+  const limitFor = (backend: string) => caps[backend] ?? nPhotos;
   const workerBackends = o.worker === 'none' ? [] : (o.worker.split(',').filter(Boolean) as ('webgl' | 'wasm')[]);
 
   log(`photos: ${nPhotos} in ${PHOTO_DIR}`);
@@ -118,7 +120,7 @@ async function main() {
       const run: RunResult = { backends: {}, worker: {} };
       for (const backend of backends) {
         const tag = `run ${r + 1}/${runs} ${backend}`;
-        const limit = backend === 'cpu' ? cpuPhotos : nPhotos;
+        const limit = limitFor(backend);
         const { page, close } = await openBench(browser, server.origin, tag);
         try {
           log(`[${tag}] cold start`);
@@ -127,7 +129,8 @@ async function main() {
           log(`[${tag}] warm, ${limit} photos`);
           const warm = await page.evaluate((n) => window.bench.warm(n), limit);
           process.stderr.write('\n');
-          const profile = await page.evaluate(() => window.bench.profile(1));
+          // the 12 MP photo where it is affordable: the memory peak comes from the biggest photos
+          const profile = await page.evaluate((i) => window.bench.profile(i), backend === 'wasm' && limit > 1 ? 1 : 0);
           await page.evaluate(() => window.bench.releaseModel());
           log(`[${tag}] peer`);
           const peerLoad = await page.evaluate(() => window.bench.peerLoad());
@@ -151,8 +154,9 @@ async function main() {
         const tag = `run ${r + 1}/${runs} worker ${backend}`;
         const { page, close } = await openBench(browser, server.origin, tag);
         try {
-          await page.evaluate((u) => window.bench.loadPhotos(u), urls);
-          log(`[${tag}] ${nPhotos} photos`);
+          const limit = limitFor(backend);
+          await page.evaluate((u) => window.bench.loadPhotos(u), urls.slice(0, limit));
+          log(`[${tag}] ${limit} photos`);
           run.worker[backend] = await page.evaluate((b) => window.bench.worker(b), backend);
           process.stderr.write('\n');
         } catch (e) {
@@ -186,7 +190,7 @@ async function main() {
     commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).stdout.trim(),
     device: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()}`, loadavg: (await import('node:os')).loadavg() },
     browser: { version: browser.version(), ...info },
-    options: { runs, photos: nPhotos, cpuPhotos, backends, worker: workerBackends },
+    options: { runs, photos: nPhotos, caps, backends, worker: workerBackends },
     photoSet: photos.map(({ file, width, height, megapixels, bytes }) => ({ file, width, height, megapixels, bytes })),
   };
   const summary = summarise(results, photos);

@@ -42,8 +42,17 @@ export interface ChooseOptions {
   modelVersion: string;
   /** The WebGL renderer string (see webglRenderer); '' when there is no WebGL. */
   renderer: string;
-  /** Timed in order; default webgl then wasm. cpu is timed only when none of these runs. */
+  /**
+   * Timed in order; default webgl then wasm on a GPU, wasm then webgl on a software renderer.
+   * cpu is timed only when none of these runs.
+   */
   candidates?: BackendName[];
+  /**
+   * Time WebGL on a software renderer even when another backend already ran. Off by default:
+   * there it is 10–20× slower than wasm for this model (tools/bench/RESULTS.md) and its first
+   * run alone can take a minute on a busy CPU.
+   */
+  timeSoftwareWebgl?: boolean;
   /** Runs the real model on `backend`: one untimed warm run, then `runs` timed runs (ms). */
   time(backend: BackendName, runs: number): Promise<number[]>;
   runs?: number;
@@ -91,6 +100,8 @@ export function decide(timings: BackendTiming[], renderer: string): { backend: B
   return { backend: pick.backend, reason };
 }
 
+const SOFTWARE_WEBGL_NOTE = 'not timed: software renderer, where WebGL runs this model 10–20× slower than wasm';
+
 async function timeAll(opts: ChooseOptions, candidates: BackendName[]): Promise<BackendTiming[]> {
   const now = opts.now ?? (() => performance.now());
   const budget = opts.budgetMs ?? 8000;
@@ -99,6 +110,11 @@ async function timeAll(opts: ChooseOptions, candidates: BackendName[]): Promise<
   for (const backend of candidates) {
     if (now() - started > budget) {
       timings.push({ backend, ms: [], note: `not timed: the ${ms(budget)} budget was spent` });
+      continue;
+    }
+    const software = backend === 'webgl' && isSoftwareRenderer(opts.renderer) && !opts.timeSoftwareWebgl;
+    if (software && timings.some((t) => t.ms.length)) {
+      timings.push({ backend, ms: [], note: SOFTWARE_WEBGL_NOTE });
       continue;
     }
     try {
@@ -118,7 +134,9 @@ export async function chooseBackend(opts: ChooseOptions): Promise<BackendChoice>
     const old = parseChoice(await store.get(key).catch(() => null));
     if (old) return remember({ ...old, source: 'remembered' });
   }
-  const candidates = (opts.candidates ?? ['webgl', 'wasm']).filter((b) => b !== 'webgl' || opts.renderer);
+  const software = isSoftwareRenderer(opts.renderer);
+  const order: BackendName[] = software ? ['wasm', 'webgl'] : ['webgl', 'wasm'];
+  const candidates = (opts.candidates ?? order).filter((b) => b !== 'webgl' || opts.renderer);
   let timings = await timeAll(opts, candidates);
   let picked = decide(timings, opts.renderer);
   if (!picked && !candidates.includes('cpu')) {
