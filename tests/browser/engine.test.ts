@@ -186,6 +186,16 @@ describe('engine', { concurrency: 1 }, () => {
     });
   });
 
+  test('a model that cannot be fetched fails with MODEL_LOAD_FAILED, naming the URL and the status', { timeout: 2 * MIN }, async () => {
+    await withPage(chromium.browser, servers.coachOrigin + PAGE, async (page) => {
+      await openHarness(page);
+      const { info } = await page.evaluate(() => window.harness.engine([], { modelUrl: '/missing-model/' }));
+      assert.ok('error' in info, JSON.stringify(info));
+      assert.equal(info.error.code, 'MODEL_LOAD_FAILED');
+      assert.equal(info.error.message, `${servers.coachOrigin}/missing-model/model-card.json answered 404`);
+    });
+  });
+
   test('cancels the running photo and drops the queued one', { timeout: 10 * MIN }, async () => {
     await withPage(chromium.browser, servers.hostOrigin + PAGE, async (page) => {
       await openHarness(page);

@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { loadScorer } from '../../src/core/model/scorer';
+import { fileReader } from '../../tools/model/io';
+
+// The scorer in Node with the shipped model: WebGL cannot start here, which is exactly the
+// fallback we want to see; wasm takes over (the cpu backend is too slow for a unit test).
+// The browser suite covers the real thing.
+
+const MODEL = join(import.meta.dirname, '../../public/model');
+
+describe('loadScorer', () => {
+  beforeAll(async () => {
+    // in Node the .wasm files are read from disk, not fetched from the Vite URLs the scorer sets
+    const dist = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+    const files = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const;
+    setWasmPaths(Object.fromEntries(files.map((f) => [f, join(dist, f)])) as Record<(typeof files)[number], string>);
+    await tf.setBackend('cpu');
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('skips a backend that cannot start, says why, scores without leaks, and disposes everything', async () => {
+    const baseline = tf.memory().numTensors;
+    const scorer = await loadScorer({ modelUrl: 'unused', backends: ['webgl', 'wasm'], readFile: fileReader(MODEL) });
+    expect(scorer.backend).toBe('wasm');
+    expect(scorer.backendReason).toMatch(/^wasm \(skipped webgl: /);
+    expect(scorer.modelVersion).toMatch(/\S/);
+    const loaded = tf.memory().numTensors;
+    const rgb = tf.fill([96, 128, 3], 120, 'int32') as tf.Tensor3D;
+    const score = await scorer.score(rgb);
+    expect(score).toMatchObject({ width: 128, height: 96 });
+    expect(score.overall).toBeGreaterThanOrEqual(0);
+    expect(score.overall).toBeLessThanOrEqual(100);
+    expect(rgb.isDisposed).toBe(false); // the caller's tensor is the caller's
+    rgb.dispose();
+    expect(tf.memory().numTensors).toBe(loaded);
+    scorer.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+    await expect(scorer.score(tf.zeros([64, 64, 3]) as tf.Tensor3D)).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
+
+  it('fails with MODEL_LOAD_FAILED, naming the URL and the status, without trying other backends', async () => {
+    const asked: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      asked.push(String(url));
+      return new Response('missing', { status: 404 });
+    });
+    await expect(loadScorer({ modelUrl: 'http://coach.test/model', backends: ['cpu', 'cpu'] })).rejects.toMatchObject({
+      code: 'MODEL_LOAD_FAILED',
+      message: 'http://coach.test/model/model-card.json answered 404',
+    });
+    expect(asked).toEqual(['http://coach.test/model/model-card.json']);
+  });
+
+  it('reports a network failure as MODEL_LOAD_FAILED', async () => {
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    await expect(loadScorer({ modelUrl: 'http://coach.test/model/', backends: ['cpu'] })).rejects.toMatchObject({
+      code: 'MODEL_LOAD_FAILED',
+      message: expect.stringContaining('could not fetch http://coach.test/model/model-card.json: Failed to fetch'),
+    });
+  });
+
+  it('fails with BACKEND_FAILED listing every backend tried when none can start', async () => {
+    await expect(loadScorer({ modelUrl: 'unused', backends: ['webgl'], readFile: fileReader(MODEL) })).rejects.toMatchObject({
+      code: 'BACKEND_FAILED',
+      message: expect.stringMatching(/^no backend could run the model \(webgl: /),
+    });
+  });
+});
