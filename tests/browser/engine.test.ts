@@ -66,7 +66,7 @@ async function scoreAll(page: Page, photos: readonly string[]): Promise<Map<stri
 
 function checkAgainstCli(scores: Map<string, Score>, t: { diagnostic(msg: string): void }) {
   const expected = expectedScores();
-  if (!expected) return t.diagnostic('tests/fixtures/expected-scores.json is missing: no parity check with `npm run score`');
+  if (!expected) return t.diagnostic('tests/fixtures/expected-scores.json(l) is missing: no parity check with `npm run score`');
   for (const [photo, score] of scores) {
     const want = expected.get(photo);
     if (want) assertParity(photo, score.overall, want.overall, 'npm run score');

@@ -1,6 +1,6 @@
 import { CoachError, isCoachError } from '../errors';
 import { DECODE_MAX_SIDE } from '../model/views';
-import { checkImageBytes, checkSize } from './sniff';
+import { checkImageBytes, checkSize, LIMITS } from './sniff';
 
 export interface Decoded {
   /** Upright (EXIF orientation applied), long side ≤ DECODE_MAX_SIDE. Caller closes it. */
@@ -16,6 +16,8 @@ export interface Decoded {
  * shrunk by the browser's high-quality resampler (a memory guard for 40+ MP photos).
  */
 export async function decodeBlob(blob: Blob): Promise<Decoded> {
+  // refuse oversized files before reading them into memory
+  if (blob.size > LIMITS.maxBytes) throw new CoachError('TOO_LARGE', `the file is ${blob.size} bytes; the limit is ${LIMITS.maxBytes}`);
   const bytes = new Uint8Array(await blob.arrayBuffer());
   const { kind } = checkImageBytes(bytes);
   let full: ImageBitmap;

@@ -15,13 +15,14 @@ export interface ExpectedScore {
 }
 
 /**
- * Scores of the fixture photos from `npm run score -- --json` (tests/fixtures/expected-scores.json),
+ * Scores of the fixture photos from `npm run score -- --json` (tests/fixtures/expected-scores.json
+ * or .jsonl),
  * keyed by file name; null until that file exists. Accepts the CLI's lines as a JSON array, an
  * object keyed by file, or JSON lines.
  */
 export function expectedScores(): Map<string, ExpectedScore> | null {
-  const file = join(REPO, 'tests/fixtures/expected-scores.json');
-  if (!existsSync(file)) return null;
+  const file = ['expected-scores.json', 'expected-scores.jsonl'].map((f) => join(REPO, 'tests/fixtures', f)).find(existsSync);
+  if (!file) return null;
   const text = readFileSync(file, 'utf8').trim();
   let rows: ({ file?: string } & ExpectedScore)[];
   try {
