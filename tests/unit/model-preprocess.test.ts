@@ -90,10 +90,13 @@ describe('measurements respond to the defect they measure', () => {
     expect(at(v, 'tilt_0_1')).toBeLessThan(at(ref, 'tilt_0_1') * 0.5);
   });
 
-  it('reports the decoded size', () => {
-    const v = measure(base, base, 4000, 3000);
-    expect(at(v.dataSync() as Float32Array, 'log_short_side')).toBeCloseTo(Math.log(3000), 4);
-    expect(at(v.dataSync() as Float32Array, 'log_aspect')).toBeCloseTo(Math.log(4000 / 3000), 4);
-    v.dispose();
+  it('reports the decoded size, a short side past 512 px reading as 512', () => {
+    const big = measure(base, base, 4000, 3000);
+    expect(at(big.dataSync() as Float32Array, 'log_short_side')).toBeCloseTo(Math.log(512), 4);
+    expect(at(big.dataSync() as Float32Array, 'log_aspect')).toBeCloseTo(Math.log(4000 / 3000), 4);
+    const small = measure(base, base, 300, 200);
+    expect(at(small.dataSync() as Float32Array, 'log_short_side')).toBeCloseTo(Math.log(200), 4);
+    big.dispose();
+    small.dispose();
   });
 });

@@ -30,6 +30,14 @@ describe('npm run score', () => {
       for (const v of Object.values(aspects)) expect(v >= 0 && v <= 1).toBe(true);
     }
     expect(lines[2]).toMatchObject({ width: 600, height: 400 });
+    // the browser suite's parity fixture must be what the shipped model gives now
+    const fixture = readFileSync(join(root, 'tests/fixtures/expected-scores.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    for (const l of lines) {
+      const want = fixture.find((f) => join(root, f.file) === l.file);
+      expect(want, `${l.file} in expected-scores.jsonl`).toBeDefined();
+      expect(l.overall).toBe(want.overall);
+      expect(l.aspects).toEqual(want.aspects);
+    }
     expect(stderr).toMatch(/scored 3\/3 .* photos\/s/);
   }, 120_000);
 

@@ -32,8 +32,10 @@ export interface Standardizer {
 
 /**
  * Per-feature mean and standard deviation. A feature that (almost) never varies in training —
- * e.g. the aspect ratio, as every training photo is square — gets an infinite deviation, so the
- * head ignores it instead of extrapolating from a value it never saw vary.
+ * e.g. the aspect ratio: every training photo is square, and only a few down-scaled copies are
+ * off by a rounded pixel — gets an infinite deviation, so the head ignores it instead of
+ * extrapolating from a value it never saw vary. "Almost never": under 5 % of rows away from
+ * the median.
  */
 export function fitStandardizer(rows: FeatureRow[]): Standardizer {
   const F = rows[0].f.length;
@@ -43,7 +45,10 @@ export function fitStandardizer(rows: FeatureRow[]): Standardizer {
   for (const r of rows) for (let j = 0; j < F; j++) std[j] += (r.f[j] - mean[j]) ** 2 / rows.length;
   for (let j = 0; j < F; j++) {
     std[j] = Math.sqrt(std[j]);
-    if (!(std[j] > 1e-4 * Math.max(1, Math.abs(mean[j])))) std[j] = Infinity;
+    const col = rows.map((r) => r.f[j]).sort((a, b) => a - b);
+    const median = col[col.length >> 1];
+    const varied = col.filter((v) => Math.abs(v - median) > 1e-6 * Math.max(1, Math.abs(median))).length;
+    if (!(std[j] > 0) || varied < 0.05 * rows.length) std[j] = Infinity;
   }
   return { mean, std };
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ASPECTS } from '../../src/core/aspects';
@@ -87,13 +88,16 @@ async function main() {
   const backboneBytes = writeModelDir(join(out, 'backbone'), { format: bb.format, generatedBy: bb.generatedBy, convertedBy: bb.convertedBy, modelTopology: bb.topology }, bb.weights, (n) => (n ? 'float16' : 'float32'));
   const art = layersArtifacts(head);
   const headBytes = writeModelDir(join(out, 'head'), art.json, art.weights, () => 'float32');
+  const F = fitted.standardizer.mean.length;
+  const range = { min: Array.from({ length: F }, (_, j) => Math.min(...train.map((r) => r.f[j]))), max: Array.from({ length: F }, (_, j) => Math.max(...train.map((r) => r.f[j]))) };
+  writeFileSync(join(out, 'head', 'feature-range.json'), JSON.stringify(range));
   const card: ModelCard = {
     version: `1.0.0-${new Date().toISOString().slice(0, 10)}`,
     aspects: [...ASPECTS],
     bands: { great: toOverall(BAND_MOS.great), ok: toOverall(BAND_MOS.ok) },
     calibration: { lo, hi },
     backbone: { path: 'backbone', input: [GLOBAL_SIDE, GLOBAL_SIDE], outputs: BACKBONE_OUTPUTS },
-    head: { path: 'head', features: fitted.standardizer.mean.length },
+    head: { path: 'head', features: F, range: 'feature-range.json' },
     input: {
       pixels: 'decoded RGB, upright (EXIF orientation applied), 0–255, long side ≤ 4096',
       preprocessing: 'long side capped at 2048 (box prefilter + bilinear); whole photo squeezed to 512×512 for the backbone (raw 0–255); centre crop ≤1024² at native scale for sharpness/noise/blocking',

@@ -11,7 +11,8 @@ export interface ModelCard {
   /** Overall score (0–100) at or above which a photo is in a band. */
   bands: { great: number; ok: number };
   backbone: { path: string; input: [number, number]; outputs: string[] };
-  head: { path: string; features: number };
+  /** `range`: a JSON file of per-feature {min, max} seen in training; inputs are clipped to it. */
+  head: { path: string; features: number; range?: string };
   /** Head quality output values mapped to 0 and 100 (linear, clamped). */
   calibration: { lo: number; hi: number };
   [extra: string]: unknown;
@@ -21,6 +22,8 @@ export interface ModelBundle {
   card: ModelCard;
   backbone: tf.GraphModel;
   head: tf.LayersModel;
+  /** Per-feature bounds seen in training, [F] each (absent: no clipping). */
+  range?: { min: tf.Tensor1D; max: tf.Tensor1D };
 }
 
 export function bandFor(overall: number, bands: ModelCard['bands']): Band {

@@ -73,8 +73,11 @@ export async function predictRaw(
   size?: { width: number; height: number },
 ): Promise<Float32Array> {
   const out = tf.tidy(() => {
-    const f = features(bundle.backbone, rgb, size).expandDims(0);
-    return (bundle.head.predict(f) as tf.Tensor2D).squeeze([0]);
+    let f = features(bundle.backbone, rgb, size);
+    // The head is linear: a feature outside anything seen in training (an unusual size or
+    // shape of photo) would be extrapolated without bound, so it is held to the training range.
+    if (bundle.range) f = tf.minimum(tf.maximum(f, bundle.range.min), bundle.range.max);
+    return (bundle.head.predict(f.expandDims(0)) as tf.Tensor2D).squeeze([0]);
   });
   try {
     const raw = (await out.data()) as Float32Array;
@@ -137,10 +140,20 @@ export async function loadBundle(read: ReadModelFile): Promise<ModelBundle> {
   if (unknown.length) throw new CoachError('MODEL_LOAD_FAILED', `model card names unknown aspects: ${unknown.join(', ')}`);
   const backbone = await tf.loadGraphModel(handlerFor(read, card.backbone.path));
   const head = await tf.loadLayersModel(handlerFor(read, card.head.path));
-  return { card, backbone, head };
+  let range: ModelBundle['range'];
+  if (card.head.range) {
+    const r = JSON.parse(new TextDecoder().decode(await read(`${card.head.path}/${card.head.range}`))) as { min: number[]; max: number[] };
+    if (r.min.length !== card.head.features || r.max.length !== card.head.features) {
+      throw new CoachError('MODEL_LOAD_FAILED', `feature range has ${r.min.length} values, the head takes ${card.head.features}`);
+    }
+    range = { min: tf.tensor1d(r.min), max: tf.tensor1d(r.max) };
+  }
+  return { card, backbone, head, range };
 }
 
 export function disposeBundle(bundle: ModelBundle): void {
   bundle.backbone.dispose();
   bundle.head.dispose();
+  bundle.range?.min.dispose();
+  bundle.range?.max.dispose();
 }
