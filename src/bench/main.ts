@@ -8,7 +8,7 @@ import { webglRenderer } from '../core/model/backend-choice';
 import type { ModelBundle } from '../core/model/bundle';
 import { loadMeasuredScorer } from '../core/model/measured-scorer';
 import { cachedModelReader } from '../core/model/model-cache';
-import { disposeBundle, loadBundle, scorePixels } from '../core/model/pipeline';
+import { BACKBONE_OUTPUTS, disposeBundle, loadBundle, scorePixels } from '../core/model/pipeline';
 import '../core/model/scorer'; // registers the wasm backend and its file URLs
 import { GLOBAL_SIDE } from '../core/model/views';
 
@@ -177,6 +177,37 @@ const api = {
     for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0));
     const top = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([name, ms]) => ({ name, ms: Math.round(ms) }));
     return { photo: photos[index].name, peakBytes: info.peakBytes, newTensors: info.newTensors, kernels: info.kernels.length, top };
+  },
+
+  /** Where our model time goes: the backbone alone at 512², the whole pipeline at 512² and at 2048×1536 (medians of 3, warm). */
+  async parts() {
+    if (!bundle) throw new Error('cold() first');
+    const b = bundle;
+    const med3 = async (fn: () => Promise<unknown>) => {
+      await fn();
+      const ts: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = now();
+        await fn();
+        ts.push(now() - t0);
+      }
+      return ts.sort((x, y) => x - y)[1];
+    };
+    const x512 = tf.randomUniform([1, GLOBAL_SIDE, GLOBAL_SIDE, 3], 0, 255, 'float32', 1) as tf.Tensor4D;
+    const img512 = tf.randomUniform([GLOBAL_SIDE, GLOBAL_SIDE, 3], 0, 255, 'int32', 2) as tf.Tensor3D;
+    const img2k = tf.randomUniform([1536, 2048, 3], 0, 255, 'int32', 3) as tf.Tensor3D;
+    try {
+      const backboneMs = await med3(async () => {
+        const outs = b.backbone.execute(x512, BACKBONE_OUTPUTS) as tf.Tensor[];
+        await Promise.all(outs.map((o) => o.data()));
+        tf.dispose(outs);
+      });
+      const pipeline512Ms = await med3(() => scorePixels(b, img512));
+      const pipeline2048Ms = await med3(() => scorePixels(b, img2k));
+      return { backboneMs, pipeline512Ms, pipeline2048Ms };
+    } finally {
+      tf.dispose([x512, img512, img2k]);
+    }
   },
 
   releaseModel() {

@@ -131,6 +131,7 @@ async function main() {
           process.stderr.write('\n');
           // the 12 MP photo where it is affordable: the memory peak comes from the biggest photos
           const profile = await page.evaluate((i) => window.bench.profile(i), backend === 'wasm' && limit > 1 ? 1 : 0);
+          const parts = backend === 'wasm' ? await page.evaluate(() => window.bench.parts()) : undefined;
           await page.evaluate(() => window.bench.releaseModel());
           log(`[${tag}] peer`);
           const peerLoad = await page.evaluate(() => window.bench.peerLoad());
@@ -142,7 +143,7 @@ async function main() {
           await page.waitForFunction(() => document.body.dataset.ready === '1');
           log(`[${tag}] repeat visit`);
           const repeat = await page.evaluate(([b, u]) => window.bench.cold(b, u), [backend, firstPhoto] as const);
-          run.backends[backend] = { cold, warm, profile, peerLoad, peer, repeat };
+          run.backends[backend] = { cold, warm, profile, parts, peerLoad, peer, repeat };
         } catch (e) {
           log(`[${tag}] failed: ${(e as Error).message}`);
           run.backends[backend] = { error: (e as Error).message };

@@ -74,6 +74,16 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
         totalMs: round(medianOf(ok, (x) => x.warm.longTasks.totalMs)),
         maxMs: round(medianOf(ok, (x) => x.warm.longTasks.maxMs)),
       },
+      parts: ok[0].parts
+        ? {
+            backboneMs: round(medianOf(ok, (x) => x.parts.backboneMs)),
+            pipeline512Ms: round(medianOf(ok, (x) => x.parts.pipeline512Ms)),
+            pipeline2048Ms: round(medianOf(ok, (x) => x.parts.pipeline2048Ms)),
+            backboneOverPeer: round(medianOf(ok, (x) => x.parts.backboneMs / p(x.peer.rows, 'modelMs', 50)), 2),
+          }
+        : null,
+      topKernels: ok[0].profile.top,
+      profilePhoto: ok[0].profile.photo,
       memory: {
         peakNumTensors: round(medianOf(ok, (x) => x.warm.peaks.numTensors)),
         leakedTensors: Math.max(...ok.map((x) => x.warm.leakedTensors)),
@@ -175,6 +185,18 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
     row('peak tf tensors / leaked', (b) => `${f(b.memory.peakNumTensors)} / ${f(b.memory.leakedTensors)}`),
     row('peak JS heap / tf.profile peak', (b) => `${f(b.memory.peakJsHeapMB)} MB / ${f(b.memory.profilePeakMB)} MB`),
   ];
+  const parted = ok.filter((b) => s.backends[b].parts);
+  if (parted.length) {
+    lines.push('', '## Where our model time goes (warm, medians of 3; synthetic input)', '', '| backend | backbone alone, 512² | whole pipeline, 512² photo | whole pipeline, 2048×1536 photo | backbone alone / peer p50 |', '|---|---:|---:|---:|---:|');
+    for (const b of parted) {
+      const x = s.backends[b].parts;
+      lines.push(`| ${b} | ${f(x.backboneMs)} | ${f(x.pipeline512Ms)} | ${f(x.pipeline2048Ms)} | ${f(x.backboneOverPeer)} |`);
+    }
+  }
+  for (const b of ok.filter((x) => s.backends[x].topKernels?.some((t: Json) => t.ms > 0))) {
+    const k = s.backends[b];
+    lines.push('', `${b}, tf.profile of ${k.profilePhoto} (peak ${f(k.memory.profilePeakMB)} MB): top kernels ${k.topKernels.map((t: Json) => `${t.name} ${t.ms} ms`).join(', ')}`);
+  }
   for (const b of names.filter((x) => s.backends[x].error)) lines.push('', `${b} failed: ${s.backends[b].error}`);
   if (Object.keys(s.worker).length) {
     lines.push('', '## Worker path (engine → worker: decode + score; advice on the page)', '', '| backend | ready (cold) | p50 | p95 | page long tasks while scoring | during start |', '|---|---:|---:|---:|---:|---:|');
