@@ -108,13 +108,13 @@ async function timeAll(opts: ChooseOptions, candidates: BackendName[]): Promise<
   const started = now();
   const timings: BackendTiming[] = [];
   for (const backend of candidates) {
-    if (now() - started > budget) {
-      timings.push({ backend, ms: [], note: `not timed: the ${ms(budget)} budget was spent` });
-      continue;
-    }
     const software = backend === 'webgl' && isSoftwareRenderer(opts.renderer) && !opts.timeSoftwareWebgl;
     if (software && timings.some((t) => t.ms.length)) {
       timings.push({ backend, ms: [], note: SOFTWARE_WEBGL_NOTE });
+      continue;
+    }
+    if (now() - started > budget) {
+      timings.push({ backend, ms: [], note: `not timed: the ${ms(budget)} budget was spent` });
       continue;
     }
     try {
