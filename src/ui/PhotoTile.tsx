@@ -66,6 +66,11 @@ export function PhotoTile({ id, index, total, recommended, announce }: Props) {
           <div className="advice">
             {/* Praise under a "needs work" band would contradict it when no single aspect explains the low score. */}
             {advice.reasons.length === 0 && photo.score?.band !== 'needs_work' && <p className="headline">{advice.headline}</p>}
+            {advice.checks.map((c) => (
+              <p key={c.code} className="check" data-check={c.code}>
+                {c.message}
+              </p>
+            ))}
             {advice.reasons.length > 0 && (
               <ul className="reasons">
                 {advice.reasons.map((r) => (

@@ -50,6 +50,14 @@ describe('CoachApp', () => {
     expect(tile('a.jpg').textContent).toContain('Great photo');
   });
 
+  it('shows the marketplace checks that need no model on the tile', async () => {
+    const { fake, addFiles, tile, settle } = setup();
+    addFiles('small.jpg');
+    await settle(() => fake.jobs[0].resolve({ ...makeScore(80), width: 480, height: 640 }));
+    const check = tile('small.jpg').querySelector('[data-check="SHORT_SIDE_UNDER_500"]');
+    expect(check?.textContent).toContain('480×640');
+  });
+
   it('remove aborts scoring and releases the thumbnail once', async () => {
     const { fake, urls, store, addFiles, tile, tiles } = setup();
     addFiles('a.jpg', 'b.jpg');
