@@ -54,6 +54,34 @@ function jpegSize(b: Uint8Array): Size | null {
   return null;
 }
 
+/**
+ * Whether the JPEG's data runs to its end marker. Inside entropy-coded data a 0xFF byte is always
+ * followed by 0x00 or a restart marker, so an FFD9 after the first scan starts is the real end
+ * (an embedded thumbnail's FFD9 sits in APP1, before it). Browsers draw a cut-short JPEG with a
+ * grey bottom instead of failing; the listing would carry that broken file.
+ */
+function jpegComplete(b: Uint8Array): boolean {
+  let i = 2;
+  while (i + 3 < b.length) {
+    if (b[i] !== 0xff) return false;
+    const marker = b[i + 1];
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    if (marker === 0xda) break; // start of scan
+    i += 2 + ((b[i + 2] << 8) | b[i + 3]);
+  }
+  for (let j = i + 2; j + 1 < b.length; j++) if (b[j] === 0xff && b[j + 1] === 0xd9) return true;
+  return false;
+}
+
+/** Whether the PNG has its IEND chunk (a cut-short PNG decodes to a partly blank picture). */
+function pngComplete(b: Uint8Array): boolean {
+  for (let j = b.length - 8; j >= 8; j--) if (b[j] === 0x49 && b[j + 1] === 0x45 && b[j + 2] === 0x4e && b[j + 3] === 0x44) return true;
+  return false;
+}
+
 export interface Size {
   width: number;
   height: number;
@@ -111,6 +139,9 @@ export function checkImageBytes(b: Uint8Array): Checked {
   const size = headerSize(b, kind);
   if (!size && kind !== 'avif' && kind !== 'heic') throw new CoachError('CORRUPT_IMAGE', `the ${kind.toUpperCase()} header is missing or cut short`);
   if (size) checkSize(size);
+  if ((kind === 'jpeg' && !jpegComplete(b)) || (kind === 'png' && !pngComplete(b))) {
+    throw new CoachError('CORRUPT_IMAGE', `the ${kind.toUpperCase()} is cut short (its end marker is missing)`);
+  }
   return { kind, size };
 }
 
