@@ -1,13 +1,15 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createEngine } from './core/engine';
+import { CONFIG_FILE, decideHost, loadCoachConfig } from './embed/allowed-hosts';
 import { connectToHost, type GuestConnection } from './embed/guest';
 import { parseGuestParams } from './embed/protocol';
 import { createCoachStore, type ConfirmedPhoto } from './store';
 import { CoachApp } from './ui/CoachApp';
 
-// The coach page. Inside a listing page's iframe it talks to the origin named by `?host=`;
-// opened on its own (or with an invalid host) it still coaches, with nobody to hand photos to.
+// The coach page. Inside a listing page's iframe it talks to the origin named by `?host=` when
+// coach-config.json lists it; opened on its own, or framed by an unlisted page, it still coaches,
+// with nobody to hand photos to.
 const { host, locale } = parseGuestParams(location.search);
 document.documentElement.lang = locale;
 
@@ -16,8 +18,18 @@ const store = createCoachStore({ engine: () => createEngine({ modelUrl }), local
 const root = document.getElementById('root')!;
 
 let guest: GuestConnection | undefined;
-if (host && window.parent !== window) guest = connectToHost(store, host, root);
-else if (!host && new URLSearchParams(location.search).has('host')) console.warn('photo coach: ignoring invalid ?host= origin');
+const embedded = window.parent !== window;
+const config = embedded ? loadCoachConfig(new URL(`${import.meta.env.BASE_URL}${CONFIG_FILE}`, location.href).href) : Promise.resolve(null);
+const embed = config.then((c) => {
+  if (!embedded) return 'standalone' as const;
+  const decision = decideHost(host, c, location.ancestorOrigins?.[0]);
+  if (!decision.allowed) {
+    console.warn(`photo coach: not talking to the embedding page (${decision.detail})`);
+    return 'refused' as const;
+  }
+  guest = connectToHost(store, decision.host, root);
+  return 'connected' as const;
+});
 
 // Kept off the page unless asked for (the panel loads lazily).
 const debug = new URLSearchParams(location.search).get('debug') === '1';
@@ -26,7 +38,7 @@ const handOver = (photos: ConfirmedPhoto[]) =>
 
 createRoot(root).render(
   <StrictMode>
-    <CoachApp store={store} debug={debug} onConfirm={handOver} />
+    <CoachApp store={store} debug={debug} onConfirm={handOver} embed={embed} />
   </StrictMode>,
 );
 

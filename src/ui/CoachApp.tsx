@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { selectOrdered, type CoachStore, type ConfirmedPhoto } from '../store';
 import { CoachStoreProvider, useCoach, useCoachStoreApi } from '../store/react';
 import { recommendedCoverId } from './advice';
@@ -15,14 +15,33 @@ export interface CoachAppProps {
   onConfirm?(photos: ConfirmedPhoto[]): void;
   /** Shows the engine debug panel (developers; `?debug=1`). */
   debug?: boolean;
+  /**
+   * How the coach stands with the page around it. 'refused': framed by a page that is not
+   * allowed to receive photos — the seller is told, and there is nothing to confirm to.
+   */
+  embed?: Promise<EmbedState> | EmbedState;
 }
 
-export function CoachApp({ store, onConfirm, debug = false }: CoachAppProps) {
+export type EmbedState = 'standalone' | 'connected' | 'refused';
+
+export function CoachApp({ store, onConfirm, debug = false, embed = 'standalone' }: CoachAppProps) {
   return (
     <CoachStoreProvider store={store}>
-      <Coach onConfirm={onConfirm} debug={debug} />
+      <Coach onConfirm={onConfirm} debug={debug} embed={embed} />
     </CoachStoreProvider>
   );
+}
+
+function useSettled<T>(value: Promise<T> | T, initial: T): T {
+  const [state, setState] = useState<T>(value instanceof Promise ? initial : value);
+  useEffect(() => {
+    let live = true;
+    Promise.resolve(value).then((v) => live && setState(v), () => {});
+    return () => {
+      live = false;
+    };
+  }, [value]);
+  return state;
 }
 
 function EngineDebug() {
@@ -34,18 +53,24 @@ function EngineDebug() {
   );
 }
 
-function Coach({ onConfirm, debug }: { onConfirm?(photos: ConfirmedPhoto[]): void; debug: boolean }) {
+function Coach({ onConfirm, debug, embed }: { onConfirm?(photos: ConfirmedPhoto[]): void; debug: boolean; embed: Promise<EmbedState> | EmbedState }) {
   const t = useT();
+  const refused = useSettled(embed, 'standalone') === 'refused';
   const [message, setMessage] = useState('');
   const announce = useCallback((text: string) => setMessage(text), []);
   return (
     <main className="coach">
       <h1>{t('title')}</h1>
       <p className="intro">{t('intro')}</p>
+      {refused && (
+        <p className="notice" role="status" data-testid="embed-refused">
+          {t('embedRefused')}
+        </p>
+      )}
       <EngineStatus />
       <AddPhotos />
       <PhotoGrid announce={announce} />
-      <ConfirmBar onConfirm={onConfirm} announce={announce} />
+      {!refused && <ConfirmBar onConfirm={onConfirm} announce={announce} />}
       <p className="sr-only" aria-live="polite" data-testid="announcer">
         {message}
       </p>

@@ -207,3 +207,32 @@ describe('CoachApp', () => {
     expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' | ')}`)).toEqual([]);
   });
 });
+
+describe('CoachApp framed by a page that may not receive photos', () => {
+  it('tells the seller, keeps coaching, and offers nothing to confirm', async () => {
+    const fake = fakeEngine();
+    const store = createCoachStore({ engine: fake.engine, urls: countingUrls() });
+    render(<CoachApp store={store} embed={Promise.resolve('refused')} />);
+    await act(async () => {
+      await flush();
+    });
+    expect(screen.getByTestId('embed-refused').textContent).toMatch(/not enabled for this website/);
+    fireEvent.change(screen.getByTestId('file-input'), { target: { files: [photoFile('a.jpg')] } });
+    await act(async () => {
+      fake.jobs[0].resolve(makeScore(70));
+      await flush();
+    });
+    expect(screen.getByText('70')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /use these photos/i })).toBeNull();
+  });
+
+  it('shows no notice when connected', async () => {
+    const store = createCoachStore({ engine: fakeEngine().engine, urls: countingUrls() });
+    render(<CoachApp store={store} embed={Promise.resolve('connected')} />);
+    await act(async () => {
+      await flush();
+    });
+    expect(screen.queryByTestId('embed-refused')).toBeNull();
+    expect(screen.getByRole('button', { name: /use these photos/i })).toBeTruthy();
+  });
+});

@@ -8,6 +8,7 @@ export const en = {
   dropActive: 'Drop to add',
   photosLabel: 'Your photos',
   empty: 'No photos yet.',
+  embedRefused: 'This photo coach is not enabled for this website. Your photos stay on this device and are not sent to the page.',
   engineLoading: 'Getting the photo coach ready…',
   engineReady: 'Photo coach ready',
   engineFailed: 'The photo coach could not start. You can still add photos and list them.',

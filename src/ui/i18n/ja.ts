@@ -10,6 +10,7 @@ export const ja: Messages = {
   dropActive: 'ここにドロップして追加',
   photosLabel: '追加した写真',
   empty: 'まだ写真がありません。',
+  embedRefused: 'この写真コーチはこのサイトでは有効になっていません。写真はこの端末に残り、ページには送られません。',
   engineLoading: '写真コーチを準備しています…',
   engineReady: '写真コーチの準備ができました',
   engineFailed: '写真コーチを起動できませんでした。写真の追加と出品はこのままできます。',

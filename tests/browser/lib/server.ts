@@ -39,9 +39,14 @@ export interface ServeOptions {
   root: string;
   /** Extra folders under URL prefixes, e.g. { '/fixtures/': 'tests/fixtures' }. */
   mounts?: Record<string, string>;
-  /** Extra response headers for every file (e.g. a Content-Security-Policy). */
-  headers?: Record<string, string>;
+  /** Extra response headers for every file (e.g. a Content-Security-Policy), or per origin. */
+  headers?: Record<string, string> | ((origin: 'host' | 'coach') => Record<string, string>);
   intercept?: Intercept;
+  /**
+   * The coach's coach-config.json: by default it lists the host origin of these servers (as the
+   * coach's operator lists the listing site); `hostOrigins` replaces that list.
+   */
+  coachConfig?: { hostOrigins: string[] };
 }
 
 export interface Servers {
@@ -49,8 +54,8 @@ export interface Servers {
   hostOrigin: string;
   /** A second port with the same files — the coach iframe's origin. */
   coachOrigin: string;
-  /** Every request seen, in order: origin, method, URL path. */
-  requests: { origin: 'host' | 'coach'; method: string; url: string }[];
+  /** Every request seen, in order: origin, method, URL path, and the bytes of its body. */
+  requests: { origin: 'host' | 'coach'; method: string; url: string; bodyBytes: number }[];
   close(): Promise<void>;
 }
 
@@ -73,11 +78,18 @@ function inside(dir: string, rel: string): string | null {
   }
 }
 
-function serveOne(origin: 'host' | 'coach', opts: ServeOptions, requests: Servers['requests']): Server {
+function serveOne(origin: 'host' | 'coach', opts: ServeOptions, requests: Servers['requests'], config: () => unknown): Server {
   return createServer(async (req, res) => {
-    requests.push({ origin, method: req.method ?? 'GET', url: req.url ?? '/' });
+    const entry = { origin, method: req.method ?? 'GET', url: req.url ?? '/', bodyBytes: 0 };
+    requests.push(entry);
+    req.on('data', (chunk: Buffer) => (entry.bodyBytes += chunk.length));
+    const headers = typeof opts.headers === 'function' ? opts.headers(origin) : opts.headers;
     try {
       if (opts.intercept && (await opts.intercept(req, res, origin))) return;
+      if (new URL(req.url ?? '/', 'http://x').pathname === '/coach-config.json') {
+        res.writeHead(200, { 'content-type': MIME['.json'], 'cache-control': 'no-store', ...headers }).end(JSON.stringify(config()));
+        return;
+      }
       const file = fileFor(req.url ?? '/', opts);
       let size = -1;
       try {
@@ -93,7 +105,7 @@ function serveOne(origin: 'host' | 'coach', opts: ServeOptions, requests: Server
         'content-type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
         'content-length': size,
         'cache-control': 'no-store',
-        ...opts.headers,
+        ...headers,
       });
       if (req.method === 'HEAD') res.end();
       else createReadStream(file).pipe(res);
@@ -113,9 +125,12 @@ const listen = (server: Server) =>
 /** Serves `root` on two free ports of 127.0.0.1. */
 export async function startServers(opts: ServeOptions): Promise<Servers> {
   const requests: Servers['requests'] = [];
-  const host = serveOne('host', opts, requests);
-  const coach = serveOne('coach', opts, requests);
-  const [hostOrigin, coachOrigin] = await Promise.all([listen(host), listen(coach)]);
+  let hostOrigin = '';
+  const config = () => opts.coachConfig ?? { hostOrigins: [hostOrigin] };
+  const host = serveOne('host', opts, requests, config);
+  const coach = serveOne('coach', opts, requests, config);
+  let coachOrigin: string;
+  [hostOrigin, coachOrigin] = await Promise.all([listen(host), listen(coach)]);
   const close = (s: Server) => new Promise<void>((ok) => (s.closeAllConnections(), s.close(() => ok())));
   return { hostOrigin, coachOrigin, requests, close: async () => void (await Promise.all([close(host), close(coach)])) };
 }
