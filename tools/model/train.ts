@@ -8,6 +8,7 @@ import type { ModelCard } from '../../src/core/model/bundle';
 import { BACKBONE_OUTPUTS } from '../../src/core/model/pipeline';
 import { GLOBAL_SIDE } from '../../src/core/model/views';
 import { BACKBONE_LICENCE, BACKBONE_PACKAGE, loadPrunedBackbone } from './backbone-source';
+import { updateCardFiles } from './card-files';
 import { PLAN } from './dataset';
 import { figures, figuresTable, type Prediction } from './evaluate';
 import { readFeatureRows } from './features-file';
@@ -117,6 +118,7 @@ async function main() {
     metrics: { command: 'npm run train (offline, cached features) / npm run eval (end to end on the shipped files)', val: valFig },
   };
   writeJson(join(out, 'model-card.json'), card);
+  await updateCardFiles(out);
   console.log(`wrote ${out}: backbone ${backboneBytes} B, head ${headBytes} B; ${report.wallSeconds}s`);
 }
 

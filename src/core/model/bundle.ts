@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AspectId, Band } from '../aspects';
+import type { FileDigests } from './integrity';
 
 /** Reads one file of the model folder, by path relative to it (e.g. "backbone/model.json"). */
 export type ReadModelFile = (relativePath: string) => Promise<ArrayBuffer>;
@@ -15,6 +16,8 @@ export interface ModelCard {
   head: { path: string; features: number; range?: string };
   /** Head quality output values mapped to 0 and 100 (linear, clamped). */
   calibration: { lo: number; hi: number };
+  /** Size and SHA-256 of every other file of the model folder, checked on load. */
+  files?: FileDigests;
   [extra: string]: unknown;
 }
 

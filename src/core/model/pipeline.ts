@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ASPECTS, type AspectId, type Score } from '../aspects';
 import { CoachError } from '../errors';
 import { bandFor, type ModelBundle, type ModelCard, type ReadModelFile } from './bundle';
+import { verifiedReader } from './integrity';
 import { measure } from './measures';
 import { capLongSide, detailCrop, globalView, WORK_MAX_SIDE } from './views';
 
@@ -134,21 +135,36 @@ function concatBuffers(parts: ArrayBuffer[]): ArrayBuffer {
 }
 
 /** Loads model-card.json, the backbone graph and the head from one model folder. */
-export async function loadBundle(read: ReadModelFile): Promise<ModelBundle> {
-  const card = JSON.parse(new TextDecoder().decode(await read('model-card.json'))) as ModelCard;
+export async function loadBundle(readAny: ReadModelFile): Promise<ModelBundle> {
+  let card: ModelCard;
+  try {
+    card = JSON.parse(new TextDecoder().decode(await readAny('model-card.json'))) as ModelCard;
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new CoachError('MODEL_LOAD_FAILED', `model-card.json is not JSON: ${e.message}`, { cause: e });
+    throw e;
+  }
+  const read = verifiedReader(readAny, card.files);
   const unknown = card.aspects.filter((a) => !(ASPECTS as readonly string[]).includes(a));
   if (unknown.length) throw new CoachError('MODEL_LOAD_FAILED', `model card names unknown aspects: ${unknown.join(', ')}`);
   const backbone = await tf.loadGraphModel(handlerFor(read, card.backbone.path));
-  const head = await tf.loadLayersModel(handlerFor(read, card.head.path));
-  let range: ModelBundle['range'];
-  if (card.head.range) {
-    const r = JSON.parse(new TextDecoder().decode(await read(`${card.head.path}/${card.head.range}`))) as { min: number[]; max: number[] };
-    if (r.min.length !== card.head.features || r.max.length !== card.head.features) {
-      throw new CoachError('MODEL_LOAD_FAILED', `feature range has ${r.min.length} values, the head takes ${card.head.features}`);
+  let head: tf.LayersModel | undefined;
+  try {
+    head = await tf.loadLayersModel(handlerFor(read, card.head.path));
+    let range: ModelBundle['range'];
+    if (card.head.range) {
+      const r = JSON.parse(new TextDecoder().decode(await read(`${card.head.path}/${card.head.range}`))) as { min: number[]; max: number[] };
+      if (r.min.length !== card.head.features || r.max.length !== card.head.features) {
+        throw new CoachError('MODEL_LOAD_FAILED', `feature range has ${r.min.length} values, the head takes ${card.head.features}`);
+      }
+      range = { min: tf.tensor1d(r.min), max: tf.tensor1d(r.max) };
     }
-    range = { min: tf.tensor1d(r.min), max: tf.tensor1d(r.max) };
+    return { card, backbone, head, range };
+  } catch (e) {
+    // a later file failed: free what already sits on the backend
+    backbone.dispose();
+    head?.dispose();
+    throw e;
   }
-  return { card, backbone, head, range };
 }
 
 export function disposeBundle(bundle: ModelBundle): void {

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { digestOf, verifiedReader } from '../../src/core/model/integrity';
+import { loadBundle } from '../../src/core/model/pipeline';
+import { fileReader } from '../../tools/model/io';
+import { modelFileDigests } from '../../tools/model/card-files';
+
+const MODEL = join(import.meta.dirname, '../../public/model');
+const card = JSON.parse(readFileSync(join(MODEL, 'model-card.json'), 'utf8'));
+
+describe('model file integrity', () => {
+  it('the shipped card lists every model file with its true size and SHA-256', async () => {
+    expect(card.files).toEqual(await modelFileDigests(MODEL));
+    expect(Object.keys(card.files)).toEqual(expect.arrayContaining(['backbone/model.json', 'backbone/weights.bin', 'head/model.json', 'head/weights.bin']));
+  });
+
+  it('digests match a known SHA-256', async () => {
+    expect(await digestOf(new TextEncoder().encode('abc'))).toEqual({ bytes: 3, sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' });
+  });
+
+  const files = { 'w.bin': { bytes: 3, sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' } };
+  const serving = (bytes: string) => verifiedReader(async () => new TextEncoder().encode(bytes).buffer as ArrayBuffer, files);
+
+  it.each([
+    ['abc', null],
+    ['ab', /w\.bin is 2 bytes, expected 3 \(cut short\)/],
+    ['abcd', /w\.bin is 4 bytes, expected 3 \(too long\)/],
+    ['abd', /w\.bin has SHA-256 [0-9a-f]{64}, expected ba7816bf.* \(damaged or replaced\)/],
+  ])('serving %j', async (bytes, error) => {
+    const read = serving(bytes)('w.bin');
+    if (error) await expect(read).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED', message: expect.stringMatching(error) });
+    else await expect(read).resolves.toBeInstanceOf(ArrayBuffer);
+  });
+
+  it('loadBundle refuses a cut-short weight shard and a flipped byte, naming the file', async () => {
+    const real = fileReader(MODEL);
+    const tampered = (path: string, change: (b: Uint8Array) => Uint8Array) => async (p: string) => {
+      const data = await real(p);
+      return p === path ? (change(new Uint8Array(data.slice(0))).slice().buffer as ArrayBuffer) : data;
+    };
+    await expect(loadBundle(tampered('head/weights.bin', (b) => b.subarray(0, 1000)))).rejects.toMatchObject({
+      code: 'MODEL_LOAD_FAILED',
+      message: expect.stringContaining('head/weights.bin is 1000 bytes'),
+    });
+    await expect(
+      loadBundle(tampered('backbone/weights.bin', (b) => ((b[12345] ^= 1), b))),
+    ).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED', message: expect.stringContaining('backbone/weights.bin has SHA-256') });
+    await expect(loadBundle(tampered('model-card.json', () => new TextEncoder().encode('<html>proxy error</html>')))).rejects.toMatchObject({
+      code: 'MODEL_LOAD_FAILED',
+      message: expect.stringContaining('model-card.json is not JSON'),
+    });
+  });
+});
+
+describe('a model that fails half-way through loading', () => {
+  it('leaves no tensors behind', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    await tf.setBackend('cpu');
+    const before = tf.memory().numTensors;
+    const real = fileReader(MODEL);
+    await expect(loadBundle(async (p) => (p === 'head/weights.bin' ? new ArrayBuffer(8) : real(p)))).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
