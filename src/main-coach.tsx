@@ -16,6 +16,10 @@ document.documentElement.lang = locale;
 const modelUrl = new URL(`${import.meta.env.BASE_URL}model/`, location.href).href;
 const store = createCoachStore({ engine: () => createEngine({ modelUrl }), locale });
 const root = document.getElementById('root')!;
+// The seller sees a plain message; whoever debugs the page gets the reason.
+store.subscribe((s, prev) => {
+  if (s.engine !== prev.engine && s.engine.state === 'failed') console.warn(`photo coach: could not start (${s.engine.error.code}): ${s.engine.error.message}`);
+});
 
 let guest: GuestConnection | undefined;
 const embedded = window.parent !== window;

@@ -5,7 +5,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { Score } from '../aspects';
-import type { BackendName } from '../engine-types';
+import type { BackendName, EngineMemory } from '../engine-types';
 import { CoachError, isCoachError } from '../errors';
 import type { ModelBundle, ReadModelFile } from './bundle';
 import { disposeBundle, loadBundle, scorePixels } from './pipeline';
@@ -66,12 +66,44 @@ export function fetchModelFile(modelUrl: string): ReadModelFile {
   };
 }
 
+/** tfjs's memory on this thread (tensors, and textures on webgl) and the JS heap where known. */
+export function backendMemory(): EngineMemory {
+  (globalThis as { gc?: () => void }).gc?.(); // only with --js-flags=--expose-gc (benchmarks)
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+  const textures = (tf.backend() as unknown as { textureManager?: { getNumUsedTextures(): number; getNumFreeTextures(): number } }).textureManager;
+  const heap = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
+  return {
+    backend: tf.getBackend(),
+    numTensors: m.numTensors,
+    numBytes: m.numBytes,
+    ...(m.numBytesInGPU !== undefined && { numBytesInGPU: m.numBytesInGPU }),
+    ...(textures && { texturesUsed: textures.getNumUsedTextures(), texturesFree: textures.getNumFreeTextures() }),
+    ...(heap !== undefined && { jsHeapBytes: heap }),
+  };
+}
+
+/** The WebGL context tfjs draws on, when the current backend is webgl. */
+function webglContext(): WebGLRenderingContext | undefined {
+  return (tf.backend() as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+}
+
+/** A scorer on a fresh backend, for when the one in use dies (a lost WebGL context). */
+type Recover = (lost: BackendName) => Promise<{ bundle: ModelBundle; backend: BackendName; reason: string }>;
+
+const contextLost = () => new CoachError('BACKEND_FAILED', 'the WebGL context was lost', { userFacing: false });
+
 class BundleScorer implements Scorer {
+  private lost?: Promise<never>;
+  private contextGone = false;
+
   constructor(
     private bundle: ModelBundle | null,
-    readonly backend: BackendName,
-    readonly backendReason: string,
-  ) {}
+    public backend: BackendName,
+    public backendReason: string,
+    private readonly recover?: Recover,
+  ) {
+    this.watchContext();
+  }
 
   get modelVersion() {
     return this.live().card.version;
@@ -82,12 +114,58 @@ class BundleScorer implements Scorer {
     return this.bundle;
   }
 
+  /**
+   * A GPU reset, a driver update or too many tabs can take the WebGL context away mid-photo.
+   * tfjs then never finishes reading back (its fences never signal), so the loss event is
+   * raced against every score.
+   */
+  private watchContext() {
+    this.lost = undefined;
+    this.contextGone = false;
+    const gl = this.backend === 'webgl' ? webglContext() : undefined;
+    if (!gl) return;
+    this.lost = new Promise<never>((_, reject) => {
+      const gone = () => {
+        this.contextGone = true;
+        reject(contextLost());
+      };
+      if (gl.isContextLost()) gone();
+      else gl.canvas.addEventListener('webglcontextlost', gone, { once: true });
+    });
+    this.lost.catch(() => {});
+  }
+
   async score(source: ImageBitmap | ImageData | tf.Tensor3D, size?: { width: number; height: number }): Promise<Score> {
+    try {
+      return await this.scoreOnce(source, size);
+    } catch (e) {
+      if (!this.contextGone || !this.recover || source instanceof tf.Tensor) throw e;
+      // the photo is still here (a bitmap or pixels): score it again on whatever takes over
+      const dead = this.backend;
+      if (this.bundle) {
+        try {
+          disposeBundle(this.bundle);
+        } catch {
+          // textures of a lost context cannot all be freed; the backend goes with them
+        }
+      }
+      this.bundle = null;
+      const next = await this.recover(dead);
+      this.bundle = next.bundle;
+      this.backend = next.backend;
+      this.backendReason = `${next.reason} (the WebGL context was lost; was: ${this.backendReason})`;
+      this.watchContext();
+      return this.scoreOnce(source, size);
+    }
+  }
+
+  private async scoreOnce(source: ImageBitmap | ImageData | tf.Tensor3D, size?: { width: number; height: number }): Promise<Score> {
     const bundle = this.live();
     const owned = !(source instanceof tf.Tensor);
     const rgb = owned ? tf.browser.fromPixels(source as ImageBitmap | ImageData) : (source as tf.Tensor3D);
     try {
-      return await scorePixels(bundle, rgb, size);
+      const scoring = scorePixels(bundle, rgb, size);
+      return await (this.lost ? Promise.race([scoring, this.lost]) : scoring);
     } finally {
       if (owned) rgb.dispose();
     }
@@ -117,6 +195,14 @@ class BundleScorer implements Scorer {
 export async function loadScorer(options: ScorerOptions): Promise<Scorer> {
   const backends = options.backends ?? ['webgl', 'wasm', 'cpu'];
   const read = options.readFile ?? fetchModelFile(options.modelUrl);
+  const first = await startOn(backends, read, options);
+  // after a lost WebGL context, the backends after it in the list take over
+  const recover: Recover = (dead) => startOn(backends.filter((b) => b !== dead), read, options);
+  return new BundleScorer(first.bundle, first.backend, first.reason, recover);
+}
+
+/** The model loaded and warmed up on the first of `backends` that can run it. */
+async function startOn(backends: BackendName[], read: ReadModelFile, options: ScorerOptions): Promise<{ bundle: ModelBundle; backend: BackendName; reason: string }> {
   const skipped: string[] = [];
   for (const [i, name] of backends.entries()) {
     let ok = false;
@@ -141,9 +227,8 @@ export async function loadScorer(options: ScorerOptions): Promise<Scorer> {
       bundle = await loadBundle(read);
       const on = renderer ? ` on ${renderer}` : '';
       const reason = skipped.length ? `${name}${on} (skipped ${skipped.join('; ')})` : `${name}${on}: first choice, warmed up`;
-      const scorer = new BundleScorer(bundle, name, reason);
-      await scorer.warmup();
-      return scorer;
+      await new BundleScorer(bundle, name, reason).warmup();
+      return { bundle, backend: name, reason };
     } catch (e) {
       if (bundle) disposeBundle(bundle);
       if (isCoachError(e) && e.code === 'MODEL_LOAD_FAILED') throw e;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Score } from '../../../src/core/aspects';
-import { createEngine, type EngineOptions } from '../../../src/core/engine';
+import { browserDeps, createEngine, type EngineOptions, type WorkerLike } from '../../../src/core/engine';
 import type { BackendName } from '../../../src/core/engine-types';
 import { isCoachError } from '../../../src/core/errors';
 import { decodeBlob } from '../../../src/core/image/decode-browser';
@@ -131,6 +131,56 @@ const harness = {
     const engine = createEngine({ modelUrl: '/model/', ...options });
     try {
       return await Promise.all(files.map((f) => engine.score(new File([new Uint8Array(f.bytes)], f.name)).catch(caught)));
+    } finally {
+      engine.dispose();
+    }
+  },
+
+  /**
+   * Scores the photos one by one on the loaded scorer, and takes the WebGL context away
+   * (WEBGL_lose_context) `after` ms into the second photo.
+   */
+  async loseContextWhileScoring(urls: string[], after: number) {
+    const s = live();
+    const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGL2RenderingContext } }).gpgpu?.gl;
+    const lose = gl?.getExtension('WEBGL_lose_context');
+    if (!lose) return { error: { code: 'NO_WEBGL', message: `backend ${tf.getBackend()} has no WebGL context to lose` } };
+    const blobs = await Promise.all(urls.map(blobAt));
+    const results = [];
+    for (const [i, blob] of blobs.entries()) {
+      const scoring = scoreBlob(s, blob).then((score) => ({ overall: score.overall, backend: s.backend }), caught);
+      if (i === 1) {
+        await new Promise((r) => setTimeout(r, after));
+        lose.loseContext();
+      }
+      results.push(await scoring);
+    }
+    return { results, contextLost: gl!.isContextLost(), backend: s.backend, reason: s.backendReason, tfBackend: tf.getBackend() };
+  },
+
+  /** Scores a photo in a real worker that "crashes" (an error event) while it works. */
+  async engineWorkerCrash(url: string, after: number) {
+    const workers: WorkerLike[] = [];
+    const engine = createEngine(
+      { modelUrl: '/model/', backends: ['wasm'] },
+      {
+        ...browserDeps,
+        createWorker: () => {
+          const w = browserDeps.createWorker();
+          workers.push(w);
+          return w;
+        },
+      },
+    );
+    try {
+      await engine.ready;
+      const blob = await blobAt(url);
+      const scoring = engine.score(blob).then((score) => ({ overall: score.overall }), caught);
+      await new Promise((r) => setTimeout(r, after));
+      (workers.at(-1) as unknown as Worker).dispatchEvent(new ErrorEvent('error', { message: 'simulated crash' }));
+      const first = await scoring;
+      const next = await engine.score(blob).then((score) => ({ overall: score.overall }), caught);
+      return { first, next, workersStarted: workers.length };
     } finally {
       engine.dispose();
     }
