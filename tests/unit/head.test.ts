@@ -53,7 +53,7 @@ describe('linear head', () => {
     await tf.setBackend('cpu');
     const train = rows(240, 3);
     const test = rows(60, 4);
-    const head = fitLinearHead(train, { lambda: 1, aspectLambda: 1, positiveWeight: 4 });
+    const head = fitLinearHead(train, { lambda: 1, pooledShare: 0.8, aspectLambda: 1, positiveWeight: 4 });
     const pred = predictLinear(head, test);
     const rated = test.map((r, i) => [r, pred[i]] as const).filter(([r]) => r.mos !== null);
     expect(spearman(rated.map(([, p]) => p[0]), rated.map(([r]) => r.mos!))).toBeGreaterThan(0.95);

@@ -60,3 +60,25 @@ describe('ridge for many targets', () => {
     });
   });
 });
+
+describe('ridge within groups', () => {
+  // one feature; group a: x = 0, 1 → y = 0, 1; group b: x = 10, 11 → y = 0, 1 (its own scale)
+  const X = new Float32Array([0, 1, 10, 11]);
+  const y = [0, 1, 0, 1];
+  const group = ['a', 'a', 'b', 'b'];
+
+  it('orders within groups only when the pooled share is 0', async () => {
+    const { fitRidgeWithinGroups } = await import('../../tools/model/ridge');
+    // centred per group: x = ∓0.5, y = ∓0.5 → w = Σxy / (Σx² + λ) = 1 / (1 + λ)
+    expect(fitRidgeWithinGroups(X, 1, y, group, 0, 0).w[0]).toBeCloseTo(1, 9);
+    expect(fitRidgeWithinGroups(X, 1, y, group, 1, 0).w[0]).toBeCloseTo(0.5, 9);
+    expect(fitRidgeWithinGroups(X, 1, y, group, 1, 0).b).toBe(0.5);
+  });
+
+  it('mixes in the pooled error by its share, and is plain ridge at share 1', async () => {
+    const { fitRidge, fitRidgeWithinGroups } = await import('../../tools/model/ridge');
+    // pooled part: Σx² = 222, Σx(y − 0.5) = 1; within part: 1 and 1 → w = (s·1 + (1 − s)·1) / (s·222 + (1 − s)·1 + λ)
+    expect(fitRidgeWithinGroups(X, 1, y, group, 1, 0.5).w[0]).toBeCloseTo(1 / (111 + 0.5 + 1), 9);
+    expect(fitRidgeWithinGroups(X, 1, y, group, 1, 1).w[0]).toBeCloseTo(fitRidge(X, 1, y, 1).w[0], 12);
+  });
+});

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
 import { readFeatureRows, type FeatureRow } from './features-file';
 import { DEFAULT_HEAD, fitStandardizer, predictRows, standardized, trainHead, type HeadConfig } from './head';
-import { fitRidge } from './ridge';
+import { fitRidgeWithinGroups } from './ridge';
 import { spearman } from './metrics';
 import { useNodeBackend } from './node-backend';
 import { hash32 } from './rng';
@@ -11,8 +11,10 @@ import { parseArgs } from '../lib/cli';
 // K-fold cross-validation of head settings on train.csv rows only (folds by photo), so that
 // choices are never made by looking at val.csv.
 
-const HELP = `npm run cv -- [--folds 4] [--configs '[{"hidden":64}, …]']
-Prints mean SRCC (pooled and per subset) over folds for each head setting.`;
+const HELP = `npm run cv -- [--folds 4] [--configs '[{"hidden":64}, {"ridge":600,"pooledShare":0.8}, …]']
+Prints mean SRCC (pooled and per subset) over folds for each head setting. A config with
+"ridge" (λ) fits the linear quality head; "pooledShare" (default 1) mixes the pooled error with
+the within-subset one (tools/model/ridge.ts fitRidgeWithinGroups).`;
 
 function srccBySubset(rows: FeatureRow[], q: number[]) {
   const out: Record<string, number> = { pooled: spearman(q, rows.map((r) => r.mos!)) };
@@ -29,7 +31,7 @@ async function main() {
   await useNodeBackend('wasm');
   const folds = Number(flags.folds ?? 4);
   const rows = readFeatureRows(join(resolve(String(flags.cache ?? '.cache')), 'features')).filter((r) => r.split === 'train');
-  const configs: (Partial<HeadConfig> & { ridge?: number })[] = flags.configs ? JSON.parse(String(flags.configs)) : [{}];
+  const configs: (Partial<HeadConfig> & { ridge?: number; pooledShare?: number })[] = flags.configs ? JSON.parse(String(flags.configs)) : [{}];
   const fold = (r: FeatureRow) => hash32(r.image) % folds;
   console.log(`${rows.filter((r) => r.mos !== null).length} rated train rows, ${rows.filter((r) => r.aspect).length} damaged, ${folds} folds`);
   for (const c of configs) {
@@ -43,7 +45,8 @@ async function main() {
         const rated = fit.filter((r) => r.mos !== null);
         const st = fitStandardizer(fit);
         const F = st.mean.length;
-        const { w, b } = fitRidge(standardized(rated, st), F, rated.map((r) => r.mos!), c.ridge);
+        const y = rated.map((r) => r.mos!);
+        const { w, b } = fitRidgeWithinGroups(standardized(rated, st), F, y, rated.map((r) => r.subset), c.ridge, c.pooledShare ?? 1);
         const Xh = standardized(held, st);
         q = held.map((_, i) => b + w.reduce((s, wj, j) => s + wj * Xh[i * F + j], 0));
       } else {

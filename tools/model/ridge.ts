@@ -122,3 +122,45 @@ export function fitRidgeMany(
     return { w: choleskySolve(A, rhs, width), b: mean };
   });
 }
+
+/**
+ * Ridge for a target that is only comparable within groups (BIQ2021 rated each subset on its
+ * own scale). The loss is a mix of the pooled squared error (share `pooledShare`) and the
+ * squared error after centring features and target per group — the latter equals least
+ * squares on the differences of every within-group pair, so that part only learns to order
+ * photos of the same group. With pooledShare = 1 this is fitRidge.
+ *   A = XᵀX − (1 − s) Σ_g n_g μ_g μ_gᵀ + λI,  rhs = Xᵀ(y − s·ȳ − (1 − s)·ȳ_g)
+ */
+export function fitRidgeWithinGroups(
+  X: Float32Array,
+  width: number,
+  y: number[],
+  group: string[],
+  lambda: number,
+  pooledShare: number,
+): { w: Float64Array; b: number } {
+  const n = y.length;
+  const mean = y.reduce((s, v) => s + v, 0) / n;
+  const A = gram(X, width, Array.from({ length: n }, (_, i) => i));
+  const byGroup = new Map<string, number[]>();
+  group.forEach((g, r) => (byGroup.get(g) ?? byGroup.set(g, []).get(g)!).push(r));
+  const target = y.slice();
+  for (const rows of byGroup.values()) {
+    const mu = new Float64Array(width);
+    let yMean = 0;
+    for (const r of rows) {
+      yMean += y[r] / rows.length;
+      for (let i = 0; i < width; i++) mu[i] += X[r * width + i] / rows.length;
+    }
+    const k = (1 - pooledShare) * rows.length;
+    for (let i = 0; i < width; i++) for (let j = 0; j < width; j++) A[i * width + j] -= k * mu[i] * mu[j];
+    for (const r of rows) target[r] = y[r] - pooledShare * mean - (1 - pooledShare) * yMean;
+  }
+  const rhs = new Float64Array(width);
+  for (let r = 0; r < n; r++) {
+    const row = X.subarray(r * width, (r + 1) * width);
+    for (let i = 0; i < width; i++) rhs[i] += row[i] * target[r];
+  }
+  for (let i = 0; i < width; i++) A[i * width + i] += lambda;
+  return { w: choleskySolve(A, rhs, width), b: mean };
+}

@@ -28,6 +28,8 @@ the head on train.csv rows only, reports figures on val.csv, and writes the quan
   --cache DIR      cache folder (default .cache)
   --workers N      extraction processes (default: number of cores)
   --lambda X       ridge penalty of the quality output (default ${DEFAULT_LINEAR.lambda})
+  --pooled-share X share of the pooled error in the quality fit, the rest within subsets
+                   (default ${DEFAULT_LINEAR.pooledShare}; 1 = plain ridge)
   --no-write       train and report only
   --no-extract     use the cached features as they are (no extraction step)
   --help`;
@@ -51,7 +53,11 @@ async function main() {
   const started = Date.now();
   const cache = resolve(String(flags.cache ?? '.cache'));
   const out = resolve(String(flags.out ?? 'public/model'));
-  const cfg = { ...DEFAULT_LINEAR, lambda: flagNumber(flags, 'lambda', DEFAULT_LINEAR.lambda) };
+  const cfg = {
+    ...DEFAULT_LINEAR,
+    lambda: flagNumber(flags, 'lambda', DEFAULT_LINEAR.lambda),
+    pooledShare: flagNumber(flags, 'pooled-share', DEFAULT_LINEAR.pooledShare),
+  };
   if (!flags['no-extract']) await runExtraction(flagNumber(flags, 'workers', cpus().length), cache);
   await useNodeBackend('wasm');
 
