@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createEngine } from './core/engine';
+import type { Engine } from './core/engine-types';
 import { CONFIG_FILE, decideHost, loadCoachConfig } from './embed/allowed-hosts';
 import { connectToHost, type GuestConnection } from './embed/guest';
 import { parseGuestParams } from './embed/protocol';
@@ -14,7 +15,8 @@ const { host, locale } = parseGuestParams(location.search);
 document.documentElement.lang = locale;
 
 const modelUrl = new URL(`${import.meta.env.BASE_URL}model/`, location.href).href;
-const store = createCoachStore({ engine: () => createEngine({ modelUrl }), locale });
+let engine: Engine | undefined;
+const store = createCoachStore({ engine: () => (engine = createEngine({ modelUrl })), locale });
 const root = document.getElementById('root')!;
 // The seller sees a plain message; whoever debugs the page gets the reason.
 store.subscribe((s, prev) => {
@@ -35,8 +37,10 @@ const embed = config.then((c) => {
   return 'connected' as const;
 });
 
-// Kept off the page unless asked for (the panel loads lazily).
+// Kept off the page unless asked for (the panel loads lazily). With it, the scoring thread's
+// memory can be read from the console or a benchmark: `await photoCoachDebug.memory()`.
 const debug = new URLSearchParams(location.search).get('debug') === '1';
+if (debug) Object.assign(window, { photoCoachDebug: { memory: () => engine?.memory?.() } });
 const handOver = (photos: ConfirmedPhoto[]) =>
   void guest?.confirm(photos).catch((e) => console.error('photo coach: the listing page did not take the photos', e));
 

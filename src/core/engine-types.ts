@@ -11,6 +11,19 @@ export interface EngineInfo {
   modelVersion: string;
 }
 
+/** Where the engine's memory stands (debug panel, soak benchmark). */
+export interface EngineMemory {
+  backend: string;
+  numTensors: number;
+  numBytes: number;
+  /** webgl only: bytes held in textures, and textures in use / pooled for reuse. */
+  numBytesInGPU?: number;
+  texturesUsed?: number;
+  texturesFree?: number;
+  /** The JS heap of the thread that scores (Chromium only), after a GC when one can be asked for. */
+  jsHeapBytes?: number;
+}
+
 /**
  * What the UI needs from the scoring engine. The engine owns decoding, the model and the worker;
  * the store only hands it files. Failures reject with a CoachError (stable `code`).
@@ -20,5 +33,7 @@ export interface Engine {
   ready: Promise<EngineInfo>;
   /** Scores one photo. Aborting the signal cancels a queued or running job (rejects CANCELLED). */
   score(file: Blob, options?: { signal?: AbortSignal; onStart?: () => void }): Promise<Score>;
+  /** Memory of the thread that scores, once ready. */
+  memory?(): Promise<EngineMemory>;
   dispose(): void;
 }

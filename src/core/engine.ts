@@ -1,5 +1,5 @@
 import type { Score } from './aspects';
-import type { BackendName, Engine, EngineInfo } from './engine-types';
+import type { BackendName, Engine, EngineInfo, EngineMemory } from './engine-types';
 import { CoachError, isCoachError } from './errors';
 import { createJobQueue } from './job-queue';
 import type { ScoringApi } from '../worker/protocol';
@@ -29,6 +29,7 @@ export interface ScorerConfig {
 export interface Runner {
   info: Promise<EngineInfo>;
   run(blob: Blob): Promise<Score>;
+  memory?(): Promise<EngineMemory>;
   dispose(): void;
 }
 
@@ -64,6 +65,10 @@ export function mainRunner(config: ScorerConfig, why: string): Runner {
       } finally {
         bitmap.close();
       }
+    },
+    async memory() {
+      await scorer;
+      return (await import('./model/scorer')).backendMemory();
     },
     dispose() {
       scorer.then((s) => s.dispose(), () => {});
@@ -126,6 +131,10 @@ function workerRunner(opts: ScorerConfig, deps: EngineDeps, needWebgl: boolean):
         return rpc.call('score', { blob });
       }
     },
+    async memory() {
+      await info;
+      return rpc.call('memory', undefined);
+    },
     dispose() {
       disposed = true;
       worker.terminate();
@@ -164,6 +173,11 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = browserD
   return {
     ready,
     score: (blob, options) => queue.push(blob, options),
+    async memory() {
+      await ready;
+      if (!runner.memory) throw new CoachError('INTERNAL', 'this engine cannot report its memory', { userFacing: false });
+      return runner.memory();
+    },
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -1,5 +1,5 @@
 import type { Score } from '../core/aspects';
-import type { BackendName, EngineInfo } from '../core/engine-types';
+import type { BackendName, EngineInfo, EngineMemory } from '../core/engine-types';
 
 // What the page may ask the scoring worker. Photos cross either as Blobs (structured clone
 // shares the bytes; the worker decodes, off the page's thread) or as ImageBitmaps the caller
@@ -12,4 +12,5 @@ export type ScoringApi = {
   probe(arg: undefined): Promise<{ offscreenWebgl2: boolean }>;
   init(arg: { modelUrl: string; backends: BackendName[]; softwareWebgl?: 'skip' | 'use' }): Promise<Omit<EngineInfo, 'thread'>>;
   score(arg: PhotoInput): Promise<Score>;
+  memory(arg: undefined): Promise<EngineMemory>;
 };

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import { CoachError } from '../core/errors';
 import { decodeBlob } from '../core/image/decode-browser';
-import { loadScorer, type Scorer } from '../core/model/scorer';
+import { backendMemory, loadScorer, type Scorer } from '../core/model/scorer';
 import type { ScoringApi } from './protocol';
 import { serve, type Endpoint } from './rpc';
 
@@ -25,6 +25,7 @@ serve<ScoringApi>(self as unknown as Endpoint, {
     const s = await scorer;
     return { backend: s.backend, reason: s.backendReason, modelVersion: s.modelVersion };
   },
+  memory: async () => backendMemory(),
   async score(input) {
     if (!scorer) throw new CoachError('INTERNAL', 'score before init', { userFacing: false });
     const s = await scorer;

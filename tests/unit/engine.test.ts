@@ -36,6 +36,7 @@ function workerDeps(o: FakeWorkerOptions = {}) {
         probe: async () => ({ offscreenWebgl2: o.webgl2 ?? true }),
         init: o.initFn ?? (async () => info),
         score: async (input) => (o.scoreFn ?? (async () => score(50)))((input as { blob: Blob }).blob, w),
+        memory: async () => ({ backend: 'webgl', numTensors: 7, numBytes: 700, texturesUsed: 3, texturesFree: 1 }),
       });
       workers.push(w);
       return w;
@@ -61,6 +62,8 @@ describe('engine', () => {
     expect(await engine.ready).toMatchObject({ backend: 'webgl', thread: 'worker', modelVersion: 'test-1' });
     expect((await engine.ready).reason).toMatch(/in a worker \(OffscreenCanvas WebGL2\)/);
     expect(await engine.score(blob('a'))).toMatchObject({ overall: 50 });
+    // the worker's own memory, asked across the boundary
+    expect(await engine.memory!()).toEqual({ backend: 'webgl', numTensors: 7, numBytes: 700, texturesUsed: 3, texturesFree: 1 });
     engine.dispose();
     expect(workers[0].terminated).toBe(true);
   });

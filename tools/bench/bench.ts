@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,6 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensurePhotos, PHOTO_DIR, REPO, type BenchPhoto } from './photos';
 import { summarise, toMarkdown, type RunResult } from './report';
 import { serveStatic } from './server';
+import { CHROMIUM_ARGS, DIST, ensureBenchBuild } from './build';
 
 const HELP = `npm run bench -- [options]
 
@@ -27,39 +28,8 @@ Writes bench-results/<timestamp>.json and .md.
   --chromium PATH     Chromium binary (default $CHROMIUM_PATH or /usr/bin/chromium)
   -h, --help          this text`;
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist',
-  '--enable-precise-memory-info',
-];
-
-const DIST = join(REPO, '.cache/bench/dist');
-const STAMP = join(DIST, '.built');
-const INPUTS = ['src', 'public', 'index.html', 'coach.html', 'vite.config.ts', 'tools/bench/vite.config.ts', 'package-lock.json'];
 
 const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
-
-function newest(path: string): number {
-  if (!existsSync(path)) return 0;
-  const st = statSync(path);
-  return st.isDirectory() ? readdirSync(path).reduce((m, n) => Math.max(m, newest(join(path, n))), st.mtimeMs) : st.mtimeMs;
-}
-
-function ensureBuild(force: boolean) {
-  const fresh = existsSync(STAMP) && INPUTS.every((p) => newest(join(REPO, p)) <= statSync(STAMP).mtimeMs);
-  if (fresh && !force) return log('build is fresh');
-  log('building (vite build) …');
-  const r = spawnSync(join(REPO, 'node_modules/.bin/vite'), ['build', '--config', 'tools/bench/vite.config.ts'], { cwd: REPO, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`vite build failed (exit ${r.status ?? r.signal})`);
-  writeFileSync(STAMP, new Date().toISOString());
-}
 
 /** A fresh context (empty HTTP cache and Cache Storage) on the bench page. */
 async function openBench(browser: Browser, origin: string, tag: string): Promise<{ page: Page; close: () => Promise<void> }> {
@@ -100,7 +70,7 @@ async function main() {
   log(`photos: ${nPhotos} in ${PHOTO_DIR}`);
   const photos: BenchPhoto[] = ensurePhotos(nPhotos, (i, p) => process.stderr.write(`\r  photo ${i}/${nPhotos} ${p.file}   `));
   process.stderr.write('\n');
-  if (!o['no-build']) ensureBuild(o.rebuild);
+  if (!o['no-build']) ensureBenchBuild(o.rebuild, log);
 
   const server = await serveStatic(DIST, { '/bench-photos/': PHOTO_DIR });
   const browser = await chromium.launch({ executablePath: o.chromium, headless: true, args: CHROMIUM_ARGS });
