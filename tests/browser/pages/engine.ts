@@ -81,11 +81,11 @@ const harness = {
   /** Diagnostics: where the time of one score goes on the current backend (ms per stage). */
   async profile(url: string, backend: BackendName) {
     const { loadBundle } = await import('../../../src/core/model/pipeline');
-    const { fetchModelFile } = await import('../../../src/core/model/scorer');
+    const { cachedModelReader } = await import('../../../src/core/model/model-cache');
     const { capLongSide, globalView, detailCrop, WORK_MAX_SIDE } = await import('../../../src/core/model/views');
     const { measure } = await import('../../../src/core/model/measures');
     await tf.setBackend(backend);
-    const bundle = await loadBundle(fetchModelFile('/model/'));
+    const bundle = await loadBundle(cachedModelReader('/model/'));
     const { bitmap, width, height } = await decodeBlob(await blobAt(url));
     const rgb = tf.browser.fromPixels(bitmap);
     bitmap.close();
