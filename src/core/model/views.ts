@@ -6,7 +6,7 @@ export const GLOBAL_SIDE = 512;
 export const DETAIL_SIDE = 1024;
 /** Photos are first brought down to this long side: beyond it, detail crops cover too little. */
 export const WORK_MAX_SIDE = 2048;
-/** Decoders hand over at most this long side (a memory guard, not a quality choice). */
+/** The Node decoder hands over at most this long side (a memory guard); the browser's shrinks to WORK_MAX_SIDE. */
 export const DECODE_MAX_SIDE = 4096;
 
 /**
