@@ -6,7 +6,9 @@ import type { ScoringApi } from './protocol';
 import { serve, type Endpoint } from './rpc';
 
 // Decoding and scoring off the page's thread. tfjs's WebGL backend draws on an OffscreenCanvas
-// here; where that fails, loadScorer falls through to wasm — still off the page.
+// here; where that fails, loadScorer falls through to wasm — still off the page. The model comes
+// through Cache Storage (loadScorer's default reader), so a returning seller downloads only the
+// model card.
 
 let scorer: Promise<Scorer> | undefined;
 

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { loadScorer } from '../../src/core/model/scorer';
 import { fileReader } from '../../tools/model/io';
+import { fakeCaches } from './helpers/fake-caches';
 
 // The scorer in Node with the shipped model: WebGL cannot start here, which is exactly the
 // fallback we want to see; wasm takes over (the cpu backend is too slow for a unit test).
@@ -39,6 +40,25 @@ describe('loadScorer', () => {
     scorer.dispose();
     expect(tf.memory().numTensors).toBe(baseline);
     await expect(scorer.score(tf.zeros([64, 64, 3]) as tf.Tensor3D)).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
+
+  it('keeps the model in Cache Storage: a second load fetches only the model card', async () => {
+    const disk = fileReader(MODEL);
+    const asked: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      asked.push(String(url).replace('http://coach.test/model/', ''));
+      return new Response(await disk(String(url).replace('http://coach.test/model/', '')));
+    });
+    const { storage, stores } = fakeCaches();
+    vi.stubGlobal('caches', storage);
+    for (const visit of [1, 2]) {
+      asked.length = 0;
+      const scorer = await loadScorer({ modelUrl: 'http://coach.test/model/', backends: ['wasm'] });
+      scorer.dispose();
+      if (visit === 1) expect(asked.length).toBeGreaterThan(3);
+      else expect(asked).toEqual(['model-card.json']);
+    }
+    expect(stores.size).toBe(1);
   });
 
   it('fails with MODEL_LOAD_FAILED, naming the URL and the status, without trying other backends', async () => {

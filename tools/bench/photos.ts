@@ -26,7 +26,7 @@ export interface BenchPhoto {
   sources: string[];
 }
 
-interface Rgba {
+export interface Rgba {
   width: number;
   height: number;
   data: Uint8Array;
@@ -42,7 +42,7 @@ function sourceNames(count: number): string[] {
   return out;
 }
 
-function tile(images: Rgba[]): Rgba {
+export function tile(images: Rgba[]): Rgba {
   const side = Math.min(...images.map((i) => Math.min(i.width, i.height)));
   const out = { width: side * 2, height: side * 2, data: new Uint8Array(side * side * 16) };
   images.forEach((img, k) => {
@@ -56,7 +56,7 @@ function tile(images: Rgba[]): Rgba {
   return out;
 }
 
-function resizeBilinear(img: Rgba, width: number, height: number): Rgba {
+export function resizeBilinear(img: Rgba, width: number, height: number): Rgba {
   const out = new Uint8Array(width * height * 4);
   const sx = img.width / width;
   const sy = img.height / height;

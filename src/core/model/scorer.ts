@@ -8,6 +8,7 @@ import type { Score } from '../aspects';
 import type { BackendName, EngineMemory } from '../engine-types';
 import { CoachError, isCoachError } from '../errors';
 import type { ModelBundle, ReadModelFile } from './bundle';
+import { cachedModelReader } from './model-cache';
 import { disposeBundle, loadBundle, scorePixels } from './pipeline';
 import { GLOBAL_SIDE } from './views';
 
@@ -16,7 +17,7 @@ export interface ScorerOptions {
   modelUrl: string;
   /** Tried in order; the first that initialises and runs the warm-up wins. */
   backends?: BackendName[];
-  /** How model files are read (default: fetch under modelUrl). */
+  /** How model files are read (default: fetch under modelUrl through Cache Storage, per model version). */
   readFile?: ReadModelFile;
   /**
    * WebGL drawn by a CPU rasteriser (SwiftShader, llvmpipe) is 10–20× slower than wasm for this
@@ -50,21 +51,6 @@ export function webglRenderer(): string | undefined {
 }
 
 export const isSoftwareRenderer = (renderer: string) => /swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer);
-
-export function fetchModelFile(modelUrl: string): ReadModelFile {
-  const base = modelUrl.endsWith('/') ? modelUrl : `${modelUrl}/`;
-  return async (path) => {
-    const url = new URL(path, new URL(base, globalThis.location?.href)).href;
-    let res: Response;
-    try {
-      res = await fetch(url);
-    } catch (e) {
-      throw new CoachError('MODEL_LOAD_FAILED', `could not fetch ${url}: ${(e as Error).message}`, { cause: e });
-    }
-    if (!res.ok) throw new CoachError('MODEL_LOAD_FAILED', `${url} answered ${res.status}`);
-    return res.arrayBuffer();
-  };
-}
 
 /** tfjs's memory on this thread (tensors, and textures on webgl) and the JS heap where known. */
 export function backendMemory(): EngineMemory {
@@ -194,7 +180,7 @@ class BundleScorer implements Scorer {
  */
 export async function loadScorer(options: ScorerOptions): Promise<Scorer> {
   const backends = options.backends ?? ['webgl', 'wasm', 'cpu'];
-  const read = options.readFile ?? fetchModelFile(options.modelUrl);
+  const read = options.readFile ?? cachedModelReader(options.modelUrl);
   const first = await startOn(backends, read, options);
   // after a lost WebGL context, the backends after it in the list take over
   const recover: Recover = (dead) => startOn(backends.filter((b) => b !== dead), read, options);

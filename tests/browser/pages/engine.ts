@@ -78,14 +78,35 @@ const harness = {
     return { before, after: tf.memory().numTensors, min: Math.min(...overall), max: Math.max(...overall), msEach: (performance.now() - t0) / n };
   },
 
+  /**
+   * Decodes and scores one photo under tf.profile: the decoded size, the peak of tensor memory
+   * and the largest tensor any kernel made (in values).
+   */
+  async scoreProfiled(url: string) {
+    const blob = await blobAt(url);
+    let score: Score | undefined;
+    let decoded = [0, 0];
+    const info = await tf.profile(async () => {
+      const { bitmap, width, height } = await decodeBlob(blob);
+      decoded = [bitmap.width, bitmap.height];
+      try {
+        score = await live().score(bitmap, { width, height });
+      } finally {
+        bitmap.close();
+      }
+    });
+    const sizes = info.kernels.flatMap((k) => k.outputShapes.map((s) => s.reduce((a, b) => a * b, 1)));
+    return { score: score!, decoded, peakBytes: info.peakBytes, largestTensor: Math.max(...sizes) };
+  },
+
   /** Diagnostics: where the time of one score goes on the current backend (ms per stage). */
   async profile(url: string, backend: BackendName) {
     const { loadBundle } = await import('../../../src/core/model/pipeline');
-    const { fetchModelFile } = await import('../../../src/core/model/scorer');
+    const { cachedModelReader } = await import('../../../src/core/model/model-cache');
     const { capLongSide, globalView, detailCrop, WORK_MAX_SIDE } = await import('../../../src/core/model/views');
     const { measure } = await import('../../../src/core/model/measures');
     await tf.setBackend(backend);
-    const bundle = await loadBundle(fetchModelFile('/model/'));
+    const bundle = await loadBundle(cachedModelReader('/model/'));
     const { bitmap, width, height } = await decodeBlob(await blobAt(url));
     const rgb = tf.browser.fromPixels(bitmap);
     bitmap.close();
