@@ -25,4 +25,6 @@ export interface Score {
   /** Pixel size of the decoded, upright photo. */
   width: number;
   height: number;
+  /** 64-bit difference hash of the photo (16 hex digits), to spot the same shot twice. */
+  fingerprint?: string;
 }

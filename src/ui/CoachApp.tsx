@@ -1,7 +1,7 @@
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { selectOrdered, type CoachStore, type ConfirmedPhoto } from '../store';
 import { CoachStoreProvider, useCoach, useCoachStoreApi } from '../store/react';
-import { recommendedCoverId } from './advice';
+import { recommendedCoverId, sameShots } from './advice';
 import { AddPhotos } from './AddPhotos';
 import { EngineStatus } from './EngineStatus';
 import { PhotoTile } from './PhotoTile';
@@ -83,6 +83,9 @@ export function PhotoGrid({ announce }: { announce(text: string): void }) {
   const t = useT();
   const order = useCoach((s) => s.order);
   const recommended = useCoach((s) => (s.order.length > 1 ? recommendedCoverId(selectOrdered(s)) : null));
+  // a string, so the selector's result compares equal while nothing changed
+  const repeats = useCoach((s) => JSON.stringify([...sameShots(selectOrdered(s))]));
+  const sameAs = useMemo(() => new Map<string, number>(JSON.parse(repeats)), [repeats]);
   return (
     <section className="photos" aria-labelledby="photos-heading">
       <h2 id="photos-heading">{t('photosLabel')}</h2>
@@ -91,7 +94,7 @@ export function PhotoGrid({ announce }: { announce(text: string): void }) {
       ) : (
         <ol className="grid">
           {order.map((id, i) => (
-            <PhotoTile key={id} id={id} index={i} total={order.length} recommended={id === recommended} announce={announce} />
+            <PhotoTile key={id} id={id} index={i} total={order.length} recommended={id === recommended} sameAs={sameAs.get(id)} announce={announce} />
           ))}
         </ol>
       )}

@@ -11,6 +11,8 @@ interface Props {
   index: number;
   total: number;
   recommended: boolean;
+  /** The place (1-based) of an earlier photo that is the same shot as this one. */
+  sameAs?: number;
   announce(text: string): void;
 }
 
@@ -21,7 +23,7 @@ function refocus(id: string, action: string, fallback: string) {
   (b && !b.disabled ? b : q(fallback))?.focus();
 }
 
-export function PhotoTile({ id, index, total, recommended, announce }: Props) {
+export function PhotoTile({ id, index, total, recommended, sameAs, announce }: Props) {
   const t = useT();
   const store = useCoachStoreApi();
   const photo = useCoach((s) => s.photos.find((p) => p.id === id));
@@ -71,6 +73,11 @@ export function PhotoTile({ id, index, total, recommended, announce }: Props) {
                 {c.message}
               </p>
             ))}
+            {sameAs !== undefined && (
+              <p className="check" data-check="SAME_SHOT">
+                {t('sameShot', { n: sameAs })}
+              </p>
+            )}
             {advice.reasons.length > 0 && (
               <ul className="reasons">
                 {advice.reasons.map((r) => (

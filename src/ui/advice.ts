@@ -1,6 +1,6 @@
 // The UI's one door to the explanation module, so components depend on this shape only.
 import type { Score } from '../core/aspects';
-import { checkPhoto, explain, rankCover } from '../core/explain';
+import { checkPhoto, explain, findNearDuplicates, rankCover } from '../core/explain';
 import type { Photo } from '../store';
 import type { Locale } from './i18n';
 
@@ -14,4 +14,15 @@ export function adviceFor(score: Score, locale: Locale) {
 export function recommendedCoverId(ordered: Photo[]): string | null {
   const i = rankCover(ordered.map((p) => (p.state === 'done' ? p.score : undefined)));
   return i >= 0 ? ordered[i].id : null;
+}
+
+/**
+ * Photos that repeat an earlier shot: id → the 1-based place of the earlier photo. A listing
+ * gains nothing from the same view twice; the later one is the one to replace.
+ */
+export function sameShots(ordered: Photo[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const prints = ordered.map((p) => (p.state === 'done' ? p.score?.fingerprint : undefined));
+  for (const [i, j] of findNearDuplicates(prints)) if (!out.has(ordered[j].id)) out.set(ordered[j].id, i + 1);
+  return out;
 }

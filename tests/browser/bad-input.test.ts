@@ -146,5 +146,8 @@ test('30 photos picked at once are all scored, in order', { timeout: 15 * MIN },
       if (bySource.has(source)) assert.equal(score, bySource.get(source), name);
       bySource.set(source, score);
     }
+    // the 7th is the 1st photo again: the coach says so on the 7th only
+    assert.match(await tiles.get(files[6].name)!.locator('[data-check="SAME_SHOT"]').innerText(), /same shot as photo 1\b/);
+    assert.equal(await tiles.get(files[0].name)!.locator('[data-check="SAME_SHOT"]').count(), 0);
   });
 });

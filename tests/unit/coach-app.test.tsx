@@ -236,3 +236,18 @@ describe('CoachApp framed by a page that may not receive photos', () => {
     expect(screen.getByRole('button', { name: /use these photos/i })).toBeTruthy();
   });
 });
+
+describe('CoachApp and repeated shots', () => {
+  it('flags the later of two photos with the same fingerprint, naming the earlier one', async () => {
+    const { fake, addFiles, tile, settle } = setup();
+    addFiles('a.jpg', 'b.jpg', 'c.jpg');
+    await settle(() => {
+      fake.jobs[0].resolve({ ...makeScore(80), fingerprint: 'f0f0f0f0f0f0f0f0' });
+      fake.jobs[1].resolve({ ...makeScore(70), fingerprint: '0f0f0f0f0f0f0f0f' });
+      fake.jobs[2].resolve({ ...makeScore(75), fingerprint: 'f0f0f0f0f0f0f0f1' }); // 1 bit from a.jpg
+    });
+    expect(tile('a.jpg').querySelector('[data-check="SAME_SHOT"]')).toBeNull();
+    expect(tile('b.jpg').querySelector('[data-check="SAME_SHOT"]')).toBeNull();
+    expect(tile('c.jpg').querySelector('[data-check="SAME_SHOT"]')?.textContent).toMatch(/same shot as photo 1\b/);
+  });
+});

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ASPECTS, type AspectId, type Score } from '../aspects';
 import { CoachError } from '../errors';
 import { bandFor, type ModelBundle, type ModelCard, type ReadModelFile } from './bundle';
+import { dHash } from '../explain/dhash';
 import { verifiedReader } from './integrity';
 import { measure } from './measures';
 import { capLongSide, detailCrop, globalView, WORK_MAX_SIDE } from './views';
@@ -98,7 +99,28 @@ export async function scorePixels(
   size?: { width: number; height: number },
 ): Promise<Score> {
   const raw = await predictRaw(bundle, rgb, size);
-  return toScore(raw, bundle.card, size?.width ?? rgb.shape[1], size?.height ?? rgb.shape[0]);
+  const score = toScore(raw, bundle.card, size?.width ?? rgb.shape[1], size?.height ?? rgb.shape[0]);
+  return { ...score, fingerprint: await fingerprint(rgb) };
+}
+
+const PRINT_SIDE = 64;
+
+/**
+ * dHash of the photo's grey image, box-averaged to 64×64 first (so fine detail cannot alias):
+ * the same shot re-encoded, resized or slightly re-exposed hashes within a few bits.
+ */
+export async function fingerprint(rgb: tf.Tensor3D): Promise<string> {
+  const small = tf.tidy(() => {
+    let grey = rgb.toFloat().mean(2, true) as tf.Tensor3D;
+    const k = Math.floor(Math.min(grey.shape[0], grey.shape[1]) / PRINT_SIDE);
+    if (k > 1) grey = tf.avgPool(grey, k, k, 'valid');
+    return tf.image.resizeBilinear(grey, [PRINT_SIDE, PRINT_SIDE], true);
+  });
+  try {
+    return dHash((await small.data()) as Float32Array, PRINT_SIDE, PRINT_SIDE);
+  } finally {
+    small.dispose();
+  }
 }
 
 /** Builds a tfjs IOHandler for `<dir>/model.json` plus its shards from any file reader. */

@@ -22,6 +22,7 @@ export const en = {
   band_needs_work: 'Needs work',
   change: '%{before} → %{after}',
   changeLabel: 'Score changed from %{before} to %{after}',
+  sameShot: 'This looks like the same shot as photo %{n}. Buyers skip repeats: keep the better one, or show another side.',
   tip: 'Tip:',
   cover: 'Cover',
   recommended: 'Recommended cover',

@@ -24,6 +24,7 @@ export const ja: Messages = {
   band_needs_work: '要改善',
   change: '%{before} → %{after}',
   changeLabel: '点数が%{before}点から%{after}点に変わりました',
+  sameShot: '写真%{n}と同じ構図のようです。同じ写真は見てもらえません。良い方を残すか、別の面を撮りましょう。',
   tip: 'ヒント：',
   cover: 'カバー写真',
   recommended: 'おすすめのカバー写真',
