@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page, Request } from 'playwright-core';
 import { CHANNEL } from '../../src/embed/protocol';
 import { coachCsp, hostCsp } from '../../src/embed/csp';
-import { ensureBuild, FIXTURES_DIR, launchBrowser, startServers, withPage, type LaunchedBrowser, type Servers } from './lib';
+import { ensureBuild, FIXTURES_DIR, launchBrowser, REPO, startServers, withPage, type LaunchedBrowser, type Servers } from './lib';
 
 // The coach inside someone else's page: only the configured listing origin gets photos; a page
 // on a third origin can frame the coach and speak its protocol, and still gets nothing; the
@@ -103,6 +104,58 @@ test('a third-origin page that claims to be the listing page and speaks the prot
     assert.equal(await coach.locator('html').getAttribute('lang'), 'en');
     assert.match(await coach.locator('h1').innerText(), /Photo coach/);
   });
+});
+
+// A coach page that has been tampered with (or an older, buggy one) on the real coach origin:
+// it passes the origin check, so the listing page's own guards must drop what it sends.
+const TAMPERED_COACH = `<!doctype html><meta charset="utf-8"><title>tampered</title><script type="module">
+  import { connect, WindowMessenger } from '/vendor/penpal.mjs';
+  const host = new URLSearchParams(location.search).get('host');
+  const remote = await connect({ messenger: new WindowMessenger({ remoteWindow: parent, allowedOrigins: [host] }), channel: ${JSON.stringify(CHANNEL)}, methods: {} }).promise;
+  const photo = (i) => ({ name: 'p' + i + '.jpg', state: 'done', score: 80, band: 'great', cover: i === 0 });
+  const file = new File([new Uint8Array(2000)], 'x.jpg', { type: 'image/jpeg' });
+  const sent = [
+    remote.onChange({ v: 1, photos: Array.from({ length: 10000 }, (_, i) => photo(i)) }),           // oversized
+    remote.onChange({ v: 2, photos: [photo(0)] }),                                                 // wrong version
+    remote.onChange({ v: 1, photos: [{ ...photo(0), name: 'x'.repeat(100000) }] }),                // oversized name
+    remote.onConfirm({ v: 1, photos: [{ file: 'not a file', name: 'a.jpg', score: 80, band: 'great', cover: true }] }),
+    remote.onConfirm({ v: 1, photos: Array.from({ length: 51 }, (_, i) => ({ file, name: i + '.jpg', score: 50, band: 'ok', cover: i === 0 })) }),
+    remote.onConfirm({ v: 1, photos: [{ file, name: 'a.jpg', score: 1e9, band: 'great', cover: true }] }),
+    remote.resize({ v: 1, height: 'tall' }),
+    remote.resize({ v: 1, height: Number.POSITIVE_INFINITY }),
+    remote.onConfirm('<img src=x onerror=alert(1)>'),
+  ];
+  await Promise.allSettled(sent);
+  // then one well-formed message, to show the channel itself works
+  await remote.onChange({ v: 1, photos: [photo(0)] });
+  document.title = 'sent';
+</script>`;
+
+test('a listing page drops malformed and oversized messages even from the coach origin', { timeout: 5 * MIN }, async () => {
+  const penpal = join(REPO, 'node_modules/penpal/dist/penpal.mjs');
+  const tampered = await startServers({
+    root: ensureBuild(),
+    intercept: (req, res, origin) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (origin !== 'coach') return false;
+      if (path === '/coach.html') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(TAMPERED_COACH);
+      else if (path === '/vendor/penpal.mjs') res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(penpal));
+      else return false;
+      return true;
+    },
+  });
+  try {
+    await withPage(chromium.browser, `${tampered.hostOrigin}/?coach=${encodeURIComponent(tampered.coachOrigin)}`, async (page, log) => {
+      // the last, well-formed message arrives: "1 photo in the coach."
+      await page.locator('#photo-status', { hasText: '1 photo in the coach.' }).waitFor({ timeout: 60_000 });
+      assert.equal(await page.getByTestId('attached-photo').count(), 0, 'a malformed confirm attached photos');
+      assert.equal(await page.evaluate(() => (document.querySelector('#photos') as HTMLInputElement).files?.length ?? 0), 0);
+      assert.equal(await page.locator('iframe').evaluate((f) => (f as HTMLIFrameElement).style.height), '480px', 'a malformed resize moved the frame');
+      assert.deepEqual(log.errors, []);
+    });
+  } finally {
+    await tampered.close();
+  }
 });
 
 test('the embed runs under the documented strict Content-Security-Policy, and frame-ancestors keeps other pages out', { timeout: 10 * MIN }, async () => {
