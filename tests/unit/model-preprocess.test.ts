@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { capLongSide, detailCrop, globalView, resizeArea } from '../../src/core/model/views';
-import { measure, MEASURE_NAMES } from '../../src/core/model/measures';
-import { blur, noise, underexposure, tilt } from '../../tools/model/degrade';
+import { castMeasures, measure, MEASURE_NAMES } from '../../src/core/model/measures';
+import { blur, colorCast, noise, underexposure, tilt } from '../../tools/model/degrade';
 
 const at = (v: Float32Array | number[], name: (typeof MEASURE_NAMES)[number]) => v[MEASURE_NAMES.indexOf(name)];
 
@@ -98,5 +98,59 @@ describe('measurements respond to the defect they measure', () => {
     expect(at(small.dataSync() as Float32Array, 'log_short_side')).toBeCloseTo(Math.log(200), 4);
     big.dispose();
     small.dispose();
+  });
+});
+
+describe('colour-cast measurements', () => {
+  beforeAll(() => tf.setBackend('cpu'));
+
+  /** 64×64, left to right 40 … 166 in steps of 2, each channel times its gain. */
+  const ramp = (gains: number[]) => tf.tidy(() => tf.range(0, 64).mul(2).add(40).reshape([1, 64, 1]).tile([64, 1, 3]).mul(tf.tensor1d(gains)) as tf.Tensor3D);
+  const cast = (img: tf.Tensor3D) => {
+    const v = castMeasures(img);
+    const [greyEdge, maxRgb, neutral] = Array.from(v.dataSync());
+    v.dispose();
+    return { greyEdge, maxRgb, neutral };
+  };
+  /** Distance from grey in log RGB: the norm of the logs minus their mean. */
+  const logCast = (rgb: number[]) => {
+    const l = rgb.map(Math.log);
+    const m = (l[0] + l[1] + l[2]) / 3;
+    return Math.hypot(...l.map((v) => v - m));
+  };
+
+  it('are the last three measurements', () => {
+    expect(MEASURE_NAMES.slice(-3)).toEqual(['grey_edge_cast', 'max_rgb_cast', 'neutral_frac']);
+  });
+
+  it('read a neutral grey ramp as no cast, every mid-tone pixel neutral', () => {
+    const img = ramp([1, 1, 1]);
+    const c = cast(img);
+    expect(c.greyEdge).toBeCloseTo(0, 5);
+    expect(c.maxRgb).toBeCloseTo(0, 5);
+    expect(c.neutral).toBe(1);
+    img.dispose();
+  });
+
+  it('read a tinted ramp as the tint: edges and highlights scale by the channel gains', () => {
+    const gains = [1.2, 1, 0.8];
+    const img = ramp(gains);
+    const c = cast(img);
+    // every step to the right is 2·gain, every step down 0
+    expect(c.greyEdge).toBeCloseTo(logCast(gains), 3); // 0.3311
+    // the brightest column is 166 in every row: 166·gain, plus 1
+    expect(c.maxRgb).toBeCloseTo(logCast(gains.map((g) => 166 * g + 1)), 4);
+    // chroma of (1.2, 1, 0.8)·v is √(0.2² + 0.3²) = 0.36 > 0.15: nothing is near grey
+    expect(c.neutral).toBe(0);
+    img.dispose();
+  });
+
+  it('rise when the colour-cast degradation tints a photo', () => {
+    const base = card(128, 128);
+    const tinted = colorCast({ img: base, strength: 0.5, seed: 7, donors: [] });
+    const [a, b] = [cast(base), cast(tinted)];
+    expect(b.greyEdge).toBeGreaterThan(a.greyEdge + 0.1);
+    base.dispose();
+    tinted.dispose();
   });
 });

@@ -12,6 +12,7 @@ import { updateCardFiles } from './card-files';
 import { PLAN } from './dataset';
 import { figures, figuresTable, type Prediction } from './evaluate';
 import { readFeatureRows } from './features-file';
+import { refreshMeasures } from './refresh-measures';
 import { DEFAULT_LINEAR, fitLinearHead, linearLayersModel, predictLinear } from './linear-head';
 import { layersArtifacts, writeJson, writeModelDir } from './io';
 import { useNodeBackend } from './node-backend';
@@ -32,6 +33,9 @@ the head on train.csv rows only, reports figures on val.csv, and writes the quan
                    (default ${DEFAULT_LINEAR.pooledShare}; 1 = plain ridge)
   --no-write       train and report only
   --no-extract     use the cached features as they are (no extraction step)
+  --refresh-measures
+                   recompute only the measurements of every cached row (resumable; keeps the
+                   backbone's features), then train as with --no-extract
   --help`;
 
 function runExtraction(workers: number, cache: string): Promise<void> {
@@ -48,7 +52,7 @@ function runExtraction(workers: number, cache: string): Promise<void> {
 export const BAND_MOS = { great: 0.65, ok: 0.4 };
 
 async function main() {
-  const { flags } = parseArgs(process.argv.slice(2), ['help', 'no-write', 'no-extract']);
+  const { flags } = parseArgs(process.argv.slice(2), ['help', 'no-write', 'no-extract', 'refresh-measures']);
   if (flags.help) return console.log(HELP);
   const started = Date.now();
   const cache = resolve(String(flags.cache ?? '.cache'));
@@ -58,8 +62,13 @@ async function main() {
     lambda: flagNumber(flags, 'lambda', DEFAULT_LINEAR.lambda),
     pooledShare: flagNumber(flags, 'pooled-share', DEFAULT_LINEAR.pooledShare),
   };
-  if (!flags['no-extract']) await runExtraction(flagNumber(flags, 'workers', cpus().length), cache);
-  await useNodeBackend('wasm');
+  if (flags['refresh-measures']) {
+    await useNodeBackend('wasm');
+    await refreshMeasures(join(cache, 'features'));
+  } else {
+    if (!flags['no-extract']) await runExtraction(flagNumber(flags, 'workers', cpus().length), cache);
+    await useNodeBackend('wasm');
+  }
 
   const rows = readFeatureRows(join(cache, 'features'));
   const train = rows.filter((r) => r.split === 'train');

@@ -4,6 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 // 512-px squeeze; these look at native-scale detail (sharpness, noise, JPEG blocks) and at the
 // whole photo (exposure, colour, edge orientation for tilt, edge density for clutter).
 
+/** Colour cast in any direction (castMeasures), appended last. */
+export const CAST_MEASURE_NAMES = ['grey_edge_cast', 'max_rgb_cast', 'neutral_frac'] as const;
+
 export const MEASURE_NAMES = [
   'log_lapvar_1x', 'log_lapvar_2x', 'log_lapvar_4x', 'sharp_ratio_1x_2x', 'log_grad_mean',
   'log_noise_sigma', 'edge_density', 'blockiness',
@@ -12,6 +15,7 @@ export const MEASURE_NAMES = [
   'tilt_0_1', 'tilt_1_3', 'tilt_3_7', 'tilt_7_15', 'tilt_15_45',
   'centre_edges', 'border_edges',
   'log_short_side', 'log_aspect',
+  ...CAST_MEASURE_NAMES,
 ] as const;
 
 const LAPLACIAN = [0, 1, 0, 1, -4, 1, 0, 1, 0];
@@ -119,6 +123,48 @@ function toneMeasures(view: tf.Tensor3D): tf.Tensor1D {
   ]) as tf.Tensor1D;
 }
 
+/** 2×2 kernel: per channel, the step to the right (outputs 0–2) and the step down (3–5). */
+function stepKernel(): tf.Tensor4D {
+  const k = new Float32Array(2 * 2 * 3 * 6);
+  const at = (i: number, j: number, c: number, o: number) => ((i * 2 + j) * 3 + c) * 6 + o;
+  for (let c = 0; c < 3; c++) {
+    k[at(0, 0, c, c)] = -1;
+    k[at(0, 1, c, c)] = 1;
+    k[at(0, 0, c, c + 3)] = -1;
+    k[at(1, 0, c, c + 3)] = 1;
+  }
+  return tf.tensor4d(k, [2, 2, 3, 6]);
+}
+
+/** How far a colour is from grey in log RGB: 0 for grey, the same for any photo under one tint. */
+function logCast(rgb: tf.Tensor1D): tf.Scalar {
+  const l = tf.log(rgb);
+  return tf.norm(tf.sub(l, tf.mean(l))) as tf.Scalar;
+}
+
+/**
+ * Colour cast in any direction, from what should be neutral in a photo whatever its colours:
+ * the average edge (grey-edge), the brightest value of each channel (max-RGB, its 99.9th
+ * percentile), and the share of mid-tone pixels that are near grey (a cast leaves few).
+ * → [3], CAST_MEASURE_NAMES
+ */
+export function castMeasures(view: tf.Tensor3D): tf.Tensor1D {
+  const [H, W] = view.shape;
+  const steps = tf.conv2d(view.expandDims(0) as tf.Tensor4D, stepKernel(), 1, 'valid'); // [1,H−1,W−1,6]
+  const edge = tf.add(tf.matMul(tf.mean(tf.abs(steps), [0, 1, 2]).reshape([1, 6]), tf.tensor2d([1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1], [6, 3])).reshape([3]), 1e-3) as tf.Tensor1D;
+  const flat = tf.reshape(view, [H * W, 3]);
+  const top = tf.topk(tf.transpose(flat), Math.max(1, Math.ceil((H * W) / 1000))).values; // [3, k]
+  const brightest = tf.add(tf.min(top, 1), 1) as tf.Tensor1D;
+  const opp = tf.matMul(flat, tf.tensor2d([[1, 0.5], [-1, 0.5], [0, -1]])); // R−G, (R+G)/2−B
+  const grey = tf.matMul(flat, tf.tensor2d([[1 / 3], [1 / 3], [1 / 3]]));
+  const y = tf.matMul(flat, tf.tensor2d([[0.299], [0.587], [0.114]]));
+  const chroma = tf.div(tf.sqrt(tf.sum(tf.square(opp), 1, true)), tf.add(grey, 1e-6));
+  // tf.step rather than comparisons: boolean tensors are slow on wasm
+  const midTone = tf.mul(tf.step(tf.sub(y, 25)), tf.step(tf.sub(250, tf.max(flat, 1, true))));
+  const neutral = tf.sum(tf.mul(midTone, tf.step(tf.sub(0.15, chroma))));
+  return tf.stack([logCast(edge), logCast(brightest), tf.div(neutral, tf.maximum(tf.sum(midTone), 1))]) as tf.Tensor1D;
+}
+
 /**
  * Where the strong edges point, as the share of gradient energy by angular distance from the
  * nearest horizontal/vertical (bins in degrees: 0–1, 1–3, 3–7, 7–15, 15–45). A level photo of
@@ -155,7 +201,7 @@ function layoutMeasures(view: tf.Tensor3D): tf.Tensor1D {
 
 /**
  * All measurements, in MEASURE_NAMES order. `width`/`height` are the decoded photo's size
- * (before any capping), so a genuinely small photo is told apart from a big one. → [27]
+ * (before any capping), so a genuinely small photo is told apart from a big one. → [30]
  */
 export function measure(view: tf.Tensor3D, detail: tf.Tensor3D, width: number, height: number): tf.Tensor1D {
   return tf.tidy(() => {
@@ -163,6 +209,6 @@ export function measure(view: tf.Tensor3D, detail: tf.Tensor3D, width: number, h
     // training photos are 512 px), so bigger sizes read as 512.
     const short = Math.max(1, Math.min(width, height));
     const size = tf.tensor1d([Math.log(Math.min(short, 512)), Math.log(Math.max(width, height) / short)]);
-    return tf.concat([detailMeasures(detail), toneMeasures(view), layoutMeasures(view), size]) as tf.Tensor1D;
+    return tf.concat([detailMeasures(detail), toneMeasures(view), layoutMeasures(view), size, castMeasures(view)]) as tf.Tensor1D;
   });
 }

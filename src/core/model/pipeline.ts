@@ -15,6 +15,9 @@ export const BACKBONE_OUTPUTS = [
   'tower_0/extern1/hard_swish/mul_1',
 ];
 
+/** Values before the measurements in `features()`: mean and std of 32 + 480 channels, saliency 6. */
+export const BACKBONE_FEATURES = 2 * 32 + 2 * 480 + 6;
+
 /** Mean and standard deviation over space, per channel. [1,h,w,c] → [2c] */
 function meanStd(x: tf.Tensor4D): tf.Tensor1D {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
