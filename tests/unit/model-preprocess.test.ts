@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { capLongSide, detailCrop, globalView, resizeArea } from '../../src/core/model/views';
-import { castMeasures, measure, MEASURE_NAMES } from '../../src/core/model/measures';
+import { capLongSide, detailCrop, globalView, overview, resizeArea } from '../../src/core/model/views';
+import { castMeasures, measure, MEASURE_NAMES, type RgbImage } from '../../src/core/model/measures';
 import { blur, colorCast, noise, underexposure, tilt } from '../../tools/model/degrade';
+
+/** A tensor's pixels as the measurements take them. */
+const rgbOf = (img: tf.Tensor3D): RgbImage => ({ data: Float32Array.from(img.dataSync()), width: img.shape[1], height: img.shape[0] });
 
 const at = (v: Float32Array | number[], name: (typeof MEASURE_NAMES)[number]) => v[MEASURE_NAMES.indexOf(name)];
 
@@ -33,12 +36,14 @@ describe('views', () => {
     img.dispose();
   });
 
-  it('caps the long side, squeezes a global 512 view and crops native detail', () => {
+  it('caps the long side, squeezes a global 320 view, halves it to an overview and crops native detail', () => {
     const img = tf.zeros([3000, 1500, 3]) as tf.Tensor3D;
-    const work = capLongSide(img, 2048);
-    expect(work.shape).toEqual([2048, 1024, 3]);
-    expect(globalView(work).shape).toEqual([512, 512, 3]);
-    expect(detailCrop(work).shape).toEqual([1024, 1024, 3]);
+    const work = capLongSide(img, 1024);
+    expect(work.shape).toEqual([1024, 512, 3]);
+    const view = globalView(work);
+    expect(view.shape).toEqual([320, 320, 3]);
+    expect(overview(view).shape).toEqual([160, 160, 3]);
+    expect(detailCrop(work).shape).toEqual([384, 384, 3]);
     const small = tf.zeros([300, 200, 3]) as tf.Tensor3D;
     expect(capLongSide(small, 2048).shape).toEqual([300, 200, 3]);
     expect(detailCrop(small).shape).toEqual([300, 200, 3]);
@@ -49,12 +54,14 @@ describe('views', () => {
 describe('measurements respond to the defect they measure', () => {
   let base: tf.Tensor3D;
   let ref: Float32Array;
-  const m = (img: tf.Tensor3D) => {
-    const v = measure(img, img, img.shape[1], img.shape[0]);
-    const out = v.dataSync() as Float32Array;
-    v.dispose();
-    return out;
+  // as in the pipeline: the overview is the view halved, the detail crop the photo itself
+  const pixels = (img: tf.Tensor3D) => {
+    const small = overview(img);
+    const px = { view: rgbOf(img), overview: rgbOf(small), detail: rgbOf(img) };
+    small.dispose();
+    return px;
   };
+  const m = (img: tf.Tensor3D) => measure(pixels(img), img.shape[1], img.shape[0]);
 
   beforeAll(async () => {
     await tf.setBackend('cpu');
@@ -91,13 +98,11 @@ describe('measurements respond to the defect they measure', () => {
   });
 
   it('reports the decoded size, a short side past 512 px reading as 512', () => {
-    const big = measure(base, base, 4000, 3000);
-    expect(at(big.dataSync() as Float32Array, 'log_short_side')).toBeCloseTo(Math.log(512), 4);
-    expect(at(big.dataSync() as Float32Array, 'log_aspect')).toBeCloseTo(Math.log(4000 / 3000), 4);
-    const small = measure(base, base, 300, 200);
-    expect(at(small.dataSync() as Float32Array, 'log_short_side')).toBeCloseTo(Math.log(200), 4);
-    big.dispose();
-    small.dispose();
+    const big = measure(pixels(base), 4000, 3000);
+    expect(at(big, 'log_short_side')).toBeCloseTo(Math.log(512), 4);
+    expect(at(big, 'log_aspect')).toBeCloseTo(Math.log(4000 / 3000), 4);
+    const small = measure(pixels(base), 300, 200);
+    expect(at(small, 'log_short_side')).toBeCloseTo(Math.log(200), 4);
   });
 });
 
@@ -107,9 +112,7 @@ describe('colour-cast measurements', () => {
   /** 64×64, left to right 40 … 166 in steps of 2, each channel times its gain. */
   const ramp = (gains: number[]) => tf.tidy(() => tf.range(0, 64).mul(2).add(40).reshape([1, 64, 1]).tile([64, 1, 3]).mul(tf.tensor1d(gains)) as tf.Tensor3D);
   const cast = (img: tf.Tensor3D) => {
-    const v = castMeasures(img);
-    const [greyEdge, maxRgb, neutral] = Array.from(v.dataSync());
-    v.dispose();
+    const [greyEdge, maxRgb, neutral] = castMeasures(rgbOf(img));
     return { greyEdge, maxRgb, neutral };
   };
   /** Distance from grey in log RGB: the norm of the logs minus their mean. */

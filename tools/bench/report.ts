@@ -76,6 +76,7 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
       },
       parts: ok[0].parts
         ? {
+            backboneSide: ok[0].parts.backboneSide ?? 512,
             backboneMs: round(medianOf(ok, (x) => x.parts.backboneMs)),
             pipeline512Ms: round(medianOf(ok, (x) => x.parts.pipeline512Ms)),
             pipeline2048Ms: round(medianOf(ok, (x) => x.parts.pipeline2048Ms)),
@@ -187,10 +188,10 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
   ];
   const parted = ok.filter((b) => s.backends[b].parts);
   if (parted.length) {
-    lines.push('', '## Where our model time goes (warm, medians of 3; synthetic input)', '', '| backend | backbone alone, 512² | whole pipeline, 512² photo | whole pipeline, 2048×1536 photo | backbone alone / peer p50 |', '|---|---:|---:|---:|---:|');
+    lines.push('', '## Where our model time goes (warm, medians of 3; synthetic input)', '', '| backend | backbone alone (input side) | whole pipeline, 512² photo | whole pipeline, 2048×1536 photo | backbone alone / peer p50 |', '|---|---:|---:|---:|---:|');
     for (const b of parted) {
       const x = s.backends[b].parts;
-      lines.push(`| ${b} | ${f(x.backboneMs)} | ${f(x.pipeline512Ms)} | ${f(x.pipeline2048Ms)} | ${f(x.backboneOverPeer)} |`);
+      lines.push(`| ${b} | ${f(x.backboneMs)} (${x.backboneSide}²) | ${f(x.pipeline512Ms)} | ${f(x.pipeline2048Ms)} | ${f(x.backboneOverPeer)} |`);
     }
   }
   for (const b of ok.filter((x) => s.backends[x].topKernels?.some((t: Json) => t.ms > 0))) {

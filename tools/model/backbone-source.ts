@@ -47,8 +47,21 @@ export function pruneGraph(nodes: GraphNode[], outputs: string[]): GraphNode[] {
   return nodes.filter((n) => keep.has(n.name));
 }
 
-/** The pruned graph topology and its float weights (dequantized from the package's float16). */
-export function loadPrunedBackbone(cacheDir: string, outputs: string[]) {
+/**
+ * The detector's input is fixed at 512²; every layer we read is convolutional, so the graph runs
+ * at any square size once its placeholder says so.
+ */
+export function withInputSide(nodes: GraphNode[], side: number): GraphNode[] {
+  return nodes.map((n) => {
+    if (n.op !== 'Placeholder') return n;
+    const attr = n.attr as { shape: { shape: { dim: { size: string }[] } } };
+    const dim = attr.shape.shape.dim.map((d, i) => (i === 1 || i === 2 ? { ...d, size: String(side) } : d));
+    return { ...n, attr: { ...attr, shape: { shape: { ...attr.shape.shape, dim } } } };
+  });
+}
+
+/** The pruned graph topology, input `side`², and its float weights (dequantized from the package's float16). */
+export function loadPrunedBackbone(cacheDir: string, outputs: string[], side: number) {
   const files = ensureBackboneFiles(cacheDir);
   const model = JSON.parse(readFileSync(files.json, 'utf8'));
   const bin = readFileSync(files.bin);
@@ -60,6 +73,6 @@ export function loadPrunedBackbone(cacheDir: string, outputs: string[]) {
     .filter((s: tf.io.WeightsManifestEntry) => kept.has(s.name))
     .map((s: tf.io.WeightsManifestEntry) => ({ name: s.name, tensor: all[s.name] }));
   for (const [name, t] of Object.entries(all)) if (!kept.has(name)) t.dispose();
-  const topology = { ...model.modelTopology, node: nodes };
+  const topology = { ...model.modelTopology, node: withInputSide(nodes, side) };
   return { topology, weights, format: model.format, generatedBy: model.generatedBy, convertedBy: model.convertedBy };
 }

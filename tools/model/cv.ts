@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { readFeatureRows, type FeatureRow } from './features-file';
 import { DEFAULT_HEAD, fitStandardizer, predictRows, standardized, trainHead, type HeadConfig } from './head';
 import { fitRidgeWithinGroups } from './ridge';
+import { DEFAULT_LINEAR, fitLinearHead, predictLinear, type LinearHeadConfig } from './linear-head';
+import { figures } from './evaluate';
 import { spearman } from './metrics';
 import { useNodeBackend } from './node-backend';
 import { hash32 } from './rng';
@@ -14,7 +16,9 @@ import { parseArgs } from '../lib/cli';
 const HELP = `npm run cv -- [--folds 4] [--configs '[{"hidden":64}, {"ridge":600,"pooledShare":0.8}, …]']
 Prints mean SRCC (pooled and per subset) over folds for each head setting. A config with
 "ridge" (λ) fits the linear quality head; "pooledShare" (default 1) mixes the pooled error with
-the within-subset one (tools/model/ridge.ts fitRidgeWithinGroups).`;
+the within-subset one (tools/model/ridge.ts fitRidgeWithinGroups). A config with "aspectLambda"
+and/or "positiveWeight" fits the shipped linear head (other settings as shipped) and prints
+held-out aspect AUC instead (damaged copies of held-out photos vs untouched ones).`;
 
 function srccBySubset(rows: FeatureRow[], q: number[]) {
   const out: Record<string, number> = { pooled: spearman(q, rows.map((r) => r.mos!)) };
@@ -25,40 +29,66 @@ function srccBySubset(rows: FeatureRow[], q: number[]) {
   return out;
 }
 
+/** Mean held-out SRCC (pooled and per subset) over K folds by photo, of the ridge quality head. */
+export function cvRidge(rows: FeatureRow[], folds: number, lambda: number, pooledShare = 1): Record<string, number> {
+  const fold = (r: FeatureRow) => hash32(r.image) % folds;
+  const sums: Record<string, number> = {};
+  for (let k = 0; k < folds; k++) {
+    const rated = rows.filter((r) => fold(r) !== k && r.mos !== null);
+    const held = rows.filter((r) => fold(r) === k && r.mos !== null);
+    const st = fitStandardizer(rows.filter((r) => fold(r) !== k));
+    const F = st.mean.length;
+    const { w, b } = fitRidgeWithinGroups(standardized(rated, st), F, rated.map((r) => r.mos!), rated.map((r) => r.subset), lambda, pooledShare);
+    const Xh = standardized(held, st);
+    const q = held.map((_, i) => b + w.reduce((s, wj, j) => s + wj * Xh[i * F + j], 0));
+    for (const [s, v] of Object.entries(srccBySubset(held, q))) sums[s] = (sums[s] ?? 0) + v / folds;
+  }
+  return sums;
+}
+
+/** Mean held-out aspect AUC (damaged copies vs untouched photos) over K folds by photo, of the linear head. */
+export function cvAspects(rows: FeatureRow[], folds: number, cfg: LinearHeadConfig): Record<string, number> {
+  const fold = (r: FeatureRow) => hash32(r.image) % folds;
+  const sums: Record<string, number> = {};
+  for (let k = 0; k < folds; k++) {
+    const head = fitLinearHead(rows.filter((r) => fold(r) !== k), cfg);
+    const held = rows.filter((r) => fold(r) === k);
+    const raw = predictLinear(head, held);
+    const fig = figures(held.map((r, i) => ({ subset: r.subset, mos: r.mos, aspect: r.aspect, raw: raw[i] })));
+    for (const [a, v] of Object.entries(fig.aspectAuc)) sums[a] = (sums[a] ?? 0) + v / folds;
+  }
+  return sums;
+}
+
 async function main() {
   const { flags } = parseArgs(process.argv.slice(2), ['help']);
   if (flags.help) return console.log(HELP);
   await useNodeBackend('wasm');
   const folds = Number(flags.folds ?? 4);
   const rows = readFeatureRows(join(resolve(String(flags.cache ?? '.cache')), 'features')).filter((r) => r.split === 'train');
-  const configs: (Partial<HeadConfig> & { ridge?: number; pooledShare?: number })[] = flags.configs ? JSON.parse(String(flags.configs)) : [{}];
+  const configs: (Partial<HeadConfig> & Partial<LinearHeadConfig> & { ridge?: number; pooledShare?: number })[] = flags.configs ? JSON.parse(String(flags.configs)) : [{}];
   const fold = (r: FeatureRow) => hash32(r.image) % folds;
   console.log(`${rows.filter((r) => r.mos !== null).length} rated train rows, ${rows.filter((r) => r.aspect).length} damaged, ${folds} folds`);
   for (const c of configs) {
-    const cfg = { ...DEFAULT_HEAD, ...c };
-    const sums: Record<string, number> = {};
-    for (let k = 0; k < folds; k++) {
-      const fit = rows.filter((r) => fold(r) !== k);
-      const held = rows.filter((r) => fold(r) === k && r.mos !== null);
-      let q: number[];
-      if (c.ridge !== undefined) {
-        const rated = fit.filter((r) => r.mos !== null);
-        const st = fitStandardizer(fit);
-        const F = st.mean.length;
-        const y = rated.map((r) => r.mos!);
-        const { w, b } = fitRidgeWithinGroups(standardized(rated, st), F, y, rated.map((r) => r.subset), c.ridge, c.pooledShare ?? 1);
-        const Xh = standardized(held, st);
-        q = held.map((_, i) => b + w.reduce((s, wj, j) => s + wj * Xh[i * F + j], 0));
-      } else {
+    let sums: Record<string, number> = {};
+    if (c.aspectLambda !== undefined || c.positiveWeight !== undefined) {
+      sums = cvAspects(rows, folds, { ...DEFAULT_LINEAR, ...(c as Partial<LinearHeadConfig>) });
+    } else if (c.ridge !== undefined) {
+      sums = cvRidge(rows, folds, c.ridge, c.pooledShare ?? 1);
+    } else {
+      const cfg = { ...DEFAULT_HEAD, ...c };
+      for (let k = 0; k < folds; k++) {
+        const fit = rows.filter((r) => fold(r) !== k);
+        const held = rows.filter((r) => fold(r) === k && r.mos !== null);
         const { params, standardizer } = trainHead(fit, cfg);
-        q = predictRows(params, standardizer, held).map((p) => p[0]);
+        const q = predictRows(params, standardizer, held).map((p) => p[0]);
         Object.values(params).forEach((v) => v.dispose());
+        for (const [s, v] of Object.entries(srccBySubset(held, q))) sums[s] = (sums[s] ?? 0) + v / folds;
       }
-      for (const [s, v] of Object.entries(srccBySubset(held, q))) sums[s] = (sums[s] ?? 0) + v / folds;
     }
     console.log(JSON.stringify(c), Object.entries(sums).map(([s, v]) => `${s} ${v.toFixed(3)}`).join('  '));
   }
   tf.disposeVariables();
 }
 
-await main();
+if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKBONE_OUTPUTS, features } from '../../src/core/model/pipeline';
+import { GLOBAL_SIDE } from '../../src/core/model/views';
 import { decodeNode } from './decode-node';
 import { DEGRADATIONS } from './degrade';
 import { BIQ_DIR, planJobs, readSplit, type Job } from './dataset';
@@ -20,8 +21,9 @@ export async function loadImage(image: string): Promise<tf.Tensor3D> {
   return f;
 }
 
-export async function backboneModel(cacheDir: string): Promise<tf.GraphModel> {
-  const { topology, weights, format, generatedBy, convertedBy } = loadPrunedBackbone(cacheDir, BACKBONE_OUTPUTS);
+/** The pruned backbone as a graph model taking `side`² photos. */
+export async function backboneModel(cacheDir: string, side = GLOBAL_SIDE): Promise<tf.GraphModel> {
+  const { topology, weights, format, generatedBy, convertedBy } = loadPrunedBackbone(cacheDir, BACKBONE_OUTPUTS, side);
   const model = await tf.loadGraphModel(
     tf.io.fromMemory({ modelTopology: topology, weightSpecs: weights.map((w) => ({ name: w.name, shape: w.tensor.shape, dtype: w.tensor.dtype as 'float32' })), weightData: concat(weights), format, generatedBy, convertedBy }),
   );
@@ -73,10 +75,8 @@ async function main() {
   const bar = progress(`features part ${part}/${parts}`, jobs.length);
   for (const [i, job] of jobs.entries()) {
     const px = await jobPixels(job, donorsBySplit[job.split]);
-    const f = features(backbone, px);
-    const values = Array.from(await f.data(), (v) => Number(v.toPrecision(6)));
+    const values = Array.from(await features(backbone, px), (v) => Number(v.toPrecision(6)));
     px.dispose();
-    f.dispose();
     appendFileSync(outFile, JSON.stringify({ ...job, f: values }) + '\n');
     bar.tick(i + 1);
   }

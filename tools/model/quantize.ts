@@ -68,7 +68,8 @@ async function main() {
     Object.values(decoded).forEach((t) => t.dispose());
     const q: number[] = [];
     for (const img of imgs) {
-      const out = tf.tidy(() => (baseHead.predict(features(model, img).expandDims(0)) as tf.Tensor2D).dataSync()[0]);
+      const f = await features(model, img);
+      const out = tf.tidy(() => (baseHead.predict(tf.tensor2d([Array.from(f)])) as tf.Tensor2D).dataSync()[0]);
       q.push(out);
       bar.tick(++done);
     }

@@ -1,51 +1,59 @@
 import * as tf from '@tensorflow/tfjs';
+import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { BACKBONE_FEATURES } from '../../src/core/model/pipeline';
-import { CAST_MEASURE_NAMES, castMeasures, MEASURE_NAMES } from '../../src/core/model/measures';
-import { capLongSide, globalView, WORK_MAX_SIDE } from '../../src/core/model/views';
+import { BACKBONE_FEATURES, measurements } from '../../src/core/model/pipeline';
+import { MEASURE_NAMES } from '../../src/core/model/measures';
 import { readSplit } from './dataset';
 import { jobPixels, loadImage } from './extract';
 import type { FeatureRow } from './features-file';
-import { progress } from '../lib/cli';
+import { parseArgs, progress } from '../lib/cli';
+import { useNodeBackend } from './node-backend';
 
-// Adds the colour-cast measurements (`castMeasures`, CAST_MEASURE_NAMES) to cached feature
-// rows written before they existed, instead of a full extraction. The values a row already has
-// are kept: they came from the same decoded pixels as its backbone features (rows written before
-// the switch to MozJPEG were decoded by jpeg-js, which differs by a few levels here and there).
-// Any other new or changed measurement needs a full extraction. Each part file is rewritten to
-// `<part>.refreshing` row by row, then renamed over the original: an interrupted run resumes.
+// Recomputes the measurements (the tail of every cached feature row) and keeps the backbone's
+// values: a changed measurement costs minutes instead of an hour of backbone inference. The rows
+// must have been extracted with the backbone's current input size. Each part file is rewritten
+// to `<part>.refreshing` row by row, then renamed over the original: an interrupted run resumes.
+// One process per part file.
 
-/** Fills in the colour-cast measurements of every cached row that lacks them. */
-export async function refreshMeasures(dir: string, limit = Infinity): Promise<void> {
+/** Refreshes the measurements of every row of one part file. */
+async function refreshFile(path: string): Promise<void> {
+  await useNodeBackend('wasm');
   const donors = { train: [] as tf.Tensor3D[], val: [] as tf.Tensor3D[] };
   for (const split of ['train', 'val'] as const) {
     for (const r of readSplit(split).filter((_, i) => i % 97 === 5).slice(0, 10)) donors[split].push(await loadImage(r.image));
   }
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
-    const path = join(dir, file);
-    const tmp = `${path}.refreshing`;
-    const done = new Set(existsSync(tmp) ? readFileSync(tmp, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).key) : []);
-    const rows = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FeatureRow);
-    const full = BACKBONE_FEATURES + MEASURE_NAMES.length;
-    const cast = full - CAST_MEASURE_NAMES.length;
-    for (const r of rows) if (r.f.length !== cast && r.f.length !== full) throw new Error(`${r.key}: ${r.f.length} features; this fills in only the colour-cast measurements (${cast} → ${full})`);
-    const todo = rows.filter((r) => !done.has(r.key) && r.f.length < full).slice(0, limit);
-    if (!todo.length && !done.size) continue;
-    const bar = progress(`measurements ${file}`, todo.length);
-    for (const [i, row] of todo.entries()) {
-      const px = await jobPixels(row, donors[row.split]);
-      const m = tf.tidy(() => castMeasures(globalView(capLongSide(px, WORK_MAX_SIDE))));
-      const values = Array.from(await m.data(), (v) => Number(v.toPrecision(6)));
-      px.dispose();
-      m.dispose();
-      appendFileSync(tmp, JSON.stringify({ ...row, f: [...row.f, ...values] }) + '\n');
-      bar.tick(i + 1);
-    }
-    bar.done();
-    if (done.size + todo.length < rows.filter((r) => r.f.length < full).length) continue; // stopped at --limit
-    for (const r of rows) if (r.f.length === full && !done.has(r.key)) appendFileSync(tmp, JSON.stringify(r) + '\n');
-    renameSync(tmp, path);
+  const tmp = `${path}.refreshing`;
+  const done = new Set(existsSync(tmp) ? readFileSync(tmp, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).key) : []);
+  const rows = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FeatureRow);
+  const todo = rows.filter((r) => !done.has(r.key));
+  const bar = progress(`measurements ${path.split('/').pop()}`, todo.length);
+  for (const [i, row] of todo.entries()) {
+    const px = await jobPixels(row, donors[row.split]);
+    const m = await measurements(px);
+    px.dispose();
+    const f = [...row.f.slice(0, BACKBONE_FEATURES), ...Array.from(m, (v) => Number(v.toPrecision(6)))];
+    appendFileSync(tmp, JSON.stringify({ ...row, f }) + '\n');
+    bar.tick(i + 1);
   }
+  bar.done();
+  renameSync(tmp, path);
   Object.values(donors).flat().forEach((d) => d.dispose());
+}
+
+/** Refreshes every part file of `dir`, one process each. */
+export function refreshMeasures(dir: string): Promise<void> {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
+  return Promise.all(
+    files.map((file) => new Promise<void>((ok, fail) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, join(dir, file)], { stdio: ['ignore', 'inherit', 'inherit'] });
+      child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`refreshing ${file} exited with ${code}`))));
+    })),
+  ).then(() => undefined);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { positional } = parseArgs(process.argv.slice(2), []);
+  if (positional.length !== 1) throw new Error(`usage: tsx tools/model/refresh-measures.ts <part file> (${MEASURE_NAMES.length} measurements)`);
+  await refreshFile(positional[0]);
 }

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { ASPECTS } from '../../src/core/aspects';
 import type { ModelCard } from '../../src/core/model/bundle';
 import { BACKBONE_OUTPUTS } from '../../src/core/model/pipeline';
-import { GLOBAL_SIDE } from '../../src/core/model/views';
+import { DECODE_MAX_SIDE, DETAIL_SIDE, GLOBAL_SIDE, OVERVIEW_SIDE, WORK_MAX_SIDE } from '../../src/core/model/views';
 import { BACKBONE_LICENCE, BACKBONE_PACKAGE, loadPrunedBackbone } from './backbone-source';
 import { updateCardFiles } from './card-files';
 import { PLAN } from './dataset';
@@ -34,8 +34,9 @@ the head on train.csv rows only, reports figures on val.csv, and writes the quan
   --no-write       train and report only
   --no-extract     use the cached features as they are (no extraction step)
   --refresh-measures
-                   recompute only the measurements of every cached row (resumable; keeps the
-                   backbone's features), then train as with --no-extract
+                   recompute only the measurements of every cached row, keeping the backbone's
+                   values (minutes, resumable; the rows must match the backbone's input size),
+                   then train as with --no-extract
   --help`;
 
 function runExtraction(workers: number, cache: string): Promise<void> {
@@ -62,13 +63,9 @@ async function main() {
     lambda: flagNumber(flags, 'lambda', DEFAULT_LINEAR.lambda),
     pooledShare: flagNumber(flags, 'pooled-share', DEFAULT_LINEAR.pooledShare),
   };
-  if (flags['refresh-measures']) {
-    await useNodeBackend('wasm');
-    await refreshMeasures(join(cache, 'features'));
-  } else {
-    if (!flags['no-extract']) await runExtraction(flagNumber(flags, 'workers', cpus().length), cache);
-    await useNodeBackend('wasm');
-  }
+  if (flags['refresh-measures']) await refreshMeasures(join(cache, 'features'));
+  else if (!flags['no-extract']) await runExtraction(flagNumber(flags, 'workers', cpus().length), cache);
+  await useNodeBackend('wasm');
 
   const rows = readFeatureRows(join(cache, 'features'));
   const train = rows.filter((r) => r.split === 'train');
@@ -100,7 +97,7 @@ async function main() {
   // Backbone: the package's float16 weights re-encoded as float16 — bit-identical to what
   // training saw. Head: float32 — it is 42 kB, and its folded standardization cancels large
   // terms that float16 would round (npm run quantize measures both).
-  const bb = loadPrunedBackbone(cache, BACKBONE_OUTPUTS);
+  const bb = loadPrunedBackbone(cache, BACKBONE_OUTPUTS, GLOBAL_SIDE);
   const backboneBytes = writeModelDir(join(out, 'backbone'), { format: bb.format, generatedBy: bb.generatedBy, convertedBy: bb.convertedBy, modelTopology: bb.topology }, bb.weights, (n) => (n ? 'float16' : 'float32'));
   const art = layersArtifacts(head);
   const headBytes = writeModelDir(join(out, 'head'), art.json, art.weights, () => 'float32');
@@ -115,8 +112,8 @@ async function main() {
     backbone: { path: 'backbone', input: [GLOBAL_SIDE, GLOBAL_SIDE], outputs: BACKBONE_OUTPUTS },
     head: { path: 'head', features: F, range: 'feature-range.json' },
     input: {
-      pixels: 'decoded RGB, upright (EXIF orientation applied), 0–255, long side ≤ 4096',
-      preprocessing: 'long side capped at 2048 (box prefilter + bilinear); whole photo squeezed to 512×512 for the backbone (raw 0–255); centre crop ≤1024² at native scale for sharpness/noise/blocking',
+      pixels: `decoded RGB, upright (EXIF orientation applied), 0–255, long side ≤ ${DECODE_MAX_SIDE}`,
+      preprocessing: `long side capped at ${WORK_MAX_SIDE} (box prefilter + bilinear); whole photo squeezed to ${GLOBAL_SIDE}×${GLOBAL_SIDE} for the backbone (raw 0–255), halved to ${OVERVIEW_SIDE}² for exposure/colour/tilt/clutter; centre crop ≤${DETAIL_SIDE}² at native scale for sharpness/noise/blocking`,
       measurements: MEASURE_NAMES,
     },
     outputs: {

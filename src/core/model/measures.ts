@@ -1,8 +1,22 @@
-import * as tf from '@tensorflow/tfjs';
-
 // Explicit measurements fed to the head beside the backbone's features. The backbone sees a
-// 512-px squeeze; these look at native-scale detail (sharpness, noise, JPEG blocks) and at the
-// whole photo (exposure, colour, edge orientation for tilt, edge density for clutter).
+// squeeze of the whole photo; these look at native-scale detail (sharpness, noise, JPEG blocks)
+// on a centre crop, and at the whole photo through the backbone's view (edge orientation for
+// tilt, edge density for clutter, colour cast) and its overview, the view halved (exposure,
+// colour).
+//
+// Plain loops over pixels read back from the views, not tensor ops: each measurement is a
+// handful of per-pixel steps, and on the wasm backend every tensor op is a full pass over memory
+// with its own dispatch (some, like atan2, comparisons and 3-channel slices, are slow there).
+// One fused pass in JS costs a few milliseconds per megapixel where the tensor formulation cost
+// as much as the backbone. The same code runs in Node (training, `npm run score`) and the
+// browser, so both get the same numbers whatever the tfjs backend.
+
+/** Interleaved RGB, row-major, values 0–255: a view's tensor read back (see `views.ts` readRgb). */
+export interface RgbImage {
+  data: Float32Array;
+  width: number;
+  height: number;
+}
 
 /** Colour cast in any direction (castMeasures), appended last. */
 export const CAST_MEASURE_NAMES = ['grey_edge_cast', 'max_rgb_cast', 'neutral_frac'] as const;
@@ -18,128 +32,223 @@ export const MEASURE_NAMES = [
   ...CAST_MEASURE_NAMES,
 ] as const;
 
-const LAPLACIAN = [0, 1, 0, 1, -4, 1, 0, 1, 0];
-// Immerkær's fast noise estimator: the kernel cancels image structure up to second order.
-const NOISE_KERNEL = [1, -2, 1, -2, 4, -2, 1, -2, 1];
-const SOBEL_X = [-1, 0, 1, -2, 0, 2, -1, 0, 1];
-const SOBEL_Y = [-1, -2, -1, 0, 0, 0, 1, 2, 1];
-
-function conv3(y4: tf.Tensor4D, k: number[]): tf.Tensor4D {
-  return tf.conv2d(y4, tf.tensor4d(k, [3, 3, 1, 1]), 1, 'valid');
+/** A single-channel image. */
+interface Plane {
+  data: Float32Array;
+  width: number;
+  height: number;
 }
 
-/** Colour channels mixed by a 3×k matrix, as a matMul (per-channel slicing is slow on wasm). */
-function mix(rgb: tf.Tensor3D, m: number[][]): tf.Tensor3D {
-  const [H, W] = rgb.shape;
-  return tf.matMul(tf.reshape(rgb, [H * W, 3]), tf.tensor2d(m)).reshape([H, W, m[0].length]);
+/** Rec. 601 luma in 0–1. */
+export function luma(img: RgbImage): Plane {
+  const { data, width, height } = img;
+  const out = new Float32Array(width * height);
+  for (let i = 0, p = 0; i < out.length; i++, p += 3) {
+    out[i] = (0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2]) / 255;
+  }
+  return { data: out, width, height };
 }
 
-/** Rec. 601 luma in 0–1 as [1,H,W,1]. */
-export function luma(rgb: tf.Tensor3D): tf.Tensor4D {
-  return tf.tidy(() => mix(rgb, [[0.299 / 255], [0.587 / 255], [0.114 / 255]]).expandDims(0) as tf.Tensor4D);
+/** 2×2 box average; an odd last row or column is dropped (tf.avgPool 'valid'). */
+function pool2(p: Plane): Plane {
+  const width = Math.floor(p.width / 2);
+  const height = Math.floor(p.height / 2);
+  const out = new Float32Array(width * height);
+  const W = p.width;
+  const d = p.data;
+  for (let i = 0; i < height; i++) {
+    const r0 = 2 * i * W;
+    const r1 = r0 + W;
+    for (let j = 0; j < width; j++) {
+      const c = 2 * j;
+      out[i * width + j] = (d[r0 + c] + d[r0 + c + 1] + d[r1 + c] + d[r1 + c + 1]) / 4;
+    }
+  }
+  return { data: out, width, height };
 }
 
-function logVarLaplacian(y4: tf.Tensor4D): tf.Scalar {
-  const lap = conv3(y4, LAPLACIAN);
-  return tf.log(tf.add(tf.moments(lap).variance, 1e-7)) as tf.Scalar;
-}
-
-function pool2(y4: tf.Tensor4D): tf.Tensor4D {
-  return tf.avgPool(y4, 2, 2, 'valid');
-}
-
-// One 3×3 convolution computes every detail filter at once (wasm runs one 5-channel conv far
-// faster than five 1-channel ones). Channels: Laplacian, Sobel x, Sobel y, noise, x-difference.
-const DETAIL_FILTERS = [LAPLACIAN, SOBEL_X, SOBEL_Y, NOISE_KERNEL, [0, 0, 0, 0, -1, 1, 0, 0, 0]];
-
-function detailKernel(): tf.Tensor4D {
-  const k = Array.from({ length: 9 }, (_, i) => DETAIL_FILTERS.map((f) => f[i]));
-  return tf.tensor4d(k.flat(), [3, 3, 1, DETAIL_FILTERS.length]);
-}
-
-function pick(v: tf.Tensor1D, i: number): tf.Scalar {
-  return tf.slice(v, [i], [1]).squeeze() as tf.Scalar;
+/** log of the variance of the 4-neighbour Laplacian over the interior. */
+function logVarLaplacian(p: Plane): number {
+  const { data: d, width: W, height: H } = p;
+  let sum = 0, sq = 0;
+  for (let i = 1; i < H - 1; i++) {
+    for (let j = 1, o = i * W + 1; j < W - 1; j++, o++) {
+      const lap = d[o - W] + d[o - 1] - 4 * d[o] + d[o + 1] + d[o + W];
+      sum += lap;
+      sq += lap * lap;
+    }
+  }
+  const n = Math.max(1, (H - 2) * (W - 2));
+  return Math.log(Math.max(0, sq / n - (sum / n) ** 2) + 1e-7);
 }
 
 /**
  * Ratio of the mean jump across 8-px JPEG block edges to the mean jump elsewhere, from the
  * per-column mean |x-difference| (column c holds x[c+2] − x[c+1], so block edges sit at c ≡ 6).
  */
-function blockiness(colMeanDx: tf.Tensor1D): tf.Scalar {
-  const n = Math.floor(colMeanDx.shape[0] / 8) * 8;
-  if (n < 16) return tf.scalar(1);
-  const byPhase = tf.mean(tf.reshape(tf.slice(colMeanDx, [0], [n]), [n / 8, 8]), 0) as tf.Tensor1D;
-  const edge = pick(byPhase, 6);
-  const inner = tf.div(tf.sub(tf.sum(byPhase), edge), 7);
-  return tf.div(tf.add(edge, 1e-4), tf.add(inner, 1e-4)) as tf.Scalar;
+function blockiness(colMeanDx: Float64Array): number {
+  const n = Math.floor(colMeanDx.length / 8) * 8;
+  if (n < 16) return 1;
+  const byPhase = new Float64Array(8);
+  for (let c = 0; c < n; c++) byPhase[c % 8] += colMeanDx[c] / (n / 8);
+  const edge = byPhase[6];
+  const inner = (byPhase.reduce((a, b) => a + b, 0) - edge) / 7;
+  return (edge + 1e-4) / (inner + 1e-4);
 }
 
-/** Sharpness, noise and blocking at native scale, on the detail crop. → [8] */
-function detailMeasures(detail: tf.Tensor3D): tf.Tensor1D {
+/**
+ * Sharpness, noise and blocking at native scale, on the detail crop. Per interior pixel: the
+ * Laplacian, Sobel gradients, Immerkær's noise kernel (it cancels image structure up to second
+ * order) and the step to the right. → [8]
+ */
+export function detailMeasures(detail: RgbImage): number[] {
   const y = luma(detail);
-  const c = tf.conv2d(y, detailKernel(), 1, 'valid'); // [1,h,w,5]
-  const [, h, w] = c.shape;
-  const flat = tf.reshape(c, [h * w, 5]);
-  // Only the Laplacian's variance is used: picked alone (x·1 + 0 + … is exact), its moments
-  // cost a fifth of all five filters'.
-  const l1 = tf.log(tf.add(tf.moments(tf.matMul(flat, tf.tensor2d([1, 0, 0, 0, 0], [5, 1]))).variance, 1e-7));
-  const absC = tf.abs(c);
-  const absMean = tf.mean(absC, [0, 1, 2]) as tf.Tensor1D;
+  const { data: d, width: W, height: H } = y;
+  const h = Math.max(0, H - 2);
+  const w = Math.max(0, W - 2);
+  let lapSum = 0, lapSq = 0, noiseAbs = 0, gradSum = 0, strong = 0;
+  const colDx = new Float64Array(w);
+  for (let i = 0; i < h; i++) {
+    for (let j = 0, o = i * W; j < w; j++, o++) {
+      const a = d[o], b = d[o + 1], c = d[o + 2];
+      const e = d[o + W], f = d[o + W + 1], g = d[o + W + 2];
+      const k = d[o + 2 * W], l = d[o + 2 * W + 1], m = d[o + 2 * W + 2];
+      const lap = b + e - 4 * f + g + l;
+      lapSum += lap;
+      lapSq += lap * lap;
+      const sx = c - a + 2 * (g - e) + m - k;
+      const sy = k - a + 2 * (l - b) + m - c;
+      const nz = a - 2 * b + c - 2 * e + 4 * f - 2 * g + k - 2 * l + m;
+      noiseAbs += nz < 0 ? -nz : nz;
+      const mag2 = sx * sx + sy * sy;
+      gradSum += Math.sqrt(mag2 + 1e-10);
+      if (mag2 > 0.0625) strong++; // |∇| > 0.25
+      const dx = g - f;
+      colDx[j] += dx < 0 ? -dx : dx;
+    }
+  }
+  const n = Math.max(1, h * w);
+  const l1 = Math.log(Math.max(0, lapSq / n - (lapSum / n) ** 2) + 1e-7);
   const y2 = pool2(y);
   const l2 = logVarLaplacian(y2);
   const l4 = logVarLaplacian(pool2(y2));
-  const mag2 = tf.matMul(tf.square(flat), tf.tensor2d([0, 1, 1, 0, 0], [5, 1]));
-  const gradMean = tf.log(tf.add(tf.mean(tf.sqrt(tf.add(mag2, 1e-10))), 1e-6));
-  const edgeDensity = tf.mean(tf.cast(tf.greater(mag2, 0.0625), 'float32')); // |∇| > 0.25
-  const sigma = tf.mul(pick(absMean, 3), Math.sqrt(Math.PI / 2) / 6);
-  const colMeanDx = tf.matMul(tf.reshape(tf.mean(absC, [0, 1]), [w, 5]), tf.tensor2d([0, 0, 0, 0, 1], [5, 1])).reshape([w]);
-  return tf.stack([
-    l1, l2, l4, tf.sub(l1, l2), gradMean, tf.log(tf.add(sigma, 1e-5)), edgeDensity, blockiness(colMeanDx as tf.Tensor1D),
-  ]) as tf.Tensor1D;
+  const sigma = (noiseAbs / n) * (Math.sqrt(Math.PI / 2) / 6);
+  for (let j = 0; j < w; j++) colDx[j] /= Math.max(1, h);
+  return [l1, l2, l4, l1 - l2, Math.log(gradSum / n + 1e-6), Math.log(sigma + 1e-5), strong / n, blockiness(colDx)];
 }
 
-/** Exposure and colour on the whole photo (the 512 view). → [10] */
-function toneMeasures(view: tf.Tensor3D): tf.Tensor1D {
-  const rgb = tf.div(view, 255) as tf.Tensor3D;
-  // columns: luma, red−green, yellow−blue
-  const [H, W] = view.shape;
-  const planes = tf.reshape(mix(rgb, [[0.299, 1, 0.5], [0.587, -1, 0.5], [0.114, 0, -1]]), [H * W, 3]);
-  const y = planes.matMul(tf.tensor2d([1, 0, 0], [3, 1]));
-  const rg = planes.matMul(tf.tensor2d([0, 1, 0], [3, 1]));
-  const yb = planes.matMul(tf.tensor2d([0, 0, 1], [3, 1]));
-  const { mean, variance } = tf.moments(y);
-  const frac = (t: tf.Tensor) => tf.mean(tf.cast(t, 'float32'));
-  const rgM = tf.moments(rg);
-  const ybM = tf.moments(yb);
-  const colourfulness = tf.add(
-    tf.sqrt(tf.add(tf.add(rgM.variance, ybM.variance), 1e-8)),
-    tf.mul(tf.sqrt(tf.add(tf.add(tf.square(rgM.mean), tf.square(ybM.mean)), 1e-8)), 0.3),
-  );
-  const saturation = tf.mean(tf.sub(tf.max(rgb, 2), tf.min(rgb, 2)));
-  return tf.stack([
-    mean, tf.sqrt(tf.add(variance, 1e-8)),
-    frac(tf.less(y, 0.2)), frac(tf.less(y, 0.04)), frac(tf.greater(y, 0.8)), frac(tf.greater(y, 0.97)),
-    rgM.mean, ybM.mean, colourfulness, saturation,
-  ]) as tf.Tensor1D;
-}
-
-/** 2×2 kernel: per channel, the step to the right (outputs 0–2) and the step down (3–5). */
-function stepKernel(): tf.Tensor4D {
-  const k = new Float32Array(2 * 2 * 3 * 6);
-  const at = (i: number, j: number, c: number, o: number) => ((i * 2 + j) * 3 + c) * 6 + o;
-  for (let c = 0; c < 3; c++) {
-    k[at(0, 0, c, c)] = -1;
-    k[at(0, 1, c, c)] = 1;
-    k[at(0, 0, c, c + 3)] = -1;
-    k[at(1, 0, c, c + 3)] = 1;
+/** Exposure and colour on the whole photo (the overview). → [10] */
+export function toneMeasures(view: RgbImage): number[] {
+  const px = view.data;
+  const n = Math.max(1, view.width * view.height);
+  let sy = 0, syy = 0, srg = 0, srgrg = 0, syb = 0, sybyb = 0;
+  let dark = 0, black = 0, bright = 0, white = 0, saturation = 0;
+  for (let p = 0; p < px.length; p += 3) {
+    const r = px[p] / 255, g = px[p + 1] / 255, b = px[p + 2] / 255;
+    const l = 0.299 * r + 0.587 * g + 0.114 * b;
+    const rg = r - g;
+    const yb = 0.5 * r + 0.5 * g - b;
+    sy += l;
+    syy += l * l;
+    srg += rg;
+    srgrg += rg * rg;
+    syb += yb;
+    sybyb += yb * yb;
+    if (l < 0.2) {
+      dark++;
+      if (l < 0.04) black++;
+    } else if (l > 0.8) {
+      bright++;
+      if (l > 0.97) white++;
+    }
+    const hi = r > g ? (r > b ? r : b) : g > b ? g : b;
+    const lo = r < g ? (r < b ? r : b) : g < b ? g : b;
+    saturation += hi - lo;
   }
-  return tf.tensor4d(k, [2, 2, 3, 6]);
+  const variance = (s: number, ss: number) => Math.max(0, ss / n - (s / n) ** 2);
+  const [mY, mRg, mYb] = [sy / n, srg / n, syb / n];
+  const colourfulness = Math.sqrt(variance(srg, srgrg) + variance(syb, sybyb) + 1e-8) + 0.3 * Math.sqrt(mRg ** 2 + mYb ** 2 + 1e-8);
+  return [
+    mY, Math.sqrt(variance(sy, syy) + 1e-8), dark / n, black / n, bright / n, white / n,
+    mRg, mYb, colourfulness, saturation / n,
+  ];
+}
+
+/** Bin edges, in degrees from the nearest horizontal/vertical, of the tilt measurements. */
+const TILT_BINS = [0, 1, 3, 7, 15, 46].map((d) => (d * Math.PI) / 180);
+
+/**
+ * Where the strong edges point, as the share of gradient energy by angular distance from the
+ * nearest horizontal/vertical (bins in degrees: 0–1, 1–3, 3–7, 7–15, 15–45). A level photo of
+ * a box puts its energy in the first bin; a 5° tilt moves it to the third. Also edge density in
+ * the centre vs the border (busy backgrounds). On the backbone's view, whose box prefilter has
+ * already smoothed noise out of the angles. → [7]
+ */
+export function layoutMeasures(view: RgbImage): number[] {
+  const { data: d, width: W, height: Hs } = luma(view);
+  const H = Math.max(0, Hs - 2);
+  const w = Math.max(0, W - 2);
+  const quarter = Math.PI / 2;
+  const bins = new Float64Array(TILT_BINS.length - 1);
+  let total = 0;
+  let strong = 0;
+  let centre = 0;
+  const top = Math.floor(H / 4), left = Math.floor(w / 4);
+  const bottom = top + Math.floor(H / 2), right = left + Math.floor(w / 2);
+  for (let i = 0; i < H; i++) {
+    for (let j = 0; j < w; j++) {
+      const o = i * W + j;
+      const a = d[o], b = d[o + 1], c = d[o + 2];
+      const e = d[o + W], g = d[o + W + 2];
+      const k = d[o + 2 * W], l = d[o + 2 * W + 1], m = d[o + 2 * W + 2];
+      const gx = c - a + 2 * (g - e) + m - k;
+      const gy = k - a + 2 * (l - b) + m - c;
+      const energy = gx * gx + gy * gy;
+      if (energy > 0.0625) {
+        strong++;
+        if (i >= top && i < bottom && j >= left && j < right) centre++;
+      }
+      if (energy > 0.05) {
+        total += energy;
+        const theta = Math.atan2(gy, gx);
+        const phi = theta - Math.floor(theta / quarter) * quarter; // [0, π/2)
+        const dev = Math.min(phi, quarter - phi); // 0 … π/4
+        for (let s = 0; s < bins.length; s++) {
+          if (dev >= TILT_BINS[s] && dev < TILT_BINS[s + 1]) {
+            bins[s] += energy;
+            break;
+          }
+        }
+      }
+    }
+  }
+  const centreArea = Math.floor(H / 2) * Math.floor(w / 2);
+  return [
+    ...Array.from(bins, (v) => v / (total + 1e-6)),
+    centre / Math.max(1, centreArea),
+    (strong - centre) / Math.max(1, H * w - centreArea),
+  ];
 }
 
 /** How far a colour is from grey in log RGB: 0 for grey, the same for any photo under one tint. */
-function logCast(rgb: tf.Tensor1D): tf.Scalar {
-  const l = tf.log(rgb);
-  return tf.norm(tf.sub(l, tf.mean(l))) as tf.Scalar;
+function logCast(rgb: number[]): number {
+  const l = rgb.map(Math.log);
+  const mean = (l[0] + l[1] + l[2]) / 3;
+  return Math.hypot(l[0] - mean, l[1] - mean, l[2] - mean);
+}
+
+/** The k-th largest of channel `c` (k ≥ 1): a 256-bin histogram finds its bin, a sort of that bin the value. */
+function kthLargest(px: Float32Array, c: number, k: number): number {
+  const binOf = (v: number) => (v >= 255 ? 255 : v <= 0 ? 0 : Math.floor(v));
+  const hist = new Uint32Array(256);
+  for (let p = c; p < px.length; p += 3) hist[binOf(px[p])]++;
+  let bin = 255;
+  let above = 0; // values in bins above `bin`
+  while (bin > 0 && above + hist[bin] < k) above += hist[bin--];
+  const inBin = new Float32Array(hist[bin]);
+  for (let p = c, n = 0; p < px.length; p += 3) if (binOf(px[p]) === bin) inBin[n++] = px[p];
+  inBin.sort();
+  return inBin[Math.max(0, inBin.length - (k - above))];
 }
 
 /**
@@ -148,67 +257,56 @@ function logCast(rgb: tf.Tensor1D): tf.Scalar {
  * percentile), and the share of mid-tone pixels that are near grey (a cast leaves few).
  * → [3], CAST_MEASURE_NAMES
  */
-export function castMeasures(view: tf.Tensor3D): tf.Tensor1D {
-  const [H, W] = view.shape;
-  const steps = tf.conv2d(view.expandDims(0) as tf.Tensor4D, stepKernel(), 1, 'valid'); // [1,H−1,W−1,6]
-  const edge = tf.add(tf.matMul(tf.mean(tf.abs(steps), [0, 1, 2]).reshape([1, 6]), tf.tensor2d([1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1], [6, 3])).reshape([3]), 1e-3) as tf.Tensor1D;
-  const flat = tf.reshape(view, [H * W, 3]);
-  const top = tf.topk(tf.transpose(flat), Math.max(1, Math.ceil((H * W) / 1000))).values; // [3, k]
-  const brightest = tf.add(tf.min(top, 1), 1) as tf.Tensor1D;
-  const opp = tf.matMul(flat, tf.tensor2d([[1, 0.5], [-1, 0.5], [0, -1]])); // R−G, (R+G)/2−B
-  const grey = tf.matMul(flat, tf.tensor2d([[1 / 3], [1 / 3], [1 / 3]]));
-  const y = tf.matMul(flat, tf.tensor2d([[0.299], [0.587], [0.114]]));
-  const chroma = tf.div(tf.sqrt(tf.sum(tf.square(opp), 1, true)), tf.add(grey, 1e-6));
-  // tf.step rather than comparisons: boolean tensors are slow on wasm
-  const midTone = tf.mul(tf.step(tf.sub(y, 25)), tf.step(tf.sub(250, tf.max(flat, 1, true))));
-  const neutral = tf.sum(tf.mul(midTone, tf.step(tf.sub(0.15, chroma))));
-  return tf.stack([logCast(edge), logCast(brightest), tf.div(neutral, tf.maximum(tf.sum(midTone), 1))]) as tf.Tensor1D;
+export function castMeasures(view: RgbImage): number[] {
+  const { data: px, width: W, height: H } = view;
+  // mean |step| to the right and down per channel, over the (H−1)×(W−1) top-left positions
+  let er = 0, eg = 0, eb = 0;
+  for (let i = 0; i < H - 1; i++) {
+    for (let j = 0, p = 3 * i * W, q = p + 3 * W; j < W - 1; j++, p += 3, q += 3) {
+      const r = px[p], g = px[p + 1], b = px[p + 2];
+      er += Math.abs(px[p + 3] - r) + Math.abs(px[q] - r);
+      eg += Math.abs(px[p + 4] - g) + Math.abs(px[q + 1] - g);
+      eb += Math.abs(px[p + 5] - b) + Math.abs(px[q + 2] - b);
+    }
+  }
+  const edge = [er, eg, eb];
+  const steps = Math.max(1, (H - 1) * (W - 1));
+  const k = Math.max(1, Math.ceil((H * W) / 1000));
+  const brightest = [0, 1, 2].map((c) => kthLargest(px, c, k) + 1);
+  let mid = 0;
+  let neutral = 0;
+  for (let p = 0; p < px.length; p += 3) {
+    const r = px[p], g = px[p + 1], b = px[p + 2];
+    if (0.299 * r + 0.587 * g + 0.114 * b > 25 && r < 250 && g < 250 && b < 250) {
+      mid++;
+      const o1 = r - g;
+      const o2 = 0.5 * r + 0.5 * g - b;
+      const grey = (r + g + b) / 3 + 1e-6;
+      if (o1 * o1 + o2 * o2 < 0.0225 * grey * grey) neutral++; // chroma √(o1² + o2²) / grey < 0.15
+    }
+  }
+  return [logCast(edge.map((e) => e / steps + 1e-3)), logCast(brightest), neutral / Math.max(mid, 1)];
+}
+
+/** What the measurements read: the backbone's view, its overview (halved) and the detail crop. */
+export interface MeasuredPixels {
+  view: RgbImage;
+  overview: RgbImage;
+  detail: RgbImage;
 }
 
 /**
- * Where the strong edges point, as the share of gradient energy by angular distance from the
- * nearest horizontal/vertical (bins in degrees: 0–1, 1–3, 3–7, 7–15, 15–45). A level photo of
- * a box puts its energy in the first bin; a 5° tilt moves it to the third. Also edge density in
- * the centre vs the border (busy backgrounds). → [7]
+ * All measurements, in MEASURE_NAMES order: detail on the native-scale crop, exposure and colour
+ * on the overview, edge angles (tilt), clutter and the colour cast on the view, where edges and
+ * highlights keep more of their pixels. `width`/`height` are the decoded photo's size (before any
+ * capping), so a genuinely small photo is told apart from a big one. → [30]
  */
-function layoutMeasures(view: tf.Tensor3D): tf.Tensor1D {
-  const y = tf.avgPool(luma(view), 2, 2, 'valid'); // 256², smooths noise out of the angles
-  const gx = conv3(y, SOBEL_X);
-  const gy = conv3(y, SOBEL_Y);
-  const e = tf.add(tf.square(gx), tf.square(gy));
-  const w = tf.mul(e, tf.cast(tf.greater(e, 0.05), 'float32'));
-  const theta = tf.atan2(gy, gx);
-  const quarter = Math.PI / 2;
-  const phi = tf.sub(theta, tf.mul(tf.floor(tf.div(theta, quarter)), quarter)); // [0, π/2)
-  const dev = tf.minimum(phi, tf.sub(quarter, phi)); // 0 … π/4
-  const edges = [0, 1, 3, 7, 15, 46].map((d) => (d * Math.PI) / 180);
-  const total = tf.add(tf.sum(w), 1e-6);
-  const bins = edges.slice(0, -1).map((lo, i) => {
-    const inBin = tf.logicalAnd(tf.greaterEqual(dev, lo), tf.less(dev, edges[i + 1]));
-    return tf.div(tf.sum(tf.mul(w, tf.cast(inBin, 'float32'))), total);
-  });
-  const strong = tf.cast(tf.greater(e, 0.0625), 'float32').squeeze([0, 3]) as tf.Tensor2D; // |∇| > 0.25
-  const [H, W] = strong.shape;
-  const inCentre = (i: number, n: number) => (i >= Math.floor(n / 4) && i < Math.floor(n / 4) + Math.floor(n / 2) ? 1 : 0);
-  const rows = tf.tensor2d(Array.from({ length: H }, (_, i) => inCentre(i, H)), [H, 1]);
-  const cols = tf.tensor2d(Array.from({ length: W }, (_, j) => inCentre(j, W)), [1, W]);
-  const centreMask = tf.mul(rows, cols);
-  const centreArea = Math.floor(H / 2) * Math.floor(W / 2);
-  const centreSum = tf.sum(tf.mul(strong, centreMask));
-  const borderMean = tf.div(tf.sub(tf.sum(strong), centreSum), H * W - centreArea);
-  return tf.stack([...bins, tf.div(centreSum, centreArea), borderMean]) as tf.Tensor1D;
-}
-
-/**
- * All measurements, in MEASURE_NAMES order. `width`/`height` are the decoded photo's size
- * (before any capping), so a genuinely small photo is told apart from a big one. → [30]
- */
-export function measure(view: tf.Tensor3D, detail: tf.Tensor3D, width: number, height: number): tf.Tensor1D {
-  return tf.tidy(() => {
-    // Beyond 512 px on the short side a photo has all the pixels a listing needs (and the
-    // training photos are 512 px), so bigger sizes read as 512.
-    const short = Math.max(1, Math.min(width, height));
-    const size = tf.tensor1d([Math.log(Math.min(short, 512)), Math.log(Math.max(width, height) / short)]);
-    return tf.concat([detailMeasures(detail), toneMeasures(view), layoutMeasures(view), size, castMeasures(view)]) as tf.Tensor1D;
-  });
+export function measure(px: MeasuredPixels, width: number, height: number): Float32Array {
+  // Beyond 512 px on the short side a photo has all the pixels a listing needs (and the
+  // training photos are 512 px), so bigger sizes read as 512.
+  const short = Math.max(1, Math.min(width, height));
+  const size = [Math.log(Math.min(short, 512)), Math.log(Math.max(width, height) / short)];
+  return Float32Array.from([
+    ...detailMeasures(px.detail), ...toneMeasures(px.overview), ...layoutMeasures(px.view), ...size, ...castMeasures(px.view),
+  ]);
 }

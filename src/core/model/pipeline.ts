@@ -4,12 +4,12 @@ import { CoachError } from '../errors';
 import { bandFor, type ModelBundle, type ModelCard, type ReadModelFile } from './bundle';
 import { dHash } from '../explain/dhash';
 import { verifiedReader } from './integrity';
-import { measure } from './measures';
-import { capLongSide, detailCrop, globalView, WORK_MAX_SIDE } from './views';
+import { measure, MEASURE_NAMES, type MeasuredPixels, type RgbImage } from './measures';
+import { capLongSide, detailCrop, GLOBAL_SIDE, globalView, overview, readRgb, WORK_MAX_SIDE } from './views';
 
 export { DECODE_MAX_SIDE } from './views';
 
-/** Feature levels of the MobileNetV3 backbone that feed the head (64×64×32 and 16×16×480). */
+/** Feature levels of the MobileNetV3 backbone that feed the head (strides 8 and 32: 40×40×32 and 10×10×480 at 320²). */
 export const BACKBONE_OUTPUTS = [
   'tower_0/MobilenetV3/expanded_conv_5/add',
   'tower_0/extern1/hard_swish/mul_1',
@@ -38,26 +38,93 @@ function saliency(deep: tf.Tensor4D): tf.Tensor1D {
   const cx = tf.sum(tf.mul(p, xs));
   const sy = tf.sqrt(tf.add(tf.sum(tf.mul(p, tf.square(tf.sub(ys, cy)))), 1e-8));
   const sx = tf.sqrt(tf.add(tf.sum(tf.mul(p, tf.square(tf.sub(xs, cx)))), 1e-8));
-  const centre = tf.sum(tf.slice(p, [h / 4, w / 4], [h / 2, w / 2]));
+  const centre = tf.sum(tf.slice(p, [Math.floor(h / 4), Math.floor(w / 4)], [Math.floor(h / 2), Math.floor(w / 2)]));
   const peak = tf.div(tf.max(e), tf.add(tf.mean(e), 1e-6));
   return tf.stack([cx, cy, sx, sy, centre, tf.log(peak)]) as tf.Tensor1D;
 }
 
+/** The square side the backbone graph takes (GLOBAL_SIDE for the shipped model). */
+function inputSide(backbone: tf.GraphModel): number {
+  return backbone.inputs[0]?.shape?.[1] ?? GLOBAL_SIDE;
+}
+
+/** What one pass over a photo yields: the head's input and the photo's fingerprint. */
+interface Analysis {
+  features: Float32Array;
+  fingerprint: string;
+}
+
 /**
- * The head's input for one photo. `rgb` is the decoded upright photo ([H,W,3], 0–255); `size` is
- * its size before any decoder-side shrinking. Synchronous and tidy: returns one tensor. → [F]
+ * One photo through the backbone and the measurements. `rgb` is the decoded upright photo
+ * ([H,W,3], 0–255); `size` is its size before any decoder-side shrinking. The backbone runs on
+ * the tfjs backend; its view and the detail crop are then read back and measured in JS
+ * (`measures.ts`). Leaves no tensors behind.
  */
-export function features(backbone: tf.GraphModel, rgb: tf.Tensor3D, size?: { width: number; height: number }): tf.Tensor1D {
-  return tf.tidy(() => {
-    const width = size?.width ?? rgb.shape[1];
-    const height = size?.height ?? rgb.shape[0];
+async function analyse(backbone: tf.GraphModel, rgb: tf.Tensor3D, size?: { width: number; height: number }): Promise<Analysis> {
+  const [deep, ...views] = tf.tidy(() => {
     const work = capLongSide(rgb, WORK_MAX_SIDE);
-    const view = globalView(work);
+    const view = globalView(work, inputSide(backbone));
     const [shallow, deep] = backbone.execute(view.expandDims(0), BACKBONE_OUTPUTS) as tf.Tensor4D[];
-    return tf.concat([
-      meanStd(shallow), meanStd(deep), saliency(deep), measure(view, detailCrop(work), width, height),
-    ]) as tf.Tensor1D;
+    return [tf.concat([meanStd(shallow), meanStd(deep), saliency(deep)]), view, overview(view), detailCrop(work)] as tf.Tensor3D[];
   });
+  try {
+    const [learnt, px] = await Promise.all([deep.data(), readViews(views)]);
+    const features = new Float32Array(BACKBONE_FEATURES + MEASURE_NAMES.length);
+    features.set(learnt as Float32Array);
+    features.set(measure(px, size?.width ?? rgb.shape[1], size?.height ?? rgb.shape[0]), BACKBONE_FEATURES);
+    return { features, fingerprint: overviewFingerprint(px.overview) };
+  } finally {
+    tf.dispose([deep, ...views]);
+  }
+}
+
+async function readViews([view, small, detail]: tf.Tensor3D[]): Promise<MeasuredPixels> {
+  const [v, o, d] = await Promise.all([readRgb(view), readRgb(small), readRgb(detail)]);
+  return { view: v, overview: o, detail: d };
+}
+
+/**
+ * The measurements alone (the tail of `features`), for a backbone taking `side`² views: cached
+ * feature rows get new measurements without running the backbone again. → [MEASURE_NAMES]
+ */
+export async function measurements(rgb: tf.Tensor3D, side = GLOBAL_SIDE, size?: { width: number; height: number }): Promise<Float32Array> {
+  const views = tf.tidy(() => {
+    const work = capLongSide(rgb, WORK_MAX_SIDE);
+    const view = globalView(work, side);
+    return [view, overview(view), detailCrop(work)];
+  });
+  try {
+    return measure(await readViews(views), size?.width ?? rgb.shape[1], size?.height ?? rgb.shape[0]);
+  } finally {
+    tf.dispose(views);
+  }
+}
+
+/** The head's input for one photo (see `analyse`). → [F] */
+export async function features(backbone: tf.GraphModel, rgb: tf.Tensor3D, size?: { width: number; height: number }): Promise<Float32Array> {
+  return (await analyse(backbone, rgb, size)).features;
+}
+
+/**
+ * dHash of the grey of the overview (the whole photo box-averaged to a square, so fine detail
+ * cannot alias): the same shot re-encoded, resized or slightly re-exposed hashes within a few
+ * bits.
+ */
+function overviewFingerprint(view: RgbImage): string {
+  const { data, width, height } = view;
+  const grey = new Float32Array(width * height);
+  for (let i = 0, p = 0; i < grey.length; i++, p += 3) grey[i] = (data[p] + data[p + 1] + data[p + 2]) / 3;
+  return dHash(grey, width, height);
+}
+
+/** The fingerprint `scorePixels` gives a photo, on its own. Leaves no tensors behind. */
+export async function fingerprint(rgb: tf.Tensor3D): Promise<string> {
+  const view = tf.tidy(() => overview(globalView(capLongSide(rgb, WORK_MAX_SIDE))));
+  try {
+    return overviewFingerprint(await readRgb(view));
+  } finally {
+    view.dispose();
+  }
 }
 
 /** From the head's raw outputs (quality ≈ MOS 0–1, then one severity per aspect) to a Score. */
@@ -71,18 +138,14 @@ export function toScore(raw: ArrayLike<number>, card: ModelCard, width: number, 
   return { overall, band: bandFor(overall, card.bands), aspects, width, height };
 }
 
-/** The head's raw outputs for one decoded photo: quality 0–1, then one severity per aspect. */
-export async function predictRaw(
-  bundle: ModelBundle,
-  rgb: tf.Tensor3D,
-  size?: { width: number; height: number },
-): Promise<Float32Array> {
+/** The head's raw outputs for one analysed photo: quality 0–1, then one severity per aspect. */
+async function headOutputs(bundle: ModelBundle, f: Float32Array): Promise<Float32Array> {
   const out = tf.tidy(() => {
-    let f = features(bundle.backbone, rgb, size);
+    let x: tf.Tensor1D = tf.tensor1d(f);
     // The head is linear: a feature outside anything seen in training (an unusual size or
     // shape of photo) would be extrapolated without bound, so it is held to the training range.
-    if (bundle.range) f = tf.minimum(tf.maximum(f, bundle.range.min), bundle.range.max);
-    return (bundle.head.predict(f.expandDims(0)) as tf.Tensor2D).squeeze([0]);
+    if (bundle.range) x = tf.minimum(tf.maximum(x, bundle.range.min), bundle.range.max);
+    return (bundle.head.predict(x.expandDims(0)) as tf.Tensor2D).squeeze([0]);
   });
   try {
     const raw = (await out.data()) as Float32Array;
@@ -95,35 +158,20 @@ export async function predictRaw(
   }
 }
 
+/** The head's raw outputs for one decoded photo: quality 0–1, then one severity per aspect. */
+export async function predictRaw(bundle: ModelBundle, rgb: tf.Tensor3D, size?: { width: number; height: number }): Promise<Float32Array> {
+  return headOutputs(bundle, await features(bundle.backbone, rgb, size));
+}
+
 /** Scores one decoded photo. Never disposes `rgb`; leaves no tensors behind. */
 export async function scorePixels(
   bundle: ModelBundle,
   rgb: tf.Tensor3D,
   size?: { width: number; height: number },
 ): Promise<Score> {
-  const raw = await predictRaw(bundle, rgb, size);
-  const score = toScore(raw, bundle.card, size?.width ?? rgb.shape[1], size?.height ?? rgb.shape[0]);
-  return { ...score, fingerprint: await fingerprint(rgb) };
-}
-
-const PRINT_SIDE = 64;
-
-/**
- * dHash of the photo's grey image, box-averaged to 64×64 first (so fine detail cannot alias):
- * the same shot re-encoded, resized or slightly re-exposed hashes within a few bits.
- */
-export async function fingerprint(rgb: tf.Tensor3D): Promise<string> {
-  const small = tf.tidy(() => {
-    let grey = rgb.toFloat().mean(2, true) as tf.Tensor3D;
-    const k = Math.floor(Math.min(grey.shape[0], grey.shape[1]) / PRINT_SIDE);
-    if (k > 1) grey = tf.avgPool(grey, k, k, 'valid');
-    return tf.image.resizeBilinear(grey, [PRINT_SIDE, PRINT_SIDE], true);
-  });
-  try {
-    return dHash((await small.data()) as Float32Array, PRINT_SIDE, PRINT_SIDE);
-  } finally {
-    small.dispose();
-  }
+  const a = await analyse(bundle.backbone, rgb, size);
+  const score = toScore(await headOutputs(bundle, a.features), bundle.card, size?.width ?? rgb.shape[1], size?.height ?? rgb.shape[0]);
+  return { ...score, fingerprint: a.fingerprint };
 }
 
 /** Builds a tfjs IOHandler for `<dir>/model.json` plus its shards from any file reader. */

@@ -1,11 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
+import type { RgbImage } from './measures';
 
-/** The backbone sees the whole photo at this size (its fixed input shape). */
-export const GLOBAL_SIDE = 512;
+// The sizes below trade accuracy for time on a phone: the backbone's cost grows with its input
+// area, and every measurement is a pass over pixels. `npm run cv`-style comparisons on train
+// photos and `npm run bench` chose them (tools/model/README.md).
+
+/** The backbone sees the whole photo squeezed to this square (the graph's input shape). */
+export const GLOBAL_SIDE = 320;
+/** Exposure, colour, tilt and clutter are measured on the backbone's view halved to this. */
+export const OVERVIEW_SIDE = GLOBAL_SIDE / 2;
 /** Sharpness and noise are judged on a centre crop of at most this size, at native scale. */
-export const DETAIL_SIDE = 1024;
-/** Photos are first brought down to this long side: beyond it, detail crops cover too little. */
-export const WORK_MAX_SIDE = 2048;
+export const DETAIL_SIDE = 384;
+/**
+ * Photos are first brought down to this long side. The training photos are 512² (BIQ2021), so
+ * a detail crop of a photo capped here sees pixels at a scale close to what the head learned on.
+ */
+export const WORK_MAX_SIDE = 1024;
 /** The Node decoder hands over at most this long side (a memory guard); the browser's shrinks to WORK_MAX_SIDE. */
 export const DECODE_MAX_SIDE = 4096;
 
@@ -40,12 +50,17 @@ export function capLongSide(rgb: tf.Tensor3D, max: number): tf.Tensor3D {
   });
 }
 
-/** The whole photo squeezed to the backbone's square input. [H,W,3] → [512,512,3]. */
-export function globalView(work: tf.Tensor3D): tf.Tensor3D {
-  return resizeArea(work, GLOBAL_SIDE, GLOBAL_SIDE);
+/** The whole photo squeezed to the backbone's square input. [H,W,3] → [side,side,3]. */
+export function globalView(work: tf.Tensor3D, side = GLOBAL_SIDE): tf.Tensor3D {
+  return resizeArea(work, side, side);
 }
 
-/** Centre crop at native scale, at most DETAIL_SIDE square. [H,W,3] → [≤1024,≤1024,3]. */
+/** The backbone's view halved (2×2 box average). [side,side,3] → [side/2,side/2,3] (OVERVIEW_SIDE for the shipped model). */
+export function overview(view: tf.Tensor3D): tf.Tensor3D {
+  return tf.avgPool(view, 2, 2, 'valid');
+}
+
+/** Centre crop at native scale, at most DETAIL_SIDE square. [H,W,3] → [≤DETAIL_SIDE,≤DETAIL_SIDE,3]. */
 export function detailCrop(work: tf.Tensor3D): tf.Tensor3D {
   return tf.tidy(() => {
     const [H, W] = work.shape;
@@ -65,4 +80,10 @@ export function crop(img: tf.Tensor3D, y: number, x: number, h: number, w: numbe
     const [H, W] = img.shape;
     return tf.slice(tf.reshape(img, [H, W * 3]), [y, x * 3], [h, w * 3]).reshape([h, w, 3]) as tf.Tensor3D;
   });
+}
+
+/** A view's pixels read back for the measurements (`measures.ts`). */
+export async function readRgb(img: tf.Tensor3D): Promise<RgbImage> {
+  const [height, width] = img.shape;
+  return { data: (await img.data()) as Float32Array, width, height };
 }
