@@ -12,7 +12,9 @@ import { fitRidgeMany, fitRidgeWithinGroups } from './ridge';
 // 4-fold CV on train.csv (npm run cv) put ridge ahead of the MLP head for quality: 0.742 vs
 // 0.704 pooled SRCC, λ = 1000 best of 100 / 1000 / 3000. Quality is fitted partly within
 // subsets (pooledShare, see fitRidgeWithinGroups): at 0.8 with λ = 600, CV SRCC rose in every
-// subset and pooled (0.760 / 0.877 / 0.416 / 0.602 → 0.761 / 0.881 / 0.423 / 0.611).
+// subset and pooled (0.760 / 0.877 / 0.416 / 0.602 → 0.761 / 0.881 / 0.423 / 0.611 on the 512²
+// features it was chosen on; 0.757 / 0.885 / 0.409 / 0.589 → 0.757 / 0.891 / 0.415 / 0.601 on
+// the current 320² ones, tools/model/README.md).
 
 export interface LinearHeadConfig {
   lambda: number;
