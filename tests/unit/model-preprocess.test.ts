@@ -54,11 +54,15 @@ describe('views', () => {
 describe('measurements respond to the defect they measure', () => {
   let base: tf.Tensor3D;
   let ref: Float32Array;
-  // as in the pipeline: the overview is the view halved, the detail crop the photo itself
+  // as in the pipeline: the photo squeezed to the backbone's view, the view halved to the
+  // overview, a native-scale centre crop for detail
   const pixels = (img: tf.Tensor3D) => {
-    const small = overview(img);
-    const px = { view: rgbOf(img), overview: rgbOf(small), detail: rgbOf(img) };
-    small.dispose();
+    const [view, small, detail] = tf.tidy(() => {
+      const v = globalView(img);
+      return [v, overview(v), detailCrop(img)];
+    });
+    const px = { view: rgbOf(view), overview: rgbOf(small), detail: rgbOf(detail) };
+    tf.dispose([view, small, detail]);
     return px;
   };
   const m = (img: tf.Tensor3D) => measure(pixels(img), img.shape[1], img.shape[0]);
@@ -67,6 +71,21 @@ describe('measurements respond to the defect they measure', () => {
     await tf.setBackend('cpu');
     base = card(256, 256);
     ref = m(base);
+  });
+
+  it('reads a flat grey photo as exactly flat: no detail, no edges, no cast', () => {
+    const grey = tf.fill([64, 64, 3], 100) as tf.Tensor3D;
+    const v = m(grey);
+    grey.dispose();
+    expect(at(v, 'log_lapvar_1x')).toBeCloseTo(Math.log(1e-7), 4); // variance 0, plus the guard
+    expect(at(v, 'log_noise_sigma')).toBeCloseTo(Math.log(1e-5), 4);
+    expect(at(v, 'edge_density')).toBe(0);
+    expect(at(v, 'blockiness')).toBeCloseTo(1, 6); // (0 + 1e-4) / (0 + 1e-4)
+    expect(at(v, 'mean_y')).toBeCloseTo(100 / 255, 5);
+    expect(at(v, 'dark_frac')).toBe(0);
+    expect(at(v, 'tilt_0_1') + at(v, 'tilt_1_3') + at(v, 'centre_edges')).toBe(0);
+    expect(at(v, 'grey_edge_cast')).toBeCloseTo(0, 6);
+    expect(at(v, 'neutral_frac')).toBe(1);
   });
 
   it('has one value per name, all finite', () => {
@@ -94,7 +113,10 @@ describe('measurements respond to the defect they measure', () => {
 
   it('tilt moves edge energy away from the level bin', () => {
     const v = m(tilt({ img: base, strength: 0.3, seed: 6, donors: [] }));
-    expect(at(v, 'tilt_0_1')).toBeLessThan(at(ref, 'tilt_0_1') * 0.5);
+    // a 6.6° turn: the level bins lose energy, the bins past 7° gain it (0.03 → 0.31 here)
+    expect(at(v, 'tilt_0_1')).toBeLessThan(at(ref, 'tilt_0_1') * 0.75);
+    const steep = (x: Float32Array) => at(x, 'tilt_7_15') + at(x, 'tilt_15_45');
+    expect(steep(v)).toBeGreaterThan(steep(ref) + 0.2);
   });
 
   it('reports the decoded size, a short side past 512 px reading as 512', () => {
