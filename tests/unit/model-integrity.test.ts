@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestOf, verifiedReader } from '../../src/core/model/integrity';
@@ -12,6 +13,11 @@ describe('model file integrity', () => {
   it('the shipped card lists every model file with its true size and SHA-256', async () => {
     expect(card.files).toEqual(await modelFileDigests(MODEL));
     expect(Object.keys(card.files)).toEqual(expect.arrayContaining(['backbone/model.json', 'backbone/weights.bin', 'head/model.json', 'head/weights.bin']));
+  });
+
+  it("the card's version ends with a digest of its files: another model never shares its cache entry", () => {
+    const content = createHash('sha256').update(JSON.stringify(card.files)).digest('hex').slice(0, 8);
+    expect(card.version).toMatch(new RegExp(`^\\d+\\.\\d+\\.\\d+-\\d{4}-\\d{2}-\\d{2}\\+${content}$`));
   });
 
   it('digests match a known SHA-256', async () => {

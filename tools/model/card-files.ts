@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,11 +28,17 @@ export async function modelFileDigests(dir: string): Promise<FileDigests> {
   return files;
 }
 
-/** Writes the digests into the folder's model card, keeping the rest of it. */
+/**
+ * Writes the digests into the folder's model card, keeping the rest of it, and ends the card's
+ * version with a digest of them: the browser caches the model by version, so two models trained
+ * on the same day never share a cache entry.
+ */
 export async function updateCardFiles(dir: string): Promise<FileDigests> {
   const cardPath = join(dir, 'model-card.json');
   const card = JSON.parse(readFileSync(cardPath, 'utf8'));
   card.files = await modelFileDigests(dir);
+  const content = createHash('sha256').update(JSON.stringify(card.files)).digest('hex').slice(0, 8);
+  card.version = `${String(card.version).replace(/\+[0-9a-f]{8}$/, '')}+${content}`;
   writeJson(cardPath, card);
   return card.files;
 }

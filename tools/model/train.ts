@@ -113,7 +113,7 @@ async function main() {
     head: { path: 'head', features: F, range: 'feature-range.json' },
     input: {
       pixels: `decoded RGB, upright (EXIF orientation applied), 0–255, long side ≤ ${DECODE_MAX_SIDE}`,
-      preprocessing: `long side capped at ${WORK_MAX_SIDE} (box prefilter + bilinear); whole photo squeezed to ${GLOBAL_SIDE}×${GLOBAL_SIDE} for the backbone (raw 0–255), halved to ${OVERVIEW_SIDE}² for exposure/colour/tilt/clutter; centre crop ≤${DETAIL_SIDE}² at native scale for sharpness/noise/blocking`,
+      preprocessing: `long side capped at ${WORK_MAX_SIDE} (box prefilter + bilinear); whole photo squeezed to ${GLOBAL_SIDE}×${GLOBAL_SIDE} for the backbone (raw 0–255), measured there for tilt, clutter and colour cast and halved to ${OVERVIEW_SIDE}² for exposure and colour; centre crop ≤${DETAIL_SIDE}² at native scale for sharpness/noise/blocking`,
       measurements: MEASURE_NAMES,
     },
     outputs: {
