@@ -4,13 +4,15 @@ import { createEngine } from '../core/engine';
 import type { BackendName } from '../core/engine-types';
 import { explain } from '../core/explain';
 import { decodeBlob } from '../core/image/decode-browser';
+import { bitmapPixels } from '../core/image/pixels-browser';
 import { webglRenderer } from '../core/model/backend-choice';
 import type { ModelBundle } from '../core/model/bundle';
 import { loadMeasuredScorer } from '../core/model/measured-scorer';
 import { cachedModelReader } from '../core/model/model-cache';
 import { BACKBONE_OUTPUTS, disposeBundle, loadBundle, scorePixels } from '../core/model/pipeline';
 import '../core/model/scorer'; // registers the wasm backend and its file URLs
-import { GLOBAL_SIDE } from '../core/model/views';
+import { measure } from '../core/model/measures';
+import { capLongSide, detailCrop, GLOBAL_SIDE, globalView, overview, WORK_MAX_SIDE, type Pixels } from '../core/model/views';
 
 // The bench page: the app's real modules, driven one step at a time by tools/bench. Every
 // function returns plain JSON. Timings are performance.now() deltas on this page's thread.
@@ -60,6 +62,18 @@ async function useBackend(backend: BackendName) {
   await tf.ready();
 }
 
+/** Decoded-looking RGBA noise of a given size (fixed LCG), for timing the pipeline on sizes the set lacks. */
+function noise(width: number, height: number): Pixels {
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0, x = 1; i < data.length; i++) data[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  return { data, width, height, channels: 4 };
+}
+
+const megapixels = (name: string) => {
+  const [, w, h] = /-(\d+)x(\d+)-/.exec(name) ?? [0, 0, 0];
+  return (Number(w) * Number(h)) / 1e6;
+};
+
 /** decode → preprocess → model → advice, as the coach does on the page's thread. */
 async function scoreBlob(blob: Blob) {
   if (!bundle) throw new Error('cold() first');
@@ -68,12 +82,7 @@ async function scoreBlob(blob: Blob) {
   const t1 = now();
   let score: Score;
   try {
-    const rgb = tf.browser.fromPixels(bitmap);
-    try {
-      score = await scorePixels(bundle, rgb, { width, height });
-    } finally {
-      rgb.dispose();
-    }
+    score = await scorePixels(bundle, bitmapPixels(bitmap), { width, height });
   } finally {
     bitmap.close();
   }
@@ -122,12 +131,7 @@ const api = {
     const read = cachedModelReader(MODEL_URL);
     bundle = await loadBundle(read);
     const t2 = now();
-    const grey = tf.fill([GLOBAL_SIDE, GLOBAL_SIDE, 3], 128, 'int32') as tf.Tensor3D;
-    try {
-      await scorePixels(bundle, grey);
-    } finally {
-      grey.dispose();
-    }
+    await scorePixels(bundle, { data: new Uint8Array(GLOBAL_SIDE * GLOBAL_SIDE * 3).fill(128), width: GLOBAL_SIDE, height: GLOBAL_SIDE, channels: 3 });
     const t3 = now();
     const blob = await (await fetch(photoUrl)).blob(); // the seller's file is local: not timed
     const t4 = now();
@@ -194,19 +198,36 @@ const api = {
       return ts.sort((x, y) => x - y)[1];
     };
     const input = tf.randomUniform([1, GLOBAL_SIDE, GLOBAL_SIDE, 3], 0, 255, 'float32', 1) as tf.Tensor4D;
-    const img512 = tf.randomUniform([512, 512, 3], 0, 255, 'int32', 2) as tf.Tensor3D;
-    const img2k = tf.randomUniform([1536, 2048, 3], 0, 255, 'int32', 3) as tf.Tensor3D;
     try {
       const backboneMs = await med3(async () => {
         const outs = b.backbone.execute(input, BACKBONE_OUTPUTS) as tf.Tensor[];
         await Promise.all(outs.map((o) => o.data()));
         tf.dispose(outs);
       });
-      const pipeline512Ms = await med3(() => scorePixels(b, img512));
-      const pipeline2048Ms = await med3(() => scorePixels(b, img2k));
-      return { backboneSide: GLOBAL_SIDE, backboneMs, pipeline512Ms, pipeline2048Ms };
+      const pipeline512Ms = await med3(() => scorePixels(b, noise(512, 512)));
+      const pipeline2048Ms = await med3(() => scorePixels(b, noise(2048, 1536)));
+      // the model part of one real photo (the first of 1–5 MP), stage by stage
+      const photo = photos.find((p) => /-(\d+)x(\d+)-/.test(p.name) && megapixels(p.name) >= 1 && megapixels(p.name) <= 5) ?? photos[0];
+      const { bitmap, width, height } = await decodeBlob(photo.blob);
+      try {
+        const px = bitmapPixels(bitmap);
+        const views = () => {
+          const w = capLongSide(px, WORK_MAX_SIDE);
+          const v = globalView(w);
+          return { view: v, overview: overview(v), detail: detailCrop(w) };
+        };
+        const stages = {
+          photo: photo.name,
+          pixelsMs: await med3(async () => bitmapPixels(bitmap)),
+          viewsMs: await med3(async () => views()),
+          measuresMs: await med3(async () => measure(views(), width, height)),
+        };
+        return { backboneSide: GLOBAL_SIDE, backboneMs, pipeline512Ms, pipeline2048Ms, stages };
+      } finally {
+        bitmap.close();
+      }
     } finally {
-      tf.dispose([input, img512, img2k]);
+      input.dispose();
     }
   },
 

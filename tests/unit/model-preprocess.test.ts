@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { capLongSide, detailCrop, globalView, overview, resizeArea } from '../../src/core/model/views';
+import { asPixels, capLongSide, detailCrop, globalView, overview, resizeArea, type Pixels } from '../../src/core/model/views';
 import { castMeasures, measure, MEASURE_NAMES, type RgbImage } from '../../src/core/model/measures';
 import { blur, colorCast, noise, underexposure, tilt } from '../../tools/model/degrade';
 
 /** A tensor's pixels as the measurements take them. */
 const rgbOf = (img: tf.Tensor3D): RgbImage => ({ data: Float32Array.from(img.dataSync()), width: img.shape[1], height: img.shape[0] });
+const pixelsOf = (img: tf.Tensor3D): Pixels => asPixels(rgbOf(img));
 
 const at = (v: Float32Array | number[], name: (typeof MEASURE_NAMES)[number]) => v[MEASURE_NAMES.indexOf(name)];
 
@@ -25,29 +26,68 @@ function card(h: number, w: number): tf.Tensor3D {
 describe('views', () => {
   beforeAll(() => tf.setBackend('cpu'));
 
-  it('resizeArea averages boxes exactly on integer factors and keeps tensors tidy', () => {
-    const img = tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16].flatMap((v) => [v, v, v]), [4, 4, 3]);
-    const before = tf.memory().numTensors;
+  const flat = (h: number, w: number, c: 3 | 4 = 3): Pixels => ({ data: new Uint8Array(h * w * c), width: w, height: h, channels: c });
+
+  it('resizeArea averages boxes exactly on integer factors', () => {
+    const img = pixelsOf(tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16].flatMap((v) => [v, v, v]), [4, 4, 3]));
     const out = resizeArea(img, 2, 2);
     // top-left box: (1+2+5+6)/4 = 3.5; top-right (3+4+7+8)/4 = 5.5; bottom-left 11.5; bottom-right 13.5
-    expect(Array.from(out.dataSync()).filter((_, i) => i % 3 === 0)).toEqual([3.5, 5.5, 11.5, 13.5]);
-    out.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-    img.dispose();
+    expect(Array.from(out.data).filter((_, i) => i % 3 === 0)).toEqual([3.5, 5.5, 11.5, 13.5]);
+  });
+
+  it('resizeArea gives what tf.avgPool then tf.image.resizeBilinear (half-pixel centres) give', () => {
+    // the head was first trained on views made by those tensor ops: the loops must agree with them
+    for (const [H, W, h, w] of [[97, 131, 40, 40], [300, 200, 320, 320], [64, 50, 23, 37], [1000, 750, 320, 320]]) {
+      const img = card(H, W);
+      const want = tf.tidy(() => {
+        const fy = Math.max(1, Math.floor(H / h / 1.0001));
+        const fx = Math.max(1, Math.floor(W / w / 1.0001));
+        const pooled = fy > 1 || fx > 1 ? tf.avgPool(img, [fy, fx], [fy, fx], 'valid') : img;
+        return tf.image.resizeBilinear(pooled, [h, w], false, true);
+      });
+      const got = resizeArea(pixelsOf(img), h, w);
+      expect([got.height, got.width]).toEqual([h, w]);
+      const ref = want.dataSync();
+      const worst = got.data.reduce((m, v, i) => Math.max(m, Math.abs(v - ref[i])), 0);
+      expect(worst).toBeLessThan(1e-3);
+      tf.dispose([img, want]);
+    }
+  });
+
+  it('reads RGBA as RGB, ignoring alpha', () => {
+    const rgb = pixelsOf(card(50, 70));
+    const rgba: Pixels = { data: new Uint8ClampedArray(50 * 70 * 4), width: 70, height: 50, channels: 4 };
+    for (let i = 0; i < 50 * 70; i++) {
+      for (let k = 0; k < 3; k++) (rgba.data as Uint8ClampedArray)[i * 4 + k] = rgb.data[i * 3 + k];
+      (rgba.data as Uint8ClampedArray)[i * 4 + 3] = 99;
+    }
+    // the card is not integer everywhere; the RGBA copy rounds it, so compare against the rounded RGB
+    const rounded: Pixels = { ...rgb, data: Uint8ClampedArray.from(rgb.data) };
+    expect(Array.from(resizeArea(rgba, 20, 30).data)).toEqual(Array.from(resizeArea(rounded, 20, 30).data));
+    expect(Array.from(detailCrop(rgba).data)).toEqual(Array.from(detailCrop(rounded).data));
   });
 
   it('caps the long side, squeezes a global 320 view, halves it to an overview and crops native detail', () => {
-    const img = tf.zeros([3000, 1500, 3]) as tf.Tensor3D;
-    const work = capLongSide(img, 1024);
-    expect(work.shape).toEqual([1024, 512, 3]);
+    const work = capLongSide(flat(3000, 1500), 1024);
+    expect([work.height, work.width]).toEqual([1024, 512]);
     const view = globalView(work);
-    expect(view.shape).toEqual([320, 320, 3]);
-    expect(overview(view).shape).toEqual([160, 160, 3]);
-    expect(detailCrop(work).shape).toEqual([384, 384, 3]);
-    const small = tf.zeros([300, 200, 3]) as tf.Tensor3D;
-    expect(capLongSide(small, 2048).shape).toEqual([300, 200, 3]);
-    expect(detailCrop(small).shape).toEqual([300, 200, 3]);
-    tf.disposeVariables();
+    expect([view.height, view.width, view.data.length]).toEqual([320, 320, 320 * 320 * 3]);
+    const o = overview(view);
+    expect([o.height, o.width]).toEqual([160, 160]);
+    const d = detailCrop(work);
+    expect([d.height, d.width]).toEqual([384, 384]);
+    const small = flat(300, 200, 4);
+    expect(capLongSide(small, 2048)).toBe(small); // within the cap: the pixels themselves, no copy
+    const ds = detailCrop(small);
+    expect([ds.height, ds.width]).toEqual([300, 200]);
+  });
+
+  it('crops the centre at native scale', () => {
+    const img = pixelsOf(card(500, 600));
+    const d = detailCrop(img);
+    // the crop's top-left pixel is the photo's pixel at ((500-384)/2, (600-384)/2) = (58, 108)
+    const p = (58 * 600 + 108) * 3;
+    expect(Array.from(d.data.slice(0, 3))).toEqual(Array.from(img.data).slice(p, p + 3).map(Math.fround));
   });
 });
 
@@ -57,13 +97,8 @@ describe('measurements respond to the defect they measure', () => {
   // as in the pipeline: the photo squeezed to the backbone's view, the view halved to the
   // overview, a native-scale centre crop for detail
   const pixels = (img: tf.Tensor3D) => {
-    const [view, small, detail] = tf.tidy(() => {
-      const v = globalView(img);
-      return [v, overview(v), detailCrop(img)];
-    });
-    const px = { view: rgbOf(view), overview: rgbOf(small), detail: rgbOf(detail) };
-    tf.dispose([view, small, detail]);
-    return px;
+    const view = globalView(pixelsOf(img));
+    return { view, overview: overview(view), detail: detailCrop(pixelsOf(img)) };
   };
   const m = (img: tf.Tensor3D) => measure(pixels(img), img.shape[1], img.shape[0]);
 

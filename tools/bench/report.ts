@@ -81,6 +81,15 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
             pipeline512Ms: round(medianOf(ok, (x) => x.parts.pipeline512Ms)),
             pipeline2048Ms: round(medianOf(ok, (x) => x.parts.pipeline2048Ms)),
             backboneOverPeer: round(medianOf(ok, (x) => x.parts.backboneMs / p(x.peer.rows, 'modelMs', 50)), 2),
+            // older results have no stage split
+            stages: ok[0].parts.stages
+              ? {
+                  photo: ok[0].parts.stages.photo,
+                  pixelsMs: round(medianOf(ok, (x) => x.parts.stages.pixelsMs)),
+                  viewsMs: round(medianOf(ok, (x) => x.parts.stages.viewsMs)),
+                  measuresMs: round(medianOf(ok, (x) => x.parts.stages.measuresMs)),
+                }
+              : null,
           }
         : null,
       topKernels: ok[0].profile.top,
@@ -192,6 +201,10 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
     for (const b of parted) {
       const x = s.backends[b].parts;
       lines.push(`| ${b} | ${f(x.backboneMs)} (${x.backboneSide}²) | ${f(x.pipeline512Ms)} | ${f(x.pipeline2048Ms)} | ${f(x.backboneOverPeer)} |`);
+    }
+    for (const b of parted.filter((x) => s.backends[x].parts.stages)) {
+      const st = s.backends[b].parts.stages;
+      lines.push('', `${b}, the model part of ${st.photo} besides the backbone: bitmap → pixels ${f(st.pixelsMs)} ms, views (cap, 320² squeeze, overview, detail crop) ${f(st.viewsMs)} ms, measurements ${f(st.measuresMs)} ms`);
     }
   }
   for (const b of ok.filter((x) => s.backends[x].topKernels?.some((t: Json) => t.ms > 0))) {

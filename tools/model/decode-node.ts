@@ -69,7 +69,8 @@ export async function decodeNode(bytes: Uint8Array): Promise<{ rgb: tf.Tensor3D;
   const upright = uprightRgb(rgba, width, height, orientation);
   const [h, w] = upright.shape;
   if (Math.max(h, w) <= DECODE_MAX_SIDE) return { rgb: upright, width: w, height: h };
-  const capped = tf.tidy(() => capLongSide(upright, DECODE_MAX_SIDE).round().toInt() as tf.Tensor3D);
+  const small = capLongSide({ data: upright.dataSync(), width: w, height: h, channels: 3 }, DECODE_MAX_SIDE);
+  const capped = tf.tidy(() => tf.tensor3d(Float32Array.from(small.data), [small.height, small.width, 3]).round().toInt() as tf.Tensor3D);
   upright.dispose();
   return { rgb: capped, width: w, height: h };
 }

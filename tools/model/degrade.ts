@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AspectId } from '../../src/core/aspects';
-import { resizeArea } from '../../src/core/model/views';
+import { resizeArea as resizePixels } from '../../src/core/model/views';
 import { rng } from './rng';
+
+/** The pipeline's box-then-bilinear downscale (views.ts) on a tensor: degradations work on tensors. */
+function resizeArea(img: tf.Tensor3D, h: number, w: number): tf.Tensor3D {
+  const [H, W] = img.shape;
+  return tf.tensor3d(resizePixels({ data: img.dataSync(), width: W, height: H, channels: 3 }, h, w).data, [h, w, 3]);
+}
 
 // Synthetic degradations with a known type and strength, made from training photos, so the
 // aspect heads can learn what each defect looks like. Every function takes a float [H,W,3]

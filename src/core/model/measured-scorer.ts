@@ -5,18 +5,24 @@ import type { ReadModelFile } from './bundle';
 import { cachedModelReader } from './model-cache';
 import { disposeBundle, loadBundle, scorePixels } from './pipeline';
 import { loadScorer, type Scorer } from './scorer';
+import type { Pixels } from './views';
 
 // Glue between the backend choice (pure) and the real model: times the model on a backend, and
 // loads a Scorer on the measured winner with the others as fallbacks.
 
-/** A photo-sized synthetic frame: exercises the downscale, the backbone and the detail crop. */
-const PROBE_SHAPE: [number, number, number] = [1024, 1536, 3];
+/** A photo-sized synthetic frame (decoded RGBA, as the coach gets them): exercises the downscale, the backbone and the detail crop. */
+function probeFrame(width = 1024, height = 768): Pixels {
+  const data = new Uint8ClampedArray(width * height * 4);
+  // a fixed pseudo-random texture (LCG), so every backend times the same work
+  for (let i = 0, x = 7; i < data.length; i++) data[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  return { data, width, height, channels: 4 };
+}
 
 /** One untimed warm run (shader compile), then `runs` timed runs of the whole pipeline (ms). */
 export async function timeOnModel(read: ReadModelFile, backend: BackendName, runs: number): Promise<number[]> {
   if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) throw new Error('did not initialise');
   const bundle = await loadBundle(read);
-  const frame = tf.tidy(() => tf.randomUniform(PROBE_SHAPE, 0, 255, 'int32', 7) as tf.Tensor3D);
+  const frame = probeFrame();
   try {
     await scorePixels(bundle, frame);
     const out: number[] = [];
@@ -27,7 +33,6 @@ export async function timeOnModel(read: ReadModelFile, backend: BackendName, run
     }
     return out;
   } finally {
-    frame.dispose();
     disposeBundle(bundle);
   }
 }

@@ -5,7 +5,7 @@ import { bandFor, type ModelBundle, type ModelCard, type ReadModelFile } from '.
 import { dHash } from '../explain/dhash';
 import { verifiedReader } from './integrity';
 import { measure, MEASURE_NAMES, type MeasuredPixels, type RgbImage } from './measures';
-import { capLongSide, detailCrop, GLOBAL_SIDE, globalView, overview, readRgb, WORK_MAX_SIDE } from './views';
+import { capLongSide, detailCrop, GLOBAL_SIDE, globalView, overview, type Pixels, WORK_MAX_SIDE } from './views';
 
 export { DECODE_MAX_SIDE } from './views';
 
@@ -54,55 +54,67 @@ interface Analysis {
   fingerprint: string;
 }
 
-/**
- * One photo through the backbone and the measurements. `rgb` is the decoded upright photo
- * ([H,W,3], 0–255); `size` is its size before any decoder-side shrinking. The backbone runs on
- * the tfjs backend; its view and the detail crop are then read back and measured in JS
- * (`measures.ts`). Leaves no tensors behind.
- */
-async function analyse(backbone: tf.GraphModel, rgb: tf.Tensor3D, size?: { width: number; height: number }): Promise<Analysis> {
-  const [deep, ...views] = tf.tidy(() => {
-    const work = capLongSide(rgb, WORK_MAX_SIDE);
-    const view = globalView(work, inputSide(backbone));
-    const [shallow, deep] = backbone.execute(view.expandDims(0), BACKBONE_OUTPUTS) as tf.Tensor4D[];
-    return [tf.concat([meanStd(shallow), meanStd(deep), saliency(deep)]), view, overview(view), detailCrop(work)] as tf.Tensor3D[];
-  });
-  try {
-    const [learnt, px] = await Promise.all([deep.data(), readViews(views)]);
-    const features = new Float32Array(BACKBONE_FEATURES + MEASURE_NAMES.length);
-    features.set(learnt as Float32Array);
-    features.set(measure(px, size?.width ?? rgb.shape[1], size?.height ?? rgb.shape[0]), BACKBONE_FEATURES);
-    return { features, fingerprint: overviewFingerprint(px.overview) };
-  } finally {
-    tf.dispose([deep, ...views]);
-  }
+/** A decoded photo: pixels, or a [H,W,3] tensor of 0–255 (the Node tools decode to tensors). */
+export type PhotoPixels = Pixels | tf.Tensor3D;
+
+/** The photo's size before any decoder-side shrinking. */
+export interface PhotoSize {
+  width: number;
+  height: number;
 }
 
-async function readViews([view, small, detail]: tf.Tensor3D[]): Promise<MeasuredPixels> {
-  const [v, o, d] = await Promise.all([readRgb(view), readRgb(small), readRgb(detail)]);
-  return { view: v, overview: o, detail: d };
+/** The photo's pixels, read back once when a tensor is given. */
+async function pixelsOf(src: PhotoPixels): Promise<Pixels> {
+  if (!(src instanceof tf.Tensor)) return src;
+  const [height, width] = src.shape;
+  return { data: await src.data(), width, height, channels: 3 };
+}
+
+/** The backbone's `side`² view, its overview and the native-scale detail crop of one photo. */
+function viewsOf(px: Pixels, side: number): MeasuredPixels {
+  const work = capLongSide(px, WORK_MAX_SIDE);
+  const view = globalView(work, side);
+  return { view, overview: overview(view), detail: detailCrop(work) };
+}
+
+/**
+ * One photo through the backbone and the measurements. `size` is the photo's size before any
+ * decoder-side shrinking. The views are cut in JS (`views.ts`); the backbone runs on the tfjs
+ * backend while the measurements run in JS (`measures.ts`), so on WebGL the two overlap.
+ * Leaves no tensors behind.
+ */
+async function analyse(backbone: tf.GraphModel, src: PhotoPixels, size?: PhotoSize): Promise<Analysis> {
+  const px = await pixelsOf(src);
+  const side = inputSide(backbone);
+  const views = viewsOf(px, side);
+  const learnt = tf.tidy(() => {
+    const input = tf.tensor4d(views.view.data, [1, side, side, 3]);
+    const [shallow, deep] = backbone.execute(input, BACKBONE_OUTPUTS) as tf.Tensor4D[];
+    return tf.concat([meanStd(shallow), meanStd(deep), saliency(deep)]);
+  });
+  try {
+    const measured = measure(views, size?.width ?? px.width, size?.height ?? px.height);
+    const features = new Float32Array(BACKBONE_FEATURES + MEASURE_NAMES.length);
+    features.set((await learnt.data()) as Float32Array);
+    features.set(measured, BACKBONE_FEATURES);
+    return { features, fingerprint: overviewFingerprint(views.overview) };
+  } finally {
+    learnt.dispose();
+  }
 }
 
 /**
  * The measurements alone (the tail of `features`), for a backbone taking `side`² views: cached
  * feature rows get new measurements without running the backbone again. → [MEASURE_NAMES]
  */
-export async function measurements(rgb: tf.Tensor3D, side = GLOBAL_SIDE, size?: { width: number; height: number }): Promise<Float32Array> {
-  const views = tf.tidy(() => {
-    const work = capLongSide(rgb, WORK_MAX_SIDE);
-    const view = globalView(work, side);
-    return [view, overview(view), detailCrop(work)];
-  });
-  try {
-    return measure(await readViews(views), size?.width ?? rgb.shape[1], size?.height ?? rgb.shape[0]);
-  } finally {
-    tf.dispose(views);
-  }
+export async function measurements(src: PhotoPixels, side = GLOBAL_SIDE, size?: PhotoSize): Promise<Float32Array> {
+  const px = await pixelsOf(src);
+  return measure(viewsOf(px, side), size?.width ?? px.width, size?.height ?? px.height);
 }
 
 /** The head's input for one photo (see `analyse`). → [F] */
-export async function features(backbone: tf.GraphModel, rgb: tf.Tensor3D, size?: { width: number; height: number }): Promise<Float32Array> {
-  return (await analyse(backbone, rgb, size)).features;
+export async function features(backbone: tf.GraphModel, src: PhotoPixels, size?: PhotoSize): Promise<Float32Array> {
+  return (await analyse(backbone, src, size)).features;
 }
 
 /**
@@ -117,14 +129,9 @@ function overviewFingerprint(view: RgbImage): string {
   return dHash(grey, width, height);
 }
 
-/** The fingerprint `scorePixels` gives a photo, on its own. Leaves no tensors behind. */
-export async function fingerprint(rgb: tf.Tensor3D): Promise<string> {
-  const view = tf.tidy(() => overview(globalView(capLongSide(rgb, WORK_MAX_SIDE))));
-  try {
-    return overviewFingerprint(await readRgb(view));
-  } finally {
-    view.dispose();
-  }
+/** The fingerprint `scorePixels` gives a photo, on its own. */
+export async function fingerprint(src: PhotoPixels): Promise<string> {
+  return overviewFingerprint(overview(globalView(capLongSide(await pixelsOf(src), WORK_MAX_SIDE))));
 }
 
 /** From the head's raw outputs (quality ≈ MOS 0–1, then one severity per aspect) to a Score. */
@@ -159,18 +166,15 @@ async function headOutputs(bundle: ModelBundle, f: Float32Array): Promise<Float3
 }
 
 /** The head's raw outputs for one decoded photo: quality 0–1, then one severity per aspect. */
-export async function predictRaw(bundle: ModelBundle, rgb: tf.Tensor3D, size?: { width: number; height: number }): Promise<Float32Array> {
-  return headOutputs(bundle, await features(bundle.backbone, rgb, size));
+export async function predictRaw(bundle: ModelBundle, src: PhotoPixels, size?: PhotoSize): Promise<Float32Array> {
+  return headOutputs(bundle, await features(bundle.backbone, src, size));
 }
 
-/** Scores one decoded photo. Never disposes `rgb`; leaves no tensors behind. */
-export async function scorePixels(
-  bundle: ModelBundle,
-  rgb: tf.Tensor3D,
-  size?: { width: number; height: number },
-): Promise<Score> {
-  const a = await analyse(bundle.backbone, rgb, size);
-  const score = toScore(await headOutputs(bundle, a.features), bundle.card, size?.width ?? rgb.shape[1], size?.height ?? rgb.shape[0]);
+/** Scores one decoded photo. Never disposes a tensor given; leaves no tensors behind. */
+export async function scorePixels(bundle: ModelBundle, src: PhotoPixels, size?: PhotoSize): Promise<Score> {
+  const a = await analyse(bundle.backbone, src, size);
+  const [height, width] = src instanceof tf.Tensor ? src.shape : [src.height, src.width];
+  const score = toScore(await headOutputs(bundle, a.features), bundle.card, size?.width ?? width, size?.height ?? height);
   return { ...score, fingerprint: a.fingerprint };
 }
 

@@ -9,6 +9,7 @@ import type { BackendName, EngineMemory } from '../engine-types';
 import { CoachError, isCoachError } from '../errors';
 import type { ModelBundle, ReadModelFile } from './bundle';
 import { cachedModelReader } from './model-cache';
+import { bitmapPixels } from '../image/pixels-browser';
 import { disposeBundle, loadBundle, scorePixels } from './pipeline';
 import { GLOBAL_SIDE } from './views';
 
@@ -147,24 +148,15 @@ class BundleScorer implements Scorer {
 
   private async scoreOnce(source: ImageBitmap | ImageData | tf.Tensor3D, size?: { width: number; height: number }): Promise<Score> {
     const bundle = this.live();
-    const owned = !(source instanceof tf.Tensor);
-    const rgb = owned ? tf.browser.fromPixels(source as ImageBitmap | ImageData) : (source as tf.Tensor3D);
-    try {
-      const scoring = scorePixels(bundle, rgb, size);
-      return await (this.lost ? Promise.race([scoring, this.lost]) : scoring);
-    } finally {
-      if (owned) rgb.dispose();
-    }
+    const pixels = source instanceof tf.Tensor ? source : bitmapPixels(source);
+    const scoring = scorePixels(bundle, pixels, size);
+    return await (this.lost ? Promise.race([scoring, this.lost]) : scoring);
   }
 
   /** One pass on a grey frame: compiles the WebGL shaders for the fixed input shapes. */
   async warmup(): Promise<void> {
-    const grey = tf.fill([GLOBAL_SIDE, GLOBAL_SIDE, 3], 128, 'int32') as tf.Tensor3D;
-    try {
-      await scorePixels(this.live(), grey);
-    } finally {
-      grey.dispose();
-    }
+    const grey = new Uint8Array(GLOBAL_SIDE * GLOBAL_SIDE * 3).fill(128);
+    await scorePixels(this.live(), { data: grey, width: GLOBAL_SIDE, height: GLOBAL_SIDE, channels: 3 });
   }
 
   dispose(): void {

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import type { RgbImage } from './measures';
 
 // The sizes below trade accuracy for time on a phone: the backbone's cost grows with its input
@@ -19,71 +18,140 @@ export const WORK_MAX_SIDE = 1024;
 /** The Node decoder hands over at most this long side (a memory guard); the browser's shrinks to WORK_MAX_SIDE. */
 export const DECODE_MAX_SIDE = 4096;
 
+// The views are plain loops over decoded pixels, not tensor ops: on the wasm backend, turning a
+// bitmap into a tensor, casting it to float, pooling, resizing and slicing it cost ~170 ms for a
+// 1024×768 photo (each op a pass over memory, the 3-channel slice one pixel at a time); the same
+// work here takes a few tens of milliseconds, and Node and the browser share it exactly.
+
+/**
+ * Decoded pixels, row-major and interleaved: RGB (3 channels), or RGBA as a canvas gives them
+ * (4; alpha is ignored). Values 0–255, integer or not.
+ */
+export interface Pixels {
+  data: ArrayLike<number>;
+  width: number;
+  height: number;
+  channels: 3 | 4;
+}
+
+/** A view as Pixels (views are float RGB). */
+export const asPixels = (img: RgbImage): Pixels => ({ ...img, channels: 3 });
+
 /**
  * Downscale with a box prefilter so that big reductions do not alias (bilinear alone samples
  * only 4 pixels per output pixel; a 12 MP photo squeezed to 512 would keep its noise but lose
- * its blur). An integer average-pool takes the image to within 2× of the target, bilinear does
- * the rest. [H,W,3] float → [h,w,3] float.
+ * its blur). An integer box average takes the image to within 2× of the target, bilinear (half-
+ * pixel centres) does the rest: tf.avgPool 'valid' then tf.image.resizeBilinear(…, false, true),
+ * which the model was first trained with. → [h,w] float RGB.
  */
-export function resizeArea(img: tf.Tensor3D, h: number, w: number): tf.Tensor3D {
-  return tf.tidy(() => {
-    const [H, W] = img.shape;
-    if (H === h && W === w) return img.clone();
-    const fy = Math.max(1, Math.floor(H / h / 1.0001));
-    const fx = Math.max(1, Math.floor(W / w / 1.0001));
-    let x: tf.Tensor3D = img;
-    // 'valid' pooling drops the rows and columns that do not fill a whole window
-    if (fy > 1 || fx > 1) x = tf.avgPool(img, [fy, fx], [fy, fx], 'valid');
-    if (x.shape[0] === h && x.shape[1] === w) return x;
-    return tf.image.resizeBilinear(x, [h, w], false, true);
-  });
+export function resizeArea(src: Pixels, h: number, w: number): RgbImage {
+  const fy = Math.max(1, Math.floor(src.height / h / 1.0001));
+  const fx = Math.max(1, Math.floor(src.width / w / 1.0001));
+  const pooled = fy > 1 || fx > 1 ? boxPool(src, fy, fx) : toRgb(src);
+  return pooled.height === h && pooled.width === w ? pooled : bilinear(pooled, h, w);
 }
 
-/** Long side capped at `max`, aspect kept. [H,W,3] → [h,w,3] float32 0–255. */
-export function capLongSide(rgb: tf.Tensor3D, max: number): tf.Tensor3D {
-  return tf.tidy(() => {
-    const [H, W] = rgb.shape;
-    const f = rgb.toFloat() as tf.Tensor3D;
-    const s = Math.min(1, max / Math.max(H, W));
-    if (s === 1) return f;
-    return resizeArea(f, Math.max(1, Math.round(H * s)), Math.max(1, Math.round(W * s)));
-  });
+/** Long side capped at `max`, aspect kept; the pixels themselves when already within it. */
+export function capLongSide(src: Pixels, max: number): Pixels {
+  const s = Math.min(1, max / Math.max(src.height, src.width));
+  if (s === 1) return src;
+  return asPixels(resizeArea(src, Math.max(1, Math.round(src.height * s)), Math.max(1, Math.round(src.width * s))));
 }
 
-/** The whole photo squeezed to the backbone's square input. [H,W,3] → [side,side,3]. */
-export function globalView(work: tf.Tensor3D, side = GLOBAL_SIDE): tf.Tensor3D {
+/** The whole photo squeezed to the backbone's square input. */
+export function globalView(work: Pixels, side = GLOBAL_SIDE): RgbImage {
   return resizeArea(work, side, side);
 }
 
-/** The backbone's view halved (2×2 box average). [side,side,3] → [side/2,side/2,3] (OVERVIEW_SIDE for the shipped model). */
-export function overview(view: tf.Tensor3D): tf.Tensor3D {
-  return tf.avgPool(view, 2, 2, 'valid');
+/** The backbone's view halved (2×2 box average): OVERVIEW_SIDE² for the shipped model. */
+export function overview(view: RgbImage): RgbImage {
+  return boxPool(asPixels(view), 2, 2);
 }
 
-/** Centre crop at native scale, at most DETAIL_SIDE square. [H,W,3] → [≤DETAIL_SIDE,≤DETAIL_SIDE,3]. */
-export function detailCrop(work: tf.Tensor3D): tf.Tensor3D {
-  return tf.tidy(() => {
-    const [H, W] = work.shape;
-    const h = Math.min(H, DETAIL_SIDE);
-    const w = Math.min(W, DETAIL_SIDE);
-    if (h === H && w === W) return work.clone();
-    return crop(work, Math.floor((H - h) / 2), Math.floor((W - w) / 2), h, w);
-  });
+/** Centre crop at native scale, at most DETAIL_SIDE square. */
+export function detailCrop(work: Pixels): RgbImage {
+  const h = Math.min(work.height, DETAIL_SIDE);
+  const w = Math.min(work.width, DETAIL_SIDE);
+  return crop(work, Math.floor((work.height - h) / 2), Math.floor((work.width - w) / 2), h, w);
 }
 
-/**
- * tf.slice of [y,x,0]–[h,w,3], with the same values: slicing [H,W·3] copies one row at a time,
- * where the wasm backend's 3-D slice copies one pixel (3 numbers) at a time — 5–10× slower.
- */
-export function crop(img: tf.Tensor3D, y: number, x: number, h: number, w: number): tf.Tensor3D {
-  return tf.tidy(() => {
-    const [H, W] = img.shape;
-    return tf.slice(tf.reshape(img, [H, W * 3]), [y, x * 3], [h, w * 3]).reshape([h, w, 3]) as tf.Tensor3D;
-  });
+/** Rows y…y+h, columns x…x+w, as float RGB. */
+export function crop(src: Pixels, y: number, x: number, h: number, w: number): RgbImage {
+  const { data: d, width: W, channels: c } = src;
+  const out = new Float32Array(h * w * 3);
+  for (let i = 0, o = 0; i < h; i++) {
+    for (let j = 0, p = ((y + i) * W + x) * c; j < w; j++, p += c, o += 3) {
+      out[o] = d[p];
+      out[o + 1] = d[p + 1];
+      out[o + 2] = d[p + 2];
+    }
+  }
+  return { data: out, width: w, height: h };
 }
 
-/** A view's pixels read back for the measurements (`measures.ts`). */
-export async function readRgb(img: tf.Tensor3D): Promise<RgbImage> {
-  const [height, width] = img.shape;
-  return { data: (await img.data()) as Float32Array, width, height };
+/** All of `src` as float RGB. */
+function toRgb(src: Pixels): RgbImage {
+  return crop(src, 0, 0, src.height, src.width);
+}
+
+/** Mean of each fy×fx box; rows and columns that do not fill a whole box are dropped ('valid'). */
+function boxPool(src: Pixels, fy: number, fx: number): RgbImage {
+  const { data: d, width: W, channels: c } = src;
+  const height = Math.floor(src.height / fy);
+  const width = Math.floor(src.width / fx);
+  const out = new Float32Array(height * width * 3);
+  const inv = 1 / (fy * fx);
+  for (let i = 0, o = 0; i < height; i++) {
+    for (let j = 0; j < width; j++, o += 3) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let u = 0; u < fy; u++) {
+        for (let v = 0, p = ((i * fy + u) * W + j * fx) * c; v < fx; v++, p += c) {
+          r += d[p];
+          g += d[p + 1];
+          b += d[p + 2];
+        }
+      }
+      out[o] = r * inv;
+      out[o + 1] = g * inv;
+      out[o + 2] = b * inv;
+    }
+  }
+  return { data: out, width, height };
+}
+
+/** Bilinear resize with half-pixel centres, edges clamped (tf.image.resizeBilinear(x, size, false, true)). */
+function bilinear(src: RgbImage, h: number, w: number): RgbImage {
+  const { data: d, width: W, height: H } = src;
+  const out = new Float32Array(h * w * 3);
+  // per output column: the two source columns and the weight of the right one
+  const x0 = new Int32Array(w);
+  const x1 = new Int32Array(w);
+  const fx = new Float32Array(w);
+  for (let j = 0; j < w; j++) {
+    const s = (W / w) * (j + 0.5) - 0.5;
+    x0[j] = Math.max(0, Math.floor(s));
+    x1[j] = Math.min(W - 1, Math.ceil(s));
+    fx[j] = s - x0[j];
+  }
+  for (let i = 0, o = 0; i < h; i++) {
+    const s = (H / h) * (i + 0.5) - 0.5;
+    const y0 = Math.max(0, Math.floor(s));
+    const y1 = Math.min(H - 1, Math.ceil(s));
+    const fy = s - y0;
+    const r0 = y0 * W * 3;
+    const r1 = y1 * W * 3;
+    for (let j = 0; j < w; j++, o += 3) {
+      const a = x0[j] * 3;
+      const b = x1[j] * 3;
+      const f = fx[j];
+      for (let k = 0; k < 3; k++) {
+        const top = d[r0 + a + k] + (d[r0 + b + k] - d[r0 + a + k]) * f;
+        const bottom = d[r1 + a + k] + (d[r1 + b + k] - d[r1 + a + k]) * f;
+        out[o + k] = top + (bottom - top) * fy;
+      }
+    }
+  }
+  return { data: out, width: w, height: h };
 }

@@ -99,41 +99,6 @@ const harness = {
     return { score: score!, decoded, peakBytes: info.peakBytes, largestTensor: Math.max(...sizes) };
   },
 
-  /** Diagnostics: where the time of one score goes on the current backend (ms per stage). */
-  async profile(url: string, backend: BackendName) {
-    const { loadBundle } = await import('../../../src/core/model/pipeline');
-    const { cachedModelReader } = await import('../../../src/core/model/model-cache');
-    const { capLongSide, globalView, detailCrop, overview, readRgb, WORK_MAX_SIDE } = await import('../../../src/core/model/views');
-    const { measure } = await import('../../../src/core/model/measures');
-    await tf.setBackend(backend);
-    const bundle = await loadBundle(cachedModelReader('/model/'));
-    const { bitmap, width, height } = await decodeBlob(await blobAt(url));
-    const rgb = tf.browser.fromPixels(bitmap);
-    bitmap.close();
-    const out: Record<string, number[]> = {};
-    const time = async (name: string, f: () => Promise<unknown>) => {
-      const t0 = performance.now();
-      await f();
-      (out[name] ??= []).push(Math.round(performance.now() - t0));
-    };
-    const settle = async (r: tf.Tensor | tf.Tensor[]) => {
-      await Promise.all((Array.isArray(r) ? r : [r]).map((t) => t.data()));
-      tf.dispose(r);
-    };
-    for (let i = 0; i < 2; i++) {
-      await time('views', () => settle(tf.tidy(() => { const w = capLongSide(rgb, WORK_MAX_SIDE); return [globalView(w), detailCrop(w)]; })));
-      await time('backbone', () => settle(tf.tidy(() => bundle.backbone.execute(globalView(capLongSide(rgb, WORK_MAX_SIDE)).expandDims(0), ['tower_0/MobilenetV3/expanded_conv_5/add', 'tower_0/extern1/hard_swish/mul_1']) as tf.Tensor[])));
-      const [view, small, detail] = tf.tidy(() => { const w = capLongSide(rgb, WORK_MAX_SIDE); const v = globalView(w); return [v, overview(v), detailCrop(w)]; });
-      const px = { view: await readRgb(view), overview: await readRgb(small), detail: await readRgb(detail) };
-      tf.dispose([view, small, detail]);
-      await time('measures', async () => measure(px, width, height));
-    }
-    rgb.dispose();
-    bundle.backbone.dispose();
-    bundle.head.dispose();
-    return out;
-  },
-
   dispose() {
     scorer?.dispose();
     scorer = undefined;
