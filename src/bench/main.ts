@@ -12,7 +12,7 @@ import { cachedModelReader } from '../core/model/model-cache';
 import { BACKBONE_OUTPUTS, disposeBundle, loadBundle, scorePixels } from '../core/model/pipeline';
 import '../core/model/scorer'; // registers the wasm backend and its file URLs
 import { measure } from '../core/model/measures';
-import { capLongSide, detailCrop, GLOBAL_SIDE, globalView, overview, WORK_MAX_SIDE, type Pixels } from '../core/model/views';
+import { detailCrop, GLOBAL_SIDE, globalView, overview, toWork, type Pixels } from '../core/model/views';
 
 // The bench page: the app's real modules, driven one step at a time by tools/bench. Every
 // function returns plain JSON. Timings are performance.now() deltas on this page's thread.
@@ -212,7 +212,7 @@ const api = {
       try {
         const px = bitmapPixels(bitmap);
         const views = () => {
-          const w = capLongSide(px, WORK_MAX_SIDE);
+          const w = toWork(px);
           const v = globalView(w);
           return { view: v, overview: overview(v), detail: detailCrop(w) };
         };

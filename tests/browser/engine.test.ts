@@ -9,7 +9,8 @@ import { PNG } from 'pngjs';
 import type { Page } from 'playwright-core';
 import type { Score } from '../../src/core/aspects';
 import { ASPECTS } from '../../src/core/aspects';
-import { WORK_MAX_SIDE } from '../../src/core/model/views';
+import { workSize } from '../../src/core/model/views';
+import { withExif } from '../fixtures/exif';
 import { resizeBilinear, tile, type Rgba } from '../../tools/bench/photos';
 import {
   ensureBuild, expectedScores, FIXTURE_PHOTOS, FIXTURES_DIR, fixtureUrl, launchBrowser, REPO, startServers, withPage,
@@ -32,18 +33,21 @@ const wasmScores = new Map<string, Score>();
 // A phone-sized photo (12 MP): the three real fixture photos and the first again, tiled 2×2 and
 // upscaled, as the bench makes its photos. Written per run, scored by `npm run score` too.
 const LARGE = { name: 'large-4000x3000.jpg', width: 4000, height: 3000 };
+// Stored 2600×1950 with EXIF orientation 6 (shown 1950×2600): a 3/8 DCT scale, a partial last
+// block row, and a quarter turn.
+const TURNED = { name: 'turned-2600x1950-exif6.jpg', width: 1950, height: 2600 };
 const generated = mkdtempSync(join(tmpdir(), 'coach-large-'));
 
-function writeLargePhoto(): string {
+function writeLargePhotos() {
   const sources = [0, 1, 2, 0].map((i) => jpeg.decode(readFileSync(join(FIXTURES_DIR, 'photos', FIXTURE_PHOTOS[i])), { useTArray: true, formatAsRGBA: true }) as Rgba);
-  const path = join(generated, LARGE.name);
-  writeFileSync(path, jpeg.encode(resizeBilinear(tile(sources), LARGE.width, LARGE.height), 90).data);
-  return path;
+  const tiled = tile(sources);
+  writeFileSync(join(generated, LARGE.name), jpeg.encode(resizeBilinear(tiled, LARGE.width, LARGE.height), 90).data);
+  writeFileSync(join(generated, TURNED.name), withExif(jpeg.encode(resizeBilinear(tiled, TURNED.height, TURNED.width), 90).data, 6));
 }
 
 before(async () => {
   const root = ensureBuild();
-  writeLargePhoto();
+  writeLargePhotos();
   servers = await startServers({ root, mounts: { '/fixtures/': FIXTURES_DIR, '/generated/': generated } });
   chromium = await launchBrowser();
 });
@@ -154,30 +158,33 @@ function pngHeaderClaiming(width: number, height: number): number[] {
 }
 
 describe('large photos', { concurrency: 1 }, () => {
-  // The browser shrinks a big photo at decode (createImageBitmap, high quality); the CLI shrinks
-  // it in tensors (box filter, then bilinear). Same model and measurements, slightly different
-  // pixels: the scores agree closely, not exactly. At the 4× shrink of a 12 MP photo to 1024 px
-  // the browser's sharper resampler reads as 0.05 less blur (the largest gap, printed below).
-  const LARGE_PARITY = 1.5; // points on 0–100
-  const ASPECT_PARITY = 0.08;
+  // A big JPEG is decoded straight to its work size by the browser's DCT scaling (WebCodecs'
+  // ImageDecoder); `npm run score` applies the same scaling to its full decode (tools/model/
+  // dct-scale.ts). The pixels differ by rounding only (≈ 0.6 of 255 on average): the scores agree
+  // to a fraction of a point. Without WebCodecs the browser decodes in full and applies that
+  // scaling itself, in bands of rows: as close.
+  const LARGE_PARITY = 0.5; // points on 0–100
+  const ASPECT_PARITY = 0.02;
   const PEAK_LIMIT = 400e6; // bytes; the 12 MP photo peaked at 491 MB when it became a tensor
 
-  test('a 12 MP photo is shrunk at decode: no full-size tensor, bounded memory, close to the CLI, same in the worker', { timeout: 10 * MIN }, async (t) => {
-    const cli = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(REPO, 'tools/score/score.ts'), '--json', join(generated, LARGE.name)], { cwd: REPO, encoding: 'utf8' }).trim()) as Score;
+  const cliScore = (name: string) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(REPO, 'tools/score/score.ts'), '--json', join(generated, name)], { cwd: REPO, encoding: 'utf8' }).trim()) as Score;
+  const aspectGap = (a: Score, b: Score) => Math.max(...Object.entries(b.aspects).map(([id, v]) => Math.abs(a.aspects[id as keyof Score['aspects']] - v)));
+
+  test('a 12 MP photo is decoded at its work size: no full-size tensor, bounded memory, as the CLI scores it, same in the worker', { timeout: 10 * MIN }, async (t) => {
+    const cli = cliScore(LARGE.name);
     await withPage(chromium.browser, servers.hostOrigin + PAGE, async (page) => {
       await openHarness(page);
       const info = await page.evaluate(() => window.harness.load(['wasm']));
       assert.ok(!('error' in info), JSON.stringify(info));
       const run = await page.evaluate((url) => window.harness.scoreProfiled(url), `/generated/${LARGE.name}`);
-      t.diagnostic(`12 MP on the page: ${run.score.overall} (CLI ${cli.overall}); decoded ${run.decoded.join('×')}; peak ${(run.peakBytes / 1e6).toFixed(0)} MB; largest tensor ${run.largestTensor} values`);
-      const decoded = [WORK_MAX_SIDE, (WORK_MAX_SIDE * LARGE.height) / LARGE.width];
-      assert.deepEqual(run.decoded, decoded);
+      t.diagnostic(`12 MP on the page: ${run.score.overall} (CLI ${cli.overall}); decoded ${run.decoded.join('×')}; peak ${(run.peakBytes / 1e6).toFixed(0)} MB; largest tensor ${run.largestTensor} values; largest aspect gap ${aspectGap(run.score, cli).toFixed(3)}`);
+      assert.equal(run.scaledDecodes, 1, 'decoded by DCT scaling');
+      const work = workSize(LARGE.width, LARGE.height);
+      assert.deepEqual(run.decoded, [work.width, work.height]);
       assert.deepEqual([run.score.width, run.score.height], [LARGE.width, LARGE.height]);
-      assert.ok(run.largestTensor <= decoded[0] * decoded[1] * 3, `a kernel made a tensor of ${run.largestTensor} values`);
+      assert.ok(run.largestTensor <= work.width * work.height * 3, `a kernel made a tensor of ${run.largestTensor} values`);
       assert.ok(run.peakBytes <= PEAK_LIMIT, `peak tensor memory ${run.peakBytes} bytes`);
       assertParity(LARGE.name, run.score.overall, cli.overall, 'npm run score', LARGE_PARITY);
-      const aspectGap = Math.max(...Object.entries(cli.aspects).map(([id, v]) => Math.abs(run.score.aspects[id as keyof Score['aspects']] - v)));
-      t.diagnostic(`largest aspect gap to the CLI: ${aspectGap.toFixed(3)}`);
       for (const [id, v] of Object.entries(cli.aspects)) {
         const got = run.score.aspects[id as keyof Score['aspects']];
         assert.ok(Math.abs(got - v) <= ASPECT_PARITY, `${id}: ${got} vs npm run score ${v}`);
@@ -186,6 +193,33 @@ describe('large photos', { concurrency: 1 }, () => {
       const worker = await page.evaluate((url) => window.harness.engine([url], { backends: ['wasm'] }), `/generated/${LARGE.name}`);
       assert.ok(!('error' in worker.scores[0]), JSON.stringify(worker.scores[0]));
       assert.equal((worker.scores[0] as Score).overall, run.score.overall, 'the worker and the page decode and score alike');
+    });
+  });
+
+  test('a big photo turned by EXIF comes out upright at its work size, as the CLI scores it; without WebCodecs, a full decode scaled in JS gets the same pixels', { timeout: 10 * MIN }, async (t) => {
+    const cli = cliScore(TURNED.name);
+    const cliLarge = cliScore(LARGE.name);
+    await withPage(chromium.browser, servers.hostOrigin + PAGE, async (page) => {
+      await openHarness(page);
+      const info = await page.evaluate(() => window.harness.load(['wasm']));
+      assert.ok(!('error' in info), JSON.stringify(info));
+      const work = workSize(TURNED.width, TURNED.height);
+      const run = await page.evaluate((url) => window.harness.scoreProfiled(url), `/generated/${TURNED.name}`);
+      t.diagnostic(`turned: ${run.score.overall} (CLI ${cli.overall}); decoded ${run.decoded.join('×')}; largest aspect gap ${aspectGap(run.score, cli).toFixed(3)}`);
+      assert.equal(run.scaledDecodes, 1, 'decoded by DCT scaling');
+      assert.deepEqual(run.decoded, [work.width, work.height], 'upright: taller than wide');
+      assert.deepEqual([run.score.width, run.score.height], [TURNED.width, TURNED.height]);
+      assertParity(TURNED.name, run.score.overall, cli.overall, 'npm run score', LARGE_PARITY);
+      assert.ok(aspectGap(run.score, cli) <= ASPECT_PARITY, `aspects ${JSON.stringify(run.score.aspects)} vs ${JSON.stringify(cli.aspects)}`);
+
+      for (const [photo, ref, size] of [[TURNED.name, cli, work], [LARGE.name, cliLarge, workSize(LARGE.width, LARGE.height)]] as const) {
+        const full = await page.evaluate((url) => window.harness.scoreProfiled(url, { webCodecs: false }), `/generated/${photo}`);
+        t.diagnostic(`${photo} without WebCodecs: ${full.score.overall} (CLI ${ref.overall}); largest aspect gap ${aspectGap(full.score, ref).toFixed(3)}`);
+        assert.equal(full.scaledDecodes, 0);
+        assert.deepEqual(full.decoded, [size.width, size.height]);
+        assertParity(photo, full.score.overall, ref.overall, 'npm run score', LARGE_PARITY);
+        assert.ok(aspectGap(full.score, ref) <= ASPECT_PARITY, `aspects ${JSON.stringify(full.score.aspects)} vs ${JSON.stringify(ref.aspects)}`);
+      }
     });
   });
 });

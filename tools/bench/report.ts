@@ -204,7 +204,7 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
     }
     for (const b of parted.filter((x) => s.backends[x].parts.stages)) {
       const st = s.backends[b].parts.stages;
-      lines.push('', `${b}, the model part of ${st.photo} besides the backbone: bitmap → pixels ${f(st.pixelsMs)} ms, views (cap, 320² squeeze, overview, detail crop) ${f(st.viewsMs)} ms, measurements ${f(st.measuresMs)} ms`);
+      lines.push('', `${b}, the model part of ${st.photo} besides the backbone: bitmap → pixels ${f(st.pixelsMs)} ms, views (work size, 320² squeeze, overview, detail crop) ${f(st.viewsMs)} ms, measurements ${f(st.measuresMs)} ms`);
     }
   }
   for (const b of ok.filter((x) => s.backends[x].topKernels?.some((t: Json) => t.ms > 0))) {

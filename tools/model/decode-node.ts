@@ -3,9 +3,11 @@ import decodeJpeg, { init as initJpeg } from '@jsquash/jpeg/decode.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { PNG } from 'pngjs';
-import exifr from 'exifr';
 import { CoachError } from '../../src/core/errors';
-import { capLongSide, DECODE_MAX_SIDE } from '../../src/core/model/views';
+import type { RgbImage } from '../../src/core/model/measures';
+import { capLongSide, DECODE_MAX_SIDE, workScale } from '../../src/core/model/views';
+import { dctScale } from '../../src/core/image/dct-scale';
+import { jpegOrientation } from '../../src/core/image/exif';
 import { checkImageBytes } from '../../src/core/image/sniff';
 
 // MozJPEG (libjpeg-turbo) decodes bit-identically to Chromium's JPEG decoder (same IDCT and
@@ -40,6 +42,17 @@ export function uprightRgb(rgba: Uint8Array, width: number, height: number, orie
   });
 }
 
+/** Integer RGB as the RGBA bytes `uprightRgb` takes. */
+function rgbaOf(img: RgbImage): Uint8Array {
+  const out = new Uint8Array(img.width * img.height * 4).fill(255);
+  for (let i = 0, p = 0; p < img.data.length; i += 4, p += 3) {
+    out[i] = img.data[p];
+    out[i + 1] = img.data[p + 1];
+    out[i + 2] = img.data[p + 2];
+  }
+  return out;
+}
+
 /**
  * Decodes a JPEG or PNG file's bytes in pure JS (the Node side of the browser's decoder).
  * Errors are CoachErrors with the same codes the browser uses.
@@ -57,7 +70,15 @@ export async function decodeNode(bytes: Uint8Array): Promise<{ rgb: tf.Tensor3D;
       const img = await decodeJpeg(bytes.slice().buffer as ArrayBuffer);
       ({ width, height } = img);
       rgba = new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
-      orientation = (await exifr.orientation(bytes).catch(() => 1)) ?? 1;
+      orientation = jpegOrientation(bytes);
+      // a big JPEG comes down to its work size as the browser's decoder brings it (dct-scale.ts)
+      const n = workScale(width, height);
+      if (n < 8) {
+        const small = dctScale({ data: rgba, width, height, channels: 4 }, n);
+        const turned = orientation >= 5;
+        const full = { width: turned ? height : width, height: turned ? width : height };
+        return { rgb: uprightRgb(rgbaOf(small), small.width, small.height, orientation), ...full };
+      }
     } else {
       const img = PNG.sync.read(Buffer.from(bytes));
       ({ width, height } = img);

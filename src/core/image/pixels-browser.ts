@@ -1,3 +1,4 @@
+import type { RgbImage } from '../model/measures';
 import type { Pixels } from '../model/views';
 
 /**
@@ -8,10 +9,31 @@ import type { Pixels } from '../model/views';
  */
 export function bitmapPixels(source: ImageBitmap | ImageData): Pixels {
   if (source instanceof ImageData) return { data: source.data, width: source.width, height: source.height, channels: 4 };
-  const { width, height } = source;
-  const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(width, height) : Object.assign(document.createElement('canvas'), { width, height });
+  return rowReader(source, source.height)(0, source.height);
+}
+
+/** Reads `rows` rows of a bitmap from row `y`, at most `maxRows` at a time, through one canvas. */
+export function rowReader(source: ImageBitmap, maxRows: number): (y: number, rows: number) => Pixels {
+  const { width } = source;
+  const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(width, maxRows) : Object.assign(document.createElement('canvas'), { width, height: maxRows });
   const ctx = canvas.getContext('2d', { willReadFrequently: true }) as OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null;
   if (!ctx) throw new Error('no 2D canvas to read the photo with');
-  ctx.drawImage(source, 0, 0);
-  return { data: ctx.getImageData(0, 0, width, height).data, width, height, channels: 4 };
+  return (y, rows) => {
+    ctx.clearRect(0, 0, width, rows);
+    ctx.drawImage(source, 0, y, width, rows, 0, 0, width, rows);
+    return { data: ctx.getImageData(0, 0, width, rows).data, width, height: rows, channels: 4 };
+  };
+}
+
+/** Float RGB (0–255) as ImageData, for createImageBitmap. */
+export function toImageData(img: RgbImage): ImageData {
+  const out = new ImageData(img.width, img.height);
+  const d = out.data;
+  for (let i = 0, p = 0; p < img.data.length; i += 4, p += 3) {
+    d[i] = img.data[p];
+    d[i + 1] = img.data[p + 1];
+    d[i + 2] = img.data[p + 2];
+    d[i + 3] = 255;
+  }
+  return out;
 }

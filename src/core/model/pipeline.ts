@@ -5,7 +5,7 @@ import { bandFor, type ModelBundle, type ModelCard, type ReadModelFile } from '.
 import { dHash } from '../explain/dhash';
 import { verifiedReader } from './integrity';
 import { measure, MEASURE_NAMES, type MeasuredPixels, type RgbImage } from './measures';
-import { capLongSide, detailCrop, GLOBAL_SIDE, globalView, overview, type Pixels, WORK_MAX_SIDE } from './views';
+import { detailCrop, GLOBAL_SIDE, globalView, overview, type Pixels, toWork } from './views';
 
 export { DECODE_MAX_SIDE } from './views';
 
@@ -72,7 +72,7 @@ async function pixelsOf(src: PhotoPixels): Promise<Pixels> {
 
 /** The backbone's `side`² view, its overview and the native-scale detail crop of one photo. */
 function viewsOf(px: Pixels, side: number): MeasuredPixels {
-  const work = capLongSide(px, WORK_MAX_SIDE);
+  const work = toWork(px);
   const view = globalView(work, side);
   return { view, overview: overview(view), detail: detailCrop(work) };
 }
@@ -131,7 +131,7 @@ function overviewFingerprint(view: RgbImage): string {
 
 /** The fingerprint `scorePixels` gives a photo, on its own. */
 export async function fingerprint(src: PhotoPixels): Promise<string> {
-  return overviewFingerprint(overview(globalView(capLongSide(await pixelsOf(src), WORK_MAX_SIDE))));
+  return overviewFingerprint(overview(globalView(toWork(await pixelsOf(src)))));
 }
 
 /** From the head's raw outputs (quality ≈ MOS 0–1, then one severity per aspect) to a Score. */

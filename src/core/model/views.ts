@@ -11,8 +11,9 @@ export const OVERVIEW_SIDE = GLOBAL_SIDE / 2;
 /** Sharpness and noise are judged on a centre crop of at most this size, at native scale. */
 export const DETAIL_SIDE = 384;
 /**
- * Photos are first brought down to this long side. The training photos are 512² (BIQ2021), so
- * a detail crop of a photo capped here sees pixels at a scale close to what the head learned on.
+ * Photos are first brought down to at most this long side (`workSize`). The training photos are
+ * 512² (BIQ2021), so a detail crop of a photo brought down here sees pixels at a scale close to
+ * what the head learned on.
  */
 export const WORK_MAX_SIDE = 1024;
 /** The Node decoder hands over at most this long side (a memory guard); the browser's shrinks to WORK_MAX_SIDE. */
@@ -49,6 +50,32 @@ export function resizeArea(src: Pixels, h: number, w: number): RgbImage {
   const fx = Math.max(1, Math.floor(src.width / w / 1.0001));
   const pooled = fy > 1 || fx > 1 ? boxPool(src, fy, fx) : toRgb(src);
   return pooled.height === h && pooled.width === w ? pooled : bilinear(pooled, h, w);
+}
+
+/**
+ * The size a photo is brought down to before the views are cut: the largest scale n/8 (n = 1…8)
+ * whose long side fits in WORK_MAX_SIDE, each side rounded up. These are the sizes a JPEG
+ * decoder reaches by scaling its inverse DCT (libjpeg's scale_num/8), so the browser decodes a
+ * big JPEG straight to this size at a third of the cost of a full decode and a resize
+ * (`decode-browser.ts`); every other path resizes to the same size, so all see the same views.
+ */
+export function workSize(width: number, height: number): { width: number; height: number } {
+  const n = workScale(width, height);
+  return { width: Math.ceil((width * n) / 8), height: Math.ceil((height * n) / 8) };
+}
+
+/** n of `workSize`'s n/8 scale: 8 when the photo is small enough already. */
+export function workScale(width: number, height: number): number {
+  const long = Math.max(width, height);
+  let n = 8;
+  while (n > 1 && Math.ceil((long * n) / 8) > WORK_MAX_SIDE) n--;
+  return n;
+}
+
+/** The photo at its `workSize`: the pixels themselves when it is already there. */
+export function toWork(src: Pixels): Pixels {
+  const { width, height } = workSize(src.width, src.height);
+  return width === src.width && height === src.height ? src : asPixels(resizeArea(src, height, width));
 }
 
 /** Long side capped at `max`, aspect kept; the pixels themselves when already within it. */

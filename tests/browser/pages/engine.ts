@@ -82,21 +82,43 @@ const harness = {
    * Decodes and scores one photo under tf.profile: the decoded size, the peak of tensor memory
    * and the largest tensor any kernel made (in values).
    */
-  async scoreProfiled(url: string) {
+  /**
+   * Decodes and scores one photo under tf.profile. `webCodecs: false` hides ImageDecoder, as in
+   * a browser without it; `scaledDecodes` counts the ImageDecoders the decode made.
+   */
+  async scoreProfiled(url: string, { webCodecs = true } = {}) {
     const blob = await blobAt(url);
     let score: Score | undefined;
     let decoded = [0, 0];
-    const info = await tf.profile(async () => {
-      const { bitmap, width, height } = await decodeBlob(blob);
-      decoded = [bitmap.width, bitmap.height];
-      try {
-        score = await live().score(bitmap, { width, height });
-      } finally {
-        bitmap.close();
-      }
+    const real = globalThis.ImageDecoder;
+    let scaledDecodes = 0;
+    Object.defineProperty(globalThis, 'ImageDecoder', {
+      configurable: true,
+      writable: true,
+      value: webCodecs
+        ? class extends real {
+            constructor(init: ImageDecoderInit) {
+              super(init);
+              scaledDecodes++;
+            }
+          }
+        : undefined,
     });
-    const sizes = info.kernels.flatMap((k) => k.outputShapes.map((s) => s.reduce((a, b) => a * b, 1)));
-    return { score: score!, decoded, peakBytes: info.peakBytes, largestTensor: Math.max(...sizes) };
+    try {
+      const info = await tf.profile(async () => {
+        const { bitmap, width, height } = await decodeBlob(blob);
+        decoded = [bitmap.width, bitmap.height];
+        try {
+          score = await live().score(bitmap, { width, height });
+        } finally {
+          bitmap.close();
+        }
+      });
+      const sizes = info.kernels.flatMap((k) => k.outputShapes.map((s) => s.reduce((a, b) => a * b, 1)));
+      return { score: score!, decoded, scaledDecodes, peakBytes: info.peakBytes, largestTensor: Math.max(...sizes) };
+    } finally {
+      Object.defineProperty(globalThis, 'ImageDecoder', { configurable: true, writable: true, value: real });
+    }
   },
 
   dispose() {
