@@ -216,11 +216,12 @@ const api = {
           const v = globalView(w);
           return { view: v, overview: overview(v), detail: detailCrop(w) };
         };
+        const cut = views();
         const stages = {
           photo: photo.name,
           pixelsMs: await med3(async () => bitmapPixels(bitmap)),
           viewsMs: await med3(async () => views()),
-          measuresMs: await med3(async () => measure(views(), width, height)),
+          measuresMs: await med3(async () => measure(cut, width, height)),
         };
         return { backboneSide: GLOBAL_SIDE, backboneMs, pipeline512Ms, pipeline2048Ms, stages };
       } finally {

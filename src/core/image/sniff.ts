@@ -72,7 +72,8 @@ function jpegComplete(b: Uint8Array): boolean {
     if (marker === 0xda) break; // start of scan
     i += 2 + ((b[i + 2] << 8) | b[i + 3]);
   }
-  for (let j = i + 2; j + 1 < b.length; j++) if (b[j] === 0xff && b[j + 1] === 0xd9) return true;
+  // from the end: the marker is normally the last two bytes, so a whole photo is not scanned
+  for (let j = b.length - 2; j >= i + 2; j--) if (b[j] === 0xff && b[j + 1] === 0xd9) return true;
   return false;
 }
 

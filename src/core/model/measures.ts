@@ -176,6 +176,12 @@ export function toneMeasures(view: RgbImage): number[] {
 
 /** Bin edges, in degrees from the nearest horizontal/vertical, of the tilt measurements. */
 const TILT_BINS = [0, 1, 3, 7, 15, 46].map((d) => (d * Math.PI) / 180);
+/**
+ * The same edges as tangents: a gradient's angle from the nearest axis is
+ * atan(min(|gx|,|gy|) / max(|gx|,|gy|)), so comparing that ratio with tan(edge) bins it without
+ * an atan2 per pixel.
+ */
+const TILT_TANS = TILT_BINS.map(Math.tan);
 
 /**
  * Where the strong edges point, as the share of gradient energy by angular distance from the
@@ -188,7 +194,6 @@ export function layoutMeasures(view: RgbImage): number[] {
   const { data: d, width: W, height: Hs } = luma(view);
   const H = Math.max(0, Hs - 2);
   const w = Math.max(0, W - 2);
-  const quarter = Math.PI / 2;
   const bins = new Float64Array(TILT_BINS.length - 1);
   let total = 0;
   let strong = 0;
@@ -210,11 +215,11 @@ export function layoutMeasures(view: RgbImage): number[] {
       }
       if (energy > 0.05) {
         total += energy;
-        const theta = Math.atan2(gy, gx);
-        const phi = theta - Math.floor(theta / quarter) * quarter; // [0, π/2)
-        const dev = Math.min(phi, quarter - phi); // 0 … π/4
+        const ax = gx < 0 ? -gx : gx;
+        const ay = gy < 0 ? -gy : gy;
+        const t = ax < ay ? ax / ay : ay / ax; // tan of the angle from the nearest axis, 0 … 1
         for (let s = 0; s < bins.length; s++) {
-          if (dev >= TILT_BINS[s] && dev < TILT_BINS[s + 1]) {
+          if (t < TILT_TANS[s + 1]) {
             bins[s] += energy;
             break;
           }
