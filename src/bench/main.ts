@@ -10,7 +10,7 @@ import type { ModelBundle } from '../core/model/bundle';
 import { loadMeasuredScorer } from '../core/model/measured-scorer';
 import { cachedModelReader } from '../core/model/model-cache';
 import { BACKBONE_OUTPUTS, disposeBundle, loadBundle, scorePixels } from '../core/model/pipeline';
-import '../core/model/scorer'; // registers the wasm backend and its file URLs
+import { measurerWorker } from '../core/model/scorer'; // also registers the wasm backend and its file URLs
 import { measure } from '../core/model/measures';
 import { detailCrop, GLOBAL_SIDE, globalView, overview, toWork, type Pixels } from '../core/model/views';
 
@@ -55,6 +55,8 @@ function sample() {
 }
 
 let bundle: ModelBundle | null = null;
+/** As the coach's scorer measures: on a worker beside this thread. */
+const measurer = measurerWorker();
 let photos: { name: string; blob: Blob }[] = [];
 
 async function useBackend(backend: BackendName) {
@@ -82,7 +84,7 @@ async function scoreBlob(blob: Blob) {
   const t1 = now();
   let score: Score;
   try {
-    score = await scorePixels(bundle, bitmapPixels(bitmap), { width, height });
+    score = await scorePixels(bundle, bitmapPixels(bitmap), { width, height }, measurer);
   } finally {
     bitmap.close();
   }

@@ -179,6 +179,8 @@ describe('large photos', { concurrency: 1 }, () => {
       const run = await page.evaluate((url) => window.harness.scoreProfiled(url), `/generated/${LARGE.name}`);
       t.diagnostic(`12 MP on the page: ${run.score.overall} (CLI ${cli.overall}); decoded ${run.decoded.join('×')}; peak ${(run.peakBytes / 1e6).toFixed(0)} MB; largest tensor ${run.largestTensor} values; largest aspect gap ${aspectGap(run.score, cli).toFixed(3)}`);
       assert.equal(run.scaledDecodes, 1, 'decoded by DCT scaling');
+      // measured on their own worker, beside the backbone (a worker that failed is terminated)
+      assert.ok(page.workers().some((w) => w.url().includes('measure.worker')), `workers: ${page.workers().map((w) => w.url()).join(', ')}`);
       const work = workSize(LARGE.width, LARGE.height);
       assert.deepEqual(run.decoded, [work.width, work.height]);
       assert.deepEqual([run.score.width, run.score.height], [LARGE.width, LARGE.height]);

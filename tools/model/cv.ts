@@ -5,6 +5,8 @@ import { DEFAULT_HEAD, fitStandardizer, predictRows, standardized, trainHead, ty
 import { fitRidgeWithinGroups } from './ridge';
 import { DEFAULT_LINEAR, fitLinearHead, predictLinear, type LinearHeadConfig } from './linear-head';
 import { figures } from './evaluate';
+import { BACKBONE_FEATURES } from '../../src/core/model/pipeline';
+import { MEASURE_NAMES } from '../../src/core/model/measures';
 import { spearman } from './metrics';
 import { useNodeBackend } from './node-backend';
 import { hash32 } from './rng';
@@ -18,7 +20,8 @@ Prints mean SRCC (pooled and per subset) over folds for each head setting. A con
 "ridge" (λ) fits the linear quality head; "pooledShare" (default 1) mixes the pooled error with
 the within-subset one (tools/model/ridge.ts fitRidgeWithinGroups). A config with "aspectLambda"
 and/or "positiveWeight" fits the shipped linear head (other settings as shipped) and prints
-held-out aspect AUC instead (damaged copies of held-out photos vs untouched ones).`;
+held-out aspect AUC instead (damaged copies of held-out photos vs untouched ones). "drop" lists
+measurements (MEASURE_NAMES) to leave out of the features, to compare sets of measurements.`;
 
 function srccBySubset(rows: FeatureRow[], q: number[]) {
   const out: Record<string, number> = { pooled: spearman(q, rows.map((r) => r.mos!)) };
@@ -60,16 +63,26 @@ export function cvAspects(rows: FeatureRow[], folds: number, cfg: LinearHeadConf
   return sums;
 }
 
+/** The rows without the named measurements' columns. */
+function withoutMeasures(rows: FeatureRow[], names: string[]): FeatureRow[] {
+  const unknown = names.filter((n) => !(MEASURE_NAMES as readonly string[]).includes(n));
+  if (unknown.length) throw new Error(`unknown measurements: ${unknown.join(', ')}`);
+  if (!names.length) return rows;
+  const gone = new Set(names.map((n) => BACKBONE_FEATURES + (MEASURE_NAMES as readonly string[]).indexOf(n)));
+  return rows.map((r) => ({ ...r, f: r.f.filter((_, j) => !gone.has(j)) }));
+}
+
 async function main() {
   const { flags } = parseArgs(process.argv.slice(2), ['help']);
   if (flags.help) return console.log(HELP);
   await useNodeBackend('wasm');
   const folds = Number(flags.folds ?? 4);
-  const rows = readFeatureRows(join(resolve(String(flags.cache ?? '.cache')), 'features')).filter((r) => r.split === 'train');
-  const configs: (Partial<HeadConfig> & Partial<LinearHeadConfig> & { ridge?: number; pooledShare?: number })[] = flags.configs ? JSON.parse(String(flags.configs)) : [{}];
+  const allRows = readFeatureRows(join(resolve(String(flags.cache ?? '.cache')), 'features')).filter((r) => r.split === 'train');
+  const configs: (Partial<HeadConfig> & Partial<LinearHeadConfig> & { ridge?: number; pooledShare?: number; drop?: string[] })[] = flags.configs ? JSON.parse(String(flags.configs)) : [{}];
   const fold = (r: FeatureRow) => hash32(r.image) % folds;
-  console.log(`${rows.filter((r) => r.mos !== null).length} rated train rows, ${rows.filter((r) => r.aspect).length} damaged, ${folds} folds`);
+  console.log(`${allRows.filter((r) => r.mos !== null).length} rated train rows, ${allRows.filter((r) => r.aspect).length} damaged, ${folds} folds`);
   for (const c of configs) {
+    const rows = withoutMeasures(allRows, c.drop ?? []);
     let sums: Record<string, number> = {};
     if (c.aspectLambda !== undefined || c.positiveWeight !== undefined) {
       sums = cvAspects(rows, folds, { ...DEFAULT_LINEAR, ...(c as Partial<LinearHeadConfig>) });

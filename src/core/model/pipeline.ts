@@ -5,6 +5,7 @@ import { bandFor, type ModelBundle, type ModelCard, type ReadModelFile } from '.
 import { dHash } from '../explain/dhash';
 import { verifiedReader } from './integrity';
 import { measure, MEASURE_NAMES, type MeasuredPixels, type RgbImage } from './measures';
+import { measureHere, type Measurer } from './measurer';
 import { detailCrop, GLOBAL_SIDE, globalView, overview, type Pixels, toWork } from './views';
 
 export { DECODE_MAX_SIDE } from './views';
@@ -80,24 +81,27 @@ function viewsOf(px: Pixels, side: number): MeasuredPixels {
 /**
  * One photo through the backbone and the measurements. `size` is the photo's size before any
  * decoder-side shrinking. The views are cut in JS (`views.ts`); the backbone runs on the tfjs
- * backend while the measurements run in JS (`measures.ts`), so on WebGL the two overlap.
- * Leaves no tensors behind.
+ * backend while `measurer` computes the measurements (`measures.ts`): on this thread by default,
+ * on another in the browser (`measurer.ts`). Leaves no tensors behind.
  */
-async function analyse(backbone: tf.GraphModel, src: PhotoPixels, size?: PhotoSize): Promise<Analysis> {
+async function analyse(backbone: tf.GraphModel, src: PhotoPixels, size?: PhotoSize, measurer = measureHere): Promise<Analysis> {
   const px = await pixelsOf(src);
   const side = inputSide(backbone);
   const views = viewsOf(px, side);
+  const fingerprint = overviewFingerprint(views.overview);
+  // handed over before the backbone starts: an off-thread measurer works while it runs
+  const measuring = measurer.measure(views, size?.width ?? px.width, size?.height ?? px.height);
   const learnt = tf.tidy(() => {
     const input = tf.tensor4d(views.view.data, [1, side, side, 3]);
     const [shallow, deep] = backbone.execute(input, BACKBONE_OUTPUTS) as tf.Tensor4D[];
     return tf.concat([meanStd(shallow), meanStd(deep), saliency(deep)]);
   });
   try {
-    const measured = measure(views, size?.width ?? px.width, size?.height ?? px.height);
+    const [measured, values] = await Promise.all([measuring, learnt.data()]);
     const features = new Float32Array(BACKBONE_FEATURES + MEASURE_NAMES.length);
-    features.set((await learnt.data()) as Float32Array);
+    features.set(values as Float32Array);
     features.set(measured, BACKBONE_FEATURES);
-    return { features, fingerprint: overviewFingerprint(views.overview) };
+    return { features, fingerprint };
   } finally {
     learnt.dispose();
   }
@@ -171,8 +175,8 @@ export async function predictRaw(bundle: ModelBundle, src: PhotoPixels, size?: P
 }
 
 /** Scores one decoded photo. Never disposes a tensor given; leaves no tensors behind. */
-export async function scorePixels(bundle: ModelBundle, src: PhotoPixels, size?: PhotoSize): Promise<Score> {
-  const a = await analyse(bundle.backbone, src, size);
+export async function scorePixels(bundle: ModelBundle, src: PhotoPixels, size?: PhotoSize, measurer?: Measurer): Promise<Score> {
+  const a = await analyse(bundle.backbone, src, size, measurer);
   const [height, width] = src instanceof tf.Tensor ? src.shape : [src.height, src.width];
   const score = toScore(await headOutputs(bundle, a.features), bundle.card, size?.width ?? width, size?.height ?? height);
   return { ...score, fingerprint: a.fingerprint };

@@ -10,6 +10,7 @@ import { CoachError, isCoachError } from '../errors';
 import type { ModelBundle, ReadModelFile } from './bundle';
 import { cachedModelReader } from './model-cache';
 import { bitmapPixels } from '../image/pixels-browser';
+import { measureHere, measureOffThread, type Measurer } from './measurer';
 import { disposeBundle, loadBundle, scorePixels } from './pipeline';
 import { GLOBAL_SIDE } from './views';
 
@@ -88,6 +89,7 @@ class BundleScorer implements Scorer {
     public backend: BackendName,
     public backendReason: string,
     private readonly recover?: Recover,
+    private readonly measurer: Measurer = measureHere,
   ) {
     this.watchContext();
   }
@@ -149,7 +151,7 @@ class BundleScorer implements Scorer {
   private async scoreOnce(source: ImageBitmap | ImageData | tf.Tensor3D, size?: { width: number; height: number }): Promise<Score> {
     const bundle = this.live();
     const pixels = source instanceof tf.Tensor ? source : bitmapPixels(source);
-    const scoring = scorePixels(bundle, pixels, size);
+    const scoring = scorePixels(bundle, pixels, size, this.measurer);
     return await (this.lost ? Promise.race([scoring, this.lost]) : scoring);
   }
 
@@ -162,6 +164,7 @@ class BundleScorer implements Scorer {
   dispose(): void {
     if (this.bundle) disposeBundle(this.bundle);
     this.bundle = null;
+    this.measurer.dispose();
   }
 }
 
@@ -176,7 +179,12 @@ export async function loadScorer(options: ScorerOptions): Promise<Scorer> {
   const first = await startOn(backends, read, options);
   // after a lost WebGL context, the backends after it in the list take over
   const recover: Recover = (dead) => startOn(backends.filter((b) => b !== dead), read, options);
-  return new BundleScorer(first.bundle, first.backend, first.reason, recover);
+  return new BundleScorer(first.bundle, first.backend, first.reason, recover, measurerWorker());
+}
+
+/** Measurements on their own worker, beside the thread that runs the backbone. */
+export function measurerWorker(): Measurer {
+  return measureOffThread(() => new Worker(new URL('../../worker/measure.worker.ts', import.meta.url), { type: 'module', name: 'photo-coach-measure' }));
 }
 
 /** The model loaded and warmed up on the first of `backends` that can run it. */
