@@ -169,8 +169,8 @@ describe('colour-cast measurements', () => {
   /** 64×64, left to right 40 … 166 in steps of 2, each channel times its gain. */
   const ramp = (gains: number[]) => tf.tidy(() => tf.range(0, 64).mul(2).add(40).reshape([1, 64, 1]).tile([64, 1, 3]).mul(tf.tensor1d(gains)) as tf.Tensor3D);
   const cast = (img: tf.Tensor3D) => {
-    const [greyEdge, maxRgb, neutral] = castMeasures(rgbOf(img));
-    return { greyEdge, maxRgb, neutral };
+    const [greyEdge, maxRgb, neutral, median, bright] = castMeasures(rgbOf(img));
+    return { greyEdge, maxRgb, neutral, median, bright };
   };
   /** Distance from grey in log RGB: the norm of the logs minus their mean. */
   const logCast = (rgb: number[]) => {
@@ -179,8 +179,8 @@ describe('colour-cast measurements', () => {
     return Math.hypot(...l.map((v) => v - m));
   };
 
-  it('are the last three measurements', () => {
-    expect(MEASURE_NAMES.slice(-3)).toEqual(['grey_edge_cast', 'max_rgb_cast', 'neutral_frac']);
+  it('are the last five measurements', () => {
+    expect(MEASURE_NAMES.slice(-5)).toEqual(['grey_edge_cast', 'max_rgb_cast', 'neutral_frac', 'median_chroma_cast', 'bright_cast']);
   });
 
   it('read a neutral grey ramp as no cast, every mid-tone pixel neutral', () => {
@@ -189,6 +189,8 @@ describe('colour-cast measurements', () => {
     expect(c.greyEdge).toBeCloseTo(0, 5);
     expect(c.maxRgb).toBeCloseTo(0, 5);
     expect(c.neutral).toBe(1);
+    expect(c.median).toBeLessThan(0.005); // the median's histogram bins are 0.01 wide
+    expect(c.bright).toBeCloseTo(0, 5);
     img.dispose();
   });
 
@@ -202,6 +204,10 @@ describe('colour-cast measurements', () => {
     expect(c.maxRgb).toBeCloseTo(logCast(gains.map((g) => 166 * g + 1)), 4);
     // chroma of (1.2, 1, 0.8)·v is √(0.2² + 0.3²) = 0.36 > 0.15: nothing is near grey
     expect(c.neutral).toBe(0);
+    // the median column is v ≈ 103: log((1.2v+1)/(v+1)) = 0.1807, log((0.8v+1)/(v+1)) = −0.2207
+    expect(Math.abs(c.median - logCast([Math.exp(0.1807), 1, Math.exp(-0.2207)]))).toBeLessThan(0.01);
+    // the brightest 2 % of the 64×64 are the column at 166 and part of the one at 164
+    expect(Math.abs(c.bright - logCast(gains.map((g) => 165.5 * g + 1)))).toBeLessThan(0.005);
     img.dispose();
   });
 
@@ -210,6 +216,7 @@ describe('colour-cast measurements', () => {
     const tinted = colorCast({ img: base, strength: 0.5, seed: 7, donors: [] });
     const [a, b] = [cast(base), cast(tinted)];
     expect(b.greyEdge).toBeGreaterThan(a.greyEdge + 0.1);
+    expect(b.median).toBeGreaterThan(a.median + 0.1);
     base.dispose();
     tinted.dispose();
   });

@@ -113,7 +113,7 @@ async function main() {
     head: { path: 'head', features: F, range: 'feature-range.json' },
     input: {
       pixels: `decoded RGB, upright (EXIF orientation applied), 0–255, long side ≤ ${DECODE_MAX_SIDE}`,
-      preprocessing: `long side capped at ${WORK_MAX_SIDE} (box prefilter + bilinear); whole photo squeezed to ${GLOBAL_SIDE}×${GLOBAL_SIDE} for the backbone (raw 0–255), measured there for tilt, clutter and colour cast and halved to ${OVERVIEW_SIDE}² for exposure and colour; centre crop ≤${DETAIL_SIDE}² at native scale for sharpness/noise/blocking`,
+      preprocessing: `brought to the work size, the largest scale n/8 whose long side is ≤ ${WORK_MAX_SIDE} (JPEG: the decoder's DCT scaling, or the same operator on a full decode; other formats: box prefilter + bilinear); whole photo squeezed to ${GLOBAL_SIDE}×${GLOBAL_SIDE} for the backbone (raw 0–255), measured there for colour cast and halved to ${OVERVIEW_SIDE}² for exposure, colour, tilt and clutter; centre crop ≤${DETAIL_SIDE}² of the work-size photo for sharpness/noise/blocking`,
       measurements: MEASURE_NAMES,
     },
     outputs: {

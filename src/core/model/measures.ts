@@ -1,10 +1,10 @@
 // Explicit measurements fed to the head beside the backbone's features. The backbone sees a
 // squeeze of the whole photo; these look at native-scale detail (sharpness, noise, JPEG blocks)
-// on a centre crop, and at the whole photo through the backbone's view (edge orientation for
-// tilt, edge density for clutter, colour cast) and its overview, the view halved (exposure,
-// colour).
+// on a centre crop, and at the whole photo through the backbone's view (colour cast) and its
+// overview, the view halved (exposure, colour, edge orientation for tilt, edge density for
+// clutter).
 //
-// Plain loops over pixels read back from the views, not tensor ops: each measurement is a
+// Plain loops over the views' pixels, not tensor ops: each measurement is a
 // handful of per-pixel steps, and on the wasm backend every tensor op is a full pass over memory
 // with its own dispatch (some, like atan2, comparisons and 3-channel slices, are slow there).
 // One fused pass in JS costs a few milliseconds per megapixel where the tensor formulation cost
@@ -19,7 +19,7 @@ export interface RgbImage {
 }
 
 /** Colour cast in any direction (castMeasures), appended last. */
-export const CAST_MEASURE_NAMES = ['grey_edge_cast', 'max_rgb_cast', 'neutral_frac'] as const;
+export const CAST_MEASURE_NAMES = ['grey_edge_cast', 'max_rgb_cast', 'neutral_frac', 'median_chroma_cast', 'bright_cast'] as const;
 
 export const MEASURE_NAMES = [
   'log_lapvar_1x', 'log_lapvar_2x', 'log_lapvar_4x', 'sharp_ratio_1x_2x', 'log_grad_mean',
@@ -187,7 +187,7 @@ const TILT_TANS = TILT_BINS.map(Math.tan);
  * Where the strong edges point, as the share of gradient energy by angular distance from the
  * nearest horizontal/vertical (bins in degrees: 0–1, 1–3, 3–7, 7–15, 15–45). A level photo of
  * a box puts its energy in the first bin; a 5° tilt moves it to the third. Also edge density in
- * the centre vs the border (busy backgrounds). On the backbone's view, whose box prefilter has
+ * the centre vs the border (busy backgrounds). On the overview, whose box prefilter has
  * already smoothed noise out of the angles. → [7]
  */
 export function layoutMeasures(view: RgbImage): number[] {
@@ -259,8 +259,8 @@ function kthLargest(px: Float32Array, c: number, k: number): number {
 /**
  * Colour cast in any direction, from what should be neutral in a photo whatever its colours:
  * the average edge (grey-edge), the brightest value of each channel (max-RGB, its 99.9th
- * percentile), and the share of mid-tone pixels that are near grey (a cast leaves few).
- * → [3], CAST_MEASURE_NAMES
+ * percentile), the share of mid-tone pixels that are near grey (a cast leaves few), then
+ * `robustCastMeasures`. → [5], CAST_MEASURE_NAMES
  */
 export function castMeasures(view: RgbImage): number[] {
   const { data: px, width: W, height: H } = view;
@@ -290,7 +290,60 @@ export function castMeasures(view: RgbImage): number[] {
       if (o1 * o1 + o2 * o2 < 0.0225 * grey * grey) neutral++; // chroma √(o1² + o2²) / grey < 0.15
     }
   }
-  return [logCast(edge.map((e) => e / steps + 1e-3)), logCast(brightest), neutral / Math.max(mid, 1)];
+  return [logCast(edge.map((e) => e / steps + 1e-3)), logCast(brightest), neutral / Math.max(mid, 1), ...robustCastMeasures(view)];
+}
+
+/**
+ * Two more estimates of a cast in any direction, robust to a coloured item: the median chroma
+ * of the mid-tones (log R/G and log B/G; a tint shifts every pixel by the same amount, so it
+ * shifts the median by exactly that), and the mean colour of the brightest 2 % of the unclipped
+ * mid-tones (a white patch). Both as the distance from grey in log RGB. Added for colour cast:
+ * held-out AUC 0.920 → 0.930 in 4-fold CV on train photos (`npm run cv`, "drop"). → [2]
+ */
+export function robustCastMeasures(view: RgbImage): number[] {
+  const px = view.data;
+  const BINS = 400; // log ratios −2 … 2 in steps of 0.01
+  const hu = new Uint32Array(BINS);
+  const hv = new Uint32Array(BINS);
+  const hy = new Uint32Array(256);
+  const bin = (x: number) => Math.min(BINS - 1, Math.max(0, Math.floor((x + 2) * (BINS / 4))));
+  let mid = 0;
+  for (let p = 0; p < px.length; p += 3) {
+    const r = px[p], g = px[p + 1], b = px[p + 2];
+    const y = 0.299 * r + 0.587 * g + 0.114 * b;
+    if (y > 25 && r < 250 && g < 250 && b < 250) {
+      mid++;
+      const lg = Math.log(g + 1);
+      hu[bin(Math.log(r + 1) - lg)]++;
+      hv[bin(Math.log(b + 1) - lg)]++;
+      hy[Math.floor(y)]++;
+    }
+  }
+  if (mid === 0) return [0, 0];
+  const median = (h: Uint32Array) => {
+    let i = 0;
+    for (let seen = h[0]; seen < mid / 2; seen += h[++i]);
+    return (i + 0.5) * (4 / BINS) - 2;
+  };
+  const u = median(hu);
+  const v = median(hv);
+  const m = (u + v) / 3;
+  const medianCast = Math.hypot(u - m, m, v - m);
+  // the luma above which the brightest 2 % of mid-tones lie
+  let top = 255;
+  for (let seen = hy[255]; top > 0 && seen < 0.02 * mid; seen += hy[--top]);
+  let sr = 0, sg = 0, sb = 0, n = 0;
+  for (let p = 0; p < px.length; p += 3) {
+    const r = px[p], g = px[p + 1], b = px[p + 2];
+    const y = 0.299 * r + 0.587 * g + 0.114 * b;
+    if (y >= top && y > 25 && r < 250 && g < 250 && b < 250) {
+      sr += r;
+      sg += g;
+      sb += b;
+      n++;
+    }
+  }
+  return [medianCast, logCast([sr / n + 1, sg / n + 1, sb / n + 1])];
 }
 
 /** What the measurements read: the backbone's view, its overview (halved) and the detail crop. */
@@ -301,10 +354,11 @@ export interface MeasuredPixels {
 }
 
 /**
- * All measurements, in MEASURE_NAMES order: detail on the native-scale crop, exposure and colour
- * on the overview, edge angles (tilt), clutter and the colour cast on the view, where edges and
- * highlights keep more of their pixels. `width`/`height` are the decoded photo's size (before any
- * capping), so a genuinely small photo is told apart from a big one. → [30]
+ * All measurements, in MEASURE_NAMES order: detail on the native-scale crop; exposure, colour,
+ * edge angles (tilt) and clutter on the overview (tilt reads as well there as on the view, in
+ * a quarter of the time); the colour cast on the view, where edges and highlights keep more of
+ * their pixels. `width`/`height` are the decoded photo's size (before any capping), so a
+ * genuinely small photo is told apart from a big one. → [32]
  */
 export function measure(px: MeasuredPixels, width: number, height: number): Float32Array {
   // Beyond 512 px on the short side a photo has all the pixels a listing needs (and the
@@ -312,6 +366,6 @@ export function measure(px: MeasuredPixels, width: number, height: number): Floa
   const short = Math.max(1, Math.min(width, height));
   const size = [Math.log(Math.min(short, 512)), Math.log(Math.max(width, height) / short)];
   return Float32Array.from([
-    ...detailMeasures(px.detail), ...toneMeasures(px.overview), ...layoutMeasures(px.view), ...size, ...castMeasures(px.view),
+    ...detailMeasures(px.detail), ...toneMeasures(px.overview), ...layoutMeasures(px.overview), ...size, ...castMeasures(px.view),
   ]);
 }
