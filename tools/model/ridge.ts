@@ -124,24 +124,20 @@ export function fitRidgeMany(
 }
 
 /**
- * Ridge for a target that is only comparable within groups (BIQ2021 rated each subset on its
- * own scale). The loss is a mix of the pooled squared error (share `pooledShare`) and the
- * squared error after centring features and target per group — the latter equals least
- * squares on the differences of every within-group pair, so that part only learns to order
- * photos of the same group. With pooledShare = 1 this is fitRidge.
- *   A = XᵀX − (1 − s) Σ_g n_g μ_g μ_gᵀ + λI,  rhs = Xᵀ(y − s·ȳ − (1 − s)·ȳ_g)
+ * The normal equations of `fitRidgeWithinGroups` before λ: A = XᵀX less the within-group share
+ * of each group's mean outer product, and Xᵀ(target). `A` may be passed in when XᵀX was
+ * computed elsewhere (on the tfjs backend, see cv.ts); it is changed in place.
  */
-export function fitRidgeWithinGroups(
+export function withinGroupsSystem(
   X: Float32Array,
   width: number,
   y: number[],
   group: string[],
-  lambda: number,
   pooledShare: number,
-): { w: Float64Array; b: number } {
+  A: Float64Array = gram(X, width, Array.from({ length: y.length }, (_, i) => i)),
+): { A: Float64Array; rhs: Float64Array; b: number } {
   const n = y.length;
   const mean = y.reduce((s, v) => s + v, 0) / n;
-  const A = gram(X, width, Array.from({ length: n }, (_, i) => i));
   const byGroup = new Map<string, number[]>();
   group.forEach((g, r) => (byGroup.get(g) ?? byGroup.set(g, []).get(g)!).push(r));
   const target = y.slice();
@@ -161,6 +157,26 @@ export function fitRidgeWithinGroups(
     const row = X.subarray(r * width, (r + 1) * width);
     for (let i = 0; i < width; i++) rhs[i] += row[i] * target[r];
   }
+  return { A, rhs, b: mean };
+}
+
+/**
+ * Ridge for a target that is only comparable within groups (BIQ2021 rated each subset on its
+ * own scale). The loss is a mix of the pooled squared error (share `pooledShare`) and the
+ * squared error after centring features and target per group — the latter equals least
+ * squares on the differences of every within-group pair, so that part only learns to order
+ * photos of the same group. With pooledShare = 1 this is fitRidge.
+ *   A = XᵀX − (1 − s) Σ_g n_g μ_g μ_gᵀ + λI,  rhs = Xᵀ(y − s·ȳ − (1 − s)·ȳ_g)
+ */
+export function fitRidgeWithinGroups(
+  X: Float32Array,
+  width: number,
+  y: number[],
+  group: string[],
+  lambda: number,
+  pooledShare: number,
+): { w: Float64Array; b: number } {
+  const { A, rhs, b } = withinGroupsSystem(X, width, y, group, pooledShare);
   for (let i = 0; i < width; i++) A[i * width + i] += lambda;
-  return { w: choleskySolve(A, rhs, width), b: mean };
+  return { w: choleskySolve(A, rhs, width), b };
 }

@@ -1,0 +1,154 @@
+import * as tf from '@tensorflow/tfjs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BACKBONE_FEATURES, BACKBONE_OUTPUTS } from '../../src/core/model/pipeline';
+import { MEASURE_NAMES } from '../../src/core/model/measures';
+import { globalView, GLOBAL_SIDE, toWork } from '../../src/core/model/views';
+import { cvLambdas } from './cv';
+import { readSplit } from './dataset';
+import { loadImage } from './extract';
+import { loadPrunedBackbone } from './backbone-source';
+import { readFeatureRows, type FeatureRow } from './features-file';
+import { DEFAULT_LINEAR } from './linear-head';
+import { useNodeBackend } from './node-backend';
+import { flagNumber, parseArgs, progress } from '../lib/cli';
+
+// Which feature levels of the backbone feed the head: mean and standard deviation per channel
+// of candidate layers, extracted once for train.csv photos (never val), then judged by K-fold
+// CV of the quality head with each set added to the shipped features.
+
+export const CANDIDATE_LEVELS = [
+  'tower_0/MobilenetV3/expanded_conv/add',
+  'tower_0/MobilenetV3/expanded_conv_2/add',
+  'tower_0/MobilenetV3/expanded_conv_4/add',
+  'tower_0/MobilenetV3/expanded_conv_8/add',
+  'tower_0/MobilenetV3/expanded_conv_9/add',
+  'tower_0/MobilenetV3/expanded_conv_11/add',
+  'tower_0/MobilenetV3/expanded_conv_11/depthwise/hard_swish/mul_1',
+  'tower_0/MobilenetV3/expanded_conv_13/add',
+  'tower_0/MobilenetV3/expanded_conv_14/add',
+  'tower_0/MobilenetV3/expanded_conv_14/expand/hard_swish/mul_1',
+  'tower_0/MobilenetV3/expanded_conv_14/depthwise/hard_swish/mul_1',
+];
+
+const HELP = `npm run levels -- [--every 1] [--part i --parts n] [--extract-only] [--folds 4] [--sets '[["expanded_conv_9/add"], …]'] [--lambdas 600,1000]
+
+Extracts mean and std per channel of each candidate backbone layer for every Nth train.csv
+photo (.cache/levels/, resumable, split over processes with --part/--parts), then prints the
+mean held-out SRCC (pooled, per subset) of the quality head by K-fold CV for the shipped features
+plus each set of levels (names matched by suffix), at each ridge λ. Train rows only.`;
+
+function short(name: string): string {
+  return name.replace(/^tower_0\/(MobilenetV3\/)?/, '');
+}
+
+function moments(x: tf.Tensor4D): tf.Tensor1D {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  return tf.concat([mean, tf.sqrt(tf.add(variance, 1e-6))]) as tf.Tensor1D;
+}
+
+async function extract(every: number, part: number, parts: number, cacheDir: string): Promise<void> {
+  const dir = join(cacheDir, 'levels');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `part-${part}-of-${parts}.jsonl`);
+  const done = new Set(existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => { try { return JSON.parse(l).key; } catch { return ''; } }) : []);
+  const photos = readSplit('train').filter((_, i) => i % every === 0).filter((_, i) => i % parts === part);
+  const todo = photos.filter((r) => !done.has(`train|${r.image}|clean`));
+  const outputs = [...BACKBONE_OUTPUTS, ...CANDIDATE_LEVELS];
+  const { topology, weights, format } = loadPrunedBackbone(cacheDir, outputs, GLOBAL_SIDE);
+  const model = await tf.loadGraphModel(tf.io.fromMemory({
+    modelTopology: topology, format,
+    weightSpecs: weights.map((w) => ({ name: w.name, shape: w.tensor.shape, dtype: 'float32' as const })),
+    weightData: concatWeights(weights.map((w) => w.tensor.dataSync() as Float32Array)),
+  }));
+  weights.forEach((w) => w.tensor.dispose());
+  const bar = progress(`levels part ${part}/${parts}`, todo.length);
+  for (const [i, r] of todo.entries()) {
+    const img = await loadImage(r.image);
+    const [height, width] = img.shape;
+    const px = { data: await img.data(), width, height, channels: 3 as const };
+    img.dispose();
+    const view = globalView(toWork(px), GLOBAL_SIDE);
+    const levels: Record<string, number[]> = {};
+    const outs = tf.tidy(() => {
+      const acts = model.execute(tf.tensor4d(view.data, [1, GLOBAL_SIDE, GLOBAL_SIDE, 3]), CANDIDATE_LEVELS) as tf.Tensor4D[];
+      return acts.map(moments);
+    });
+    for (const [j, t] of outs.entries()) levels[short(CANDIDATE_LEVELS[j])] = Array.from(await t.data(), (v) => Number(v.toPrecision(5)));
+    outs.forEach((t) => t.dispose());
+    appendFileSync(file, JSON.stringify({ key: `train|${r.image}|clean`, levels }) + '\n');
+    bar.tick(i + 1);
+  }
+  bar.done();
+  model.dispose();
+}
+
+function concatWeights(arrays: Float32Array[]): ArrayBuffer {
+  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let o = 0;
+  for (const a of arrays) {
+    out.set(a, o);
+    o += a.length;
+  }
+  return out.buffer;
+}
+
+/** Standard deviations on a log scale (they span decades); shipped layout: 32 and 480 channels, then 6 + 32 others. */
+function logStd(f: number[], added: number[]): void {
+  const spans: [number, number][] = [[32, 32], [64 + 480, 480]];
+  let o = BACKBONE_FEATURES + MEASURE_NAMES.length;
+  for (const c of added) {
+    spans.push([o + c, c]);
+    o += 2 * c;
+  }
+  for (const [start, n] of spans) for (let j = start; j < start + n; j++) f[j] = Math.log(f[j] + 1e-3);
+}
+
+function readLevels(cacheDir: string): Map<string, Record<string, number[]>> {
+  const dir = join(cacheDir, 'levels');
+  const out = new Map<string, Record<string, number[]>>();
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.jsonl'))) {
+    for (const l of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      if (!l) continue;
+      try {
+        const r = JSON.parse(l);
+        out.set(r.key, r.levels);
+      } catch { /* cut short: redone on resume */ }
+    }
+  }
+  return out;
+}
+
+async function main() {
+  const { flags } = parseArgs(process.argv.slice(2), ['help', 'extract-only', 'log-std']);
+  if (flags.help) return console.log(HELP);
+  const cacheDir = resolve(String(flags.cache ?? '.cache'));
+  const every = flagNumber(flags, 'every', 1);
+  await useNodeBackend('wasm');
+  await extract(every, flagNumber(flags, 'part', 0), flagNumber(flags, 'parts', 1), cacheDir);
+  if (flags['extract-only']) return;
+  const levels = readLevels(cacheDir);
+  const base = readFeatureRows(join(cacheDir, 'features')).filter((r) => r.split === 'train' && r.mos !== null && levels.has(r.key));
+  const folds = flagNumber(flags, 'folds', 4);
+  const lambdas = String(flags.lambdas ?? DEFAULT_LINEAR.lambda).split(',').map(Number);
+  const names = Object.keys(levels.values().next().value ?? {});
+  const sets: string[][] = flags.sets ? JSON.parse(String(flags.sets)) : [[], ...names.map((n) => [n])];
+  console.log(`${base.length} rated train photos, ${folds}-fold CV, pooled share ${DEFAULT_LINEAR.pooledShare}`);
+  console.log('| added levels | λ | features | SRCC pooled | ss01 | ss02 | ss03 |\n|---|---:|---:|---:|---:|---:|---:|');
+  for (const set of sets) {
+    const chosen = set.map((s) => {
+      const hit = names.find((n) => n === s || n.endsWith(s));
+      if (!hit) throw new Error(`no level named ${s}; have ${names.join(', ')}`);
+      return hit;
+    });
+    const rows: FeatureRow[] = base.map((r) => ({ ...r, f: [...r.f, ...chosen.flatMap((n) => levels.get(r.key)![n])] }));
+    if (flags['log-std']) for (const r of rows) logStd(r.f, chosen.map((n) => levels.get(r.key)![n].length / 2));
+    const all = cvLambdas(rows, folds, lambdas, DEFAULT_LINEAR.pooledShare);
+    for (const [li, lambda] of lambdas.entries()) {
+      const s = all[li];
+      console.log(`| ${chosen.join(' + ') || '(shipped)'} | ${lambda} | ${rows[0].f.length} | ${s.pooled.toFixed(3)} | ${s.ss01.toFixed(3)} | ${s.ss02.toFixed(3)} | ${s.ss03.toFixed(3)} |`);
+    }
+  }
+}
+
+await main();
