@@ -10,14 +10,23 @@ import { detailCrop, GLOBAL_SIDE, globalView, overview, type Pixels, toWork } fr
 
 export { DECODE_MAX_SIDE } from './views';
 
-/** Feature levels of the MobileNetV3 backbone that feed the head (strides 8 and 32: 40×40×32 and 10×10×480 at 320²). */
-export const BACKBONE_OUTPUTS = [
-  'tower_0/MobilenetV3/expanded_conv_5/add',
-  'tower_0/extern1/hard_swish/mul_1',
+/**
+ * Feature levels of the MobileNetV3 backbone that feed the head, shallow to deep, with their
+ * channel counts (sizes at 320²): each gives the mean and standard deviation of its channels
+ * over space. The deepest, `extern1`, also locates the item (`saliency`).
+ */
+export const BACKBONE_LEVELS: readonly { name: string; channels: number }[] = [
+  { name: 'tower_0/MobilenetV3/expanded_conv_4/add', channels: 32 }, // 40×40, stride 8
+  { name: 'tower_0/MobilenetV3/expanded_conv_5/add', channels: 32 }, // 40×40
+  { name: 'tower_0/MobilenetV3/expanded_conv_9/add', channels: 64 }, // 20×20, stride 16
+  { name: 'tower_0/MobilenetV3/expanded_conv_11/add', channels: 88 }, // 20×20
+  { name: 'tower_0/extern1/hard_swish/mul_1', channels: 480 }, // 10×10, stride 32
 ];
 
-/** Values before the measurements in `features()`: mean and std of 32 + 480 channels, saliency 6. */
-export const BACKBONE_FEATURES = 2 * 32 + 2 * 480 + 6;
+export const BACKBONE_OUTPUTS = BACKBONE_LEVELS.map((l) => l.name);
+
+/** Values before the measurements in `features()`: mean and std per channel of each level, saliency 6. */
+export const BACKBONE_FEATURES = BACKBONE_LEVELS.reduce((n, l) => n + 2 * l.channels, 0) + 6;
 
 /** Mean and standard deviation over space, per channel. [1,h,w,c] → [2c] */
 function meanStd(x: tf.Tensor4D): tf.Tensor1D {
@@ -93,8 +102,8 @@ async function analyse(backbone: tf.GraphModel, src: PhotoPixels, size?: PhotoSi
   const measuring = measurer.measure(views, size?.width ?? px.width, size?.height ?? px.height);
   const learnt = tf.tidy(() => {
     const input = tf.tensor4d(views.view.data, [1, side, side, 3]);
-    const [shallow, deep] = backbone.execute(input, BACKBONE_OUTPUTS) as tf.Tensor4D[];
-    return tf.concat([meanStd(shallow), meanStd(deep), saliency(deep)]);
+    const levels = backbone.execute(input, BACKBONE_OUTPUTS) as tf.Tensor4D[];
+    return tf.concat([...levels.map(meanStd), saliency(levels[levels.length - 1])]);
   });
   try {
     const [measured, values] = await Promise.all([measuring, learnt.data()]);
