@@ -21,9 +21,6 @@ export interface RgbImage {
 /** Colour cast in any direction (castMeasures), appended last. */
 export const CAST_MEASURE_NAMES = ['grey_edge_cast', 'max_rgb_cast', 'neutral_frac', 'median_chroma_cast', 'bright_cast'] as const;
 
-/** Orientation of straight structure (lineMeasures), appended last. */
-export const LINE_MEASURE_NAMES = ['line_tilt', 'line_peak_share', 'line_level_share', 'line_coherence'] as const;
-
 export const MEASURE_NAMES = [
   'log_lapvar_1x', 'log_lapvar_2x', 'log_lapvar_4x', 'sharp_ratio_1x_2x', 'log_grad_mean',
   'log_noise_sigma', 'edge_density', 'blockiness',
@@ -33,7 +30,6 @@ export const MEASURE_NAMES = [
   'centre_edges', 'border_edges',
   'log_short_side', 'log_aspect',
   ...CAST_MEASURE_NAMES,
-  ...LINE_MEASURE_NAMES,
 ] as const;
 
 /** A single-channel image. */
@@ -239,95 +235,6 @@ export function layoutMeasures(view: RgbImage): number[] {
   ];
 }
 
-/**
- * A 3×3 binomial blur (edges clamped). Sobel angles of a crisp, aliased edge lean towards the
- * axes (a 4.2° edge read as 3.5°); a little smoothing first removes some of that.
- */
-function binomial(p: Plane): Plane {
-  const { data: d, width: W, height: H } = p;
-  const tmp = new Float32Array(d.length);
-  const out = new Float32Array(d.length);
-  for (let i = 0; i < H; i++) {
-    for (let j = 0; j < W; j++) {
-      const o = i * W + j;
-      tmp[o] = (d[o - (j > 0 ? 1 : 0)] + 2 * d[o] + d[o + (j < W - 1 ? 1 : 0)]) / 4;
-    }
-  }
-  for (let i = 0; i < H; i++) {
-    const up = i > 0 ? W : 0, down = i < H - 1 ? W : 0;
-    for (let j = 0; j < W; j++) {
-      const o = i * W + j;
-      out[o] = (tmp[o - up] + 2 * tmp[o] + tmp[o + down]) / 4;
-    }
-  }
-  return { data: out, width: W, height: H };
-}
-
-/** Side of the square blocks over which lineMeasures pools gradients. */
-const LINE_BLOCK = 16;
-/** Signed-angle histogram of lineMeasures: bins of 0.5° over (−45°, 45°]. */
-const LINE_BINS = 180;
-
-/**
- * How level the photo's straight lines are. A tilted shot turns every horizontal and vertical
- * line by the same signed angle, so the angles of line-like blocks (the structure tensor of
- * 16×16 blocks: dominant orientation, and coherence, 1 for a single straight edge), folded to
- * (−45°, 45°] from the nearest axis and weighted by coherence² × √energy, pile up at the tilt.
- * Per-pixel gradient angles (layoutMeasures) are too coarse to tell 3° from level on their own.
- * → [log(1 + |peak| in degrees), share of weight within ±1° of the peak, within ±1° of level,
- * mean coherence]
- */
-export function lineMeasures(view: RgbImage): number[] {
-  const { data: d, width: W, height: H } = binomial(luma(view));
-  const bw = Math.floor((W - 2) / LINE_BLOCK);
-  const bh = Math.floor((H - 2) / LINE_BLOCK);
-  const hist = new Float64Array(LINE_BINS);
-  let total = 0;
-  let coherence = 0;
-  let blocks = 0;
-  for (let by = 0; by < bh; by++) {
-    for (let bx = 0; bx < bw; bx++) {
-      let jxx = 0, jyy = 0, jxy = 0;
-      for (let i = by * LINE_BLOCK; i < (by + 1) * LINE_BLOCK; i++) {
-        for (let j = bx * LINE_BLOCK; j < (bx + 1) * LINE_BLOCK; j++) {
-          const o = i * W + j;
-          const gx = d[o + 2] - d[o] + 2 * (d[o + W + 2] - d[o + W]) + d[o + 2 * W + 2] - d[o + 2 * W];
-          const gy = d[o + 2 * W] - d[o] + 2 * (d[o + 2 * W + 1] - d[o + 1]) + d[o + 2 * W + 2] - d[o + 2];
-          jxx += gx * gx;
-          jyy += gy * gy;
-          jxy += gx * gy;
-        }
-      }
-      const trace = jxx + jyy;
-      if (trace < 1e-3) continue; // flat: no orientation
-      const c = Math.sqrt((jxx - jyy) ** 2 + 4 * jxy * jxy) / trace;
-      coherence += c;
-      blocks++;
-      let deg = (0.5 * Math.atan2(2 * jxy, jxx - jyy) * 180) / Math.PI; // (−90, 90]
-      if (deg > 45) deg -= 90;
-      else if (deg <= -45) deg += 90;
-      const w = c * c * Math.sqrt(trace);
-      hist[Math.min(LINE_BINS - 1, Math.floor(((deg + 45) / 90) * LINE_BINS))] += w;
-      total += w;
-    }
-  }
-  // weight within ±1° of the edge between bins b − 1 and b (circular: −45° and 45° are one line)
-  const around = (b: number) => {
-    let s = 0;
-    for (let k = -2; k < 2; k++) s += hist[(b + k + LINE_BINS) % LINE_BINS];
-    return s;
-  };
-  let peak = 0;
-  for (let b = 1; b < LINE_BINS; b++) if (around(b) > around(peak)) peak = b;
-  const peakDeg = (peak / LINE_BINS) * 90 - 45;
-  return [
-    Math.log1p(Math.abs(peakDeg)),
-    around(peak) / (total + 1e-9),
-    around(LINE_BINS / 2) / (total + 1e-9),
-    blocks ? coherence / blocks : 0,
-  ];
-}
-
 /** How far a colour is from grey in log RGB: 0 for grey, the same for any photo under one tint. */
 function logCast(rgb: number[]): number {
   const l = rgb.map(Math.log);
@@ -451,7 +358,7 @@ export interface MeasuredPixels {
  * edge angles (tilt) and clutter on the overview (tilt reads as well there as on the view, in
  * a quarter of the time); the colour cast on the view, where edges and highlights keep more of
  * their pixels. `width`/`height` are the decoded photo's size (before any capping), so a
- * genuinely small photo is told apart from a big one; the lines' tilt on the view. → [36]
+ * genuinely small photo is told apart from a big one. → [32]
  */
 export function measure(px: MeasuredPixels, width: number, height: number): Float32Array {
   // Beyond 512 px on the short side a photo has all the pixels a listing needs (and the
@@ -460,6 +367,5 @@ export function measure(px: MeasuredPixels, width: number, height: number): Floa
   const size = [Math.log(Math.min(short, 512)), Math.log(Math.max(width, height) / short)];
   return Float32Array.from([
     ...detailMeasures(px.detail), ...toneMeasures(px.overview), ...layoutMeasures(px.overview), ...size, ...castMeasures(px.view),
-    ...lineMeasures(px.view),
   ]);
 }
