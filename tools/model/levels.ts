@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BACKBONE_FEATURES, BACKBONE_OUTPUTS } from '../../src/core/model/pipeline';
+import { BACKBONE_FEATURES, BACKBONE_LEVELS, BACKBONE_OUTPUTS } from '../../src/core/model/pipeline';
 import { MEASURE_NAMES } from '../../src/core/model/measures';
-import { globalView, GLOBAL_SIDE, toWork } from '../../src/core/model/views';
+import { crop, globalView, GLOBAL_SIDE, toWork, type Pixels } from '../../src/core/model/views';
 import { cvLambdas } from './cv';
 import { readSplit } from './dataset';
 import { loadImage } from './extract';
@@ -31,12 +31,24 @@ export const CANDIDATE_LEVELS = [
   'tower_0/MobilenetV3/expanded_conv_14/depthwise/hard_swish/mul_1',
 ];
 
-const HELP = `npm run levels -- [--every 1] [--part i --parts n] [--extract-only] [--folds 4] [--sets '[["expanded_conv_9/add"], …]'] [--lambdas 600,1000]
+const HELP = `npm run levels -- [--every 1] [--part i --parts n] [--extract-only] [--folds 4] [--sets '[["expanded_conv_9/add"], …]'] [--lambdas 600,1000] [--view crop] [--log-std]
 
 Extracts mean and std per channel of each candidate backbone layer for every Nth train.csv
 photo (.cache/levels/, resumable, split over processes with --part/--parts), then prints the
 mean held-out SRCC (pooled, per subset) of the quality head by K-fold CV for the shipped features
-plus each set of levels (names matched by suffix), at each ridge λ. Train rows only.`;
+plus each set of levels (names matched by suffix), at each ridge λ. Train rows only.
+--view crop runs a second backbone pass on a ${GLOBAL_SIDE}² centre crop at native scale instead of the
+squeezed photo (.cache/levels-crop/, the shipped levels included): what a second view would add.
+--log-std gives the head the log of every standard deviation instead.`;
+
+/** The backbone's input for a photo: the squeezed whole (as shipped), or a native-scale centre crop. */
+function inputView(px: Pixels, view: string) {
+  const work = toWork(px);
+  if (view !== 'crop') return globalView(work, GLOBAL_SIDE);
+  const side = Math.min(GLOBAL_SIDE, work.width, work.height);
+  const c = crop(work, Math.floor((work.height - side) / 2), Math.floor((work.width - side) / 2), side, side);
+  return side === GLOBAL_SIDE ? c : globalView({ ...c, channels: 3 }, GLOBAL_SIDE);
+}
 
 function short(name: string): string {
   return name.replace(/^tower_0\/(MobilenetV3\/)?/, '');
@@ -47,11 +59,13 @@ function moments(x: tf.Tensor4D): tf.Tensor1D {
   return tf.concat([mean, tf.sqrt(tf.add(variance, 1e-6))]) as tf.Tensor1D;
 }
 
-async function extract(every: number, part: number, parts: number, cacheDir: string): Promise<void> {
-  const dir = join(cacheDir, 'levels');
+async function extract(every: number, part: number, parts: number, cacheDir: string, view: string): Promise<void> {
+  const dir = join(cacheDir, levelsDir(view));
+  const names = view === 'crop' ? [...BACKBONE_OUTPUTS, ...CANDIDATE_LEVELS] : CANDIDATE_LEVELS;
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `part-${part}-of-${parts}.jsonl`);
-  const done = new Set(existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => { try { return JSON.parse(l).key; } catch { return ''; } }) : []);
+  // photos done by any earlier run, however it was split
+  const done = new Set(readLevels(cacheDir, view).keys());
   const photos = readSplit('train').filter((_, i) => i % every === 0).filter((_, i) => i % parts === part);
   const todo = photos.filter((r) => !done.has(`train|${r.image}|clean`));
   const outputs = [...BACKBONE_OUTPUTS, ...CANDIDATE_LEVELS];
@@ -68,13 +82,13 @@ async function extract(every: number, part: number, parts: number, cacheDir: str
     const [height, width] = img.shape;
     const px = { data: await img.data(), width, height, channels: 3 as const };
     img.dispose();
-    const view = globalView(toWork(px), GLOBAL_SIDE);
+    const input = inputView(px, view);
     const levels: Record<string, number[]> = {};
     const outs = tf.tidy(() => {
-      const acts = model.execute(tf.tensor4d(view.data, [1, GLOBAL_SIDE, GLOBAL_SIDE, 3]), CANDIDATE_LEVELS) as tf.Tensor4D[];
+      const acts = model.execute(tf.tensor4d(input.data, [1, GLOBAL_SIDE, GLOBAL_SIDE, 3]), names) as tf.Tensor4D[];
       return acts.map(moments);
     });
-    for (const [j, t] of outs.entries()) levels[short(CANDIDATE_LEVELS[j])] = Array.from(await t.data(), (v) => Number(v.toPrecision(5)));
+    for (const [j, t] of outs.entries()) levels[short(names[j])] = Array.from(await t.data(), (v) => Number(v.toPrecision(5)));
     outs.forEach((t) => t.dispose());
     appendFileSync(file, JSON.stringify({ key: `train|${r.image}|clean`, levels }) + '\n');
     bar.tick(i + 1);
@@ -93,10 +107,15 @@ function concatWeights(arrays: Float32Array[]): ArrayBuffer {
   return out.buffer;
 }
 
-/** Standard deviations on a log scale (they span decades); shipped layout: 32 and 480 channels, then 6 + 32 others. */
+/** Standard deviations on a log scale (they span decades): the shipped levels' (BACKBONE_LEVELS), then each added level's. */
 function logStd(f: number[], added: number[]): void {
-  const spans: [number, number][] = [[32, 32], [64 + 480, 480]];
-  let o = BACKBONE_FEATURES + MEASURE_NAMES.length;
+  const spans: [number, number][] = [];
+  let o = 0;
+  for (const l of BACKBONE_LEVELS) {
+    spans.push([o + l.channels, l.channels]);
+    o += 2 * l.channels;
+  }
+  o = BACKBONE_FEATURES + MEASURE_NAMES.length;
   for (const c of added) {
     spans.push([o + c, c]);
     o += 2 * c;
@@ -104,8 +123,10 @@ function logStd(f: number[], added: number[]): void {
   for (const [start, n] of spans) for (let j = start; j < start + n; j++) f[j] = Math.log(f[j] + 1e-3);
 }
 
-function readLevels(cacheDir: string): Map<string, Record<string, number[]>> {
-  const dir = join(cacheDir, 'levels');
+const levelsDir = (view: string) => (view === 'crop' ? 'levels-crop' : 'levels');
+
+function readLevels(cacheDir: string, view: string): Map<string, Record<string, number[]>> {
+  const dir = join(cacheDir, levelsDir(view));
   const out = new Map<string, Record<string, number[]>>();
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.jsonl'))) {
     for (const l of readFileSync(join(dir, f), 'utf8').split('\n')) {
@@ -125,9 +146,10 @@ async function main() {
   const cacheDir = resolve(String(flags.cache ?? '.cache'));
   const every = flagNumber(flags, 'every', 1);
   await useNodeBackend('wasm');
-  await extract(every, flagNumber(flags, 'part', 0), flagNumber(flags, 'parts', 1), cacheDir);
+  const view = String(flags.view ?? 'global');
+  await extract(every, flagNumber(flags, 'part', 0), flagNumber(flags, 'parts', 1), cacheDir, view);
   if (flags['extract-only']) return;
-  const levels = readLevels(cacheDir);
+  const levels = readLevels(cacheDir, view);
   const base = readFeatureRows(join(cacheDir, 'features')).filter((r) => r.split === 'train' && r.mos !== null && levels.has(r.key));
   const folds = flagNumber(flags, 'folds', 4);
   const lambdas = String(flags.lambdas ?? DEFAULT_LINEAR.lambda).split(',').map(Number);
