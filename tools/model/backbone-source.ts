@@ -76,3 +76,18 @@ export function loadPrunedBackbone(cacheDir: string, outputs: string[], side: nu
   const topology = { ...model.modelTopology, node: withInputSide(nodes, side) };
   return { topology, weights, format: model.format, generatedBy: model.generatedBy, convertedBy: model.convertedBy };
 }
+
+/** The pruned backbone as a runnable graph model reading `outputs`, input `side`² (weights as float32 in memory). */
+export async function prunedGraphModel(cacheDir: string, outputs: string[], side: number): Promise<tf.GraphModel> {
+  const { topology, weights, format, generatedBy, convertedBy } = loadPrunedBackbone(cacheDir, outputs, side);
+  const arrays = weights.map((w) => w.tensor.dataSync() as Float32Array);
+  const data = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let o = 0;
+  for (const a of arrays) {
+    data.set(a, o);
+    o += a.length;
+  }
+  const weightSpecs = weights.map((w) => ({ name: w.name, shape: w.tensor.shape, dtype: 'float32' as const }));
+  weights.forEach((w) => w.tensor.dispose());
+  return tf.loadGraphModel(tf.io.fromMemory({ modelTopology: topology, weightSpecs, weightData: data.buffer, format, generatedBy, convertedBy }));
+}

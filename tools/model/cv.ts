@@ -23,7 +23,8 @@ and/or "positiveWeight" fits the shipped linear head (other settings as shipped)
 held-out aspect AUC instead (damaged copies of held-out photos vs untouched ones). "drop" lists
 measurements (MEASURE_NAMES) to leave out of the features, to compare sets of measurements.`;
 
-function srccBySubset(rows: FeatureRow[], q: number[]) {
+/** SRCC of predictions `q` against the rows' MOS, pooled and within each subset. */
+export function srccBySubset(rows: FeatureRow[], q: number[]): Record<string, number> {
   const out: Record<string, number> = { pooled: spearman(q, rows.map((r) => r.mos!)) };
   for (const s of [...new Set(rows.map((r) => r.subset))].sort()) {
     const idx = rows.map((r, i) => (r.subset === s ? i : -1)).filter((i) => i >= 0);
@@ -33,9 +34,22 @@ function srccBySubset(rows: FeatureRow[], q: number[]) {
 }
 
 /**
+ * The quality ridge's normal equations before λ (`withinGroupsSystem`) for standardized rows X
+ * of `fit`, XᵀX on the tfjs backend (the JS loop takes minutes at 2,500 features).
+ */
+export function qualitySystem(X: Float32Array, F: number, fit: FeatureRow[], pooledShare: number) {
+  const G = tf.tidy(() => {
+    const t = tf.tensor2d(X, [fit.length, F]);
+    return tf.matMul(tf.transpose(t), t); // a transposed operand is ≈10× slower on wasm
+  });
+  const system = withinGroupsSystem(X, F, fit.map((r) => r.mos!), fit.map((r) => r.subset), pooledShare, Float64Array.from(G.dataSync()));
+  G.dispose();
+  return system;
+}
+
+/**
  * Mean held-out SRCC (pooled and per subset) over K folds by photo of the ridge quality head
- * (`fitRidgeWithinGroups`: partly within subsets), for several λ from one XᵀX per fold, which
- * runs on the tfjs backend (the JS loop takes minutes per fold at 2,500 features).
+ * (`fitRidgeWithinGroups`: partly within subsets), for several λ from one XᵀX per fold.
  */
 export function cvLambdas(rows: FeatureRow[], folds: number, lambdas: number[], pooledShare = 1): Record<string, number>[] {
   const fold = (r: FeatureRow) => hash32(r.image) % folds;
@@ -47,12 +61,7 @@ export function cvLambdas(rows: FeatureRow[], folds: number, lambdas: number[], 
     const F = st.mean.length;
     const X = standardized(fit, st);
     for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) X[i] = 0;
-    const G = tf.tidy(() => {
-      const t = tf.tensor2d(X, [fit.length, F]);
-      return tf.matMul(tf.transpose(t), t); // a transposed operand is ≈10× slower on wasm
-    });
-    const { A: A0, rhs, b: mean } = withinGroupsSystem(X, F, fit.map((r) => r.mos!), fit.map((r) => r.subset), pooledShare, Float64Array.from(G.dataSync()));
-    G.dispose();
+    const { A: A0, rhs, b: mean } = qualitySystem(X, F, fit, pooledShare);
     const Xh = standardized(held, st);
     lambdas.forEach((lambda, li) => {
       const A = A0.slice();

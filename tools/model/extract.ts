@@ -6,7 +6,7 @@ import { GLOBAL_SIDE } from '../../src/core/model/views';
 import { decodeNode } from './decode-node';
 import { DEGRADATIONS } from './degrade';
 import { BIQ_DIR, planJobs, readSplit, type Job } from './dataset';
-import { loadPrunedBackbone } from './backbone-source';
+import { prunedGraphModel } from './backbone-source';
 import { parseArgs, progress } from '../lib/cli';
 import { useNodeBackend } from './node-backend';
 
@@ -22,24 +22,8 @@ export async function loadImage(image: string): Promise<tf.Tensor3D> {
 }
 
 /** The pruned backbone as a graph model taking `side`² photos. */
-export async function backboneModel(cacheDir: string, side = GLOBAL_SIDE): Promise<tf.GraphModel> {
-  const { topology, weights, format, generatedBy, convertedBy } = loadPrunedBackbone(cacheDir, BACKBONE_OUTPUTS, side);
-  const model = await tf.loadGraphModel(
-    tf.io.fromMemory({ modelTopology: topology, weightSpecs: weights.map((w) => ({ name: w.name, shape: w.tensor.shape, dtype: w.tensor.dtype as 'float32' })), weightData: concat(weights), format, generatedBy, convertedBy }),
-  );
-  weights.forEach((w) => w.tensor.dispose());
-  return model;
-}
-
-function concat(weights: { tensor: tf.Tensor }[]): ArrayBuffer {
-  const arrays = weights.map((w) => w.tensor.dataSync());
-  const out = new Uint8Array(arrays.reduce((n, a) => n + a.byteLength, 0));
-  let o = 0;
-  for (const a of arrays) {
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), o);
-    o += a.byteLength;
-  }
-  return out.buffer;
+export function backboneModel(cacheDir: string, side = GLOBAL_SIDE): Promise<tf.GraphModel> {
+  return prunedGraphModel(cacheDir, BACKBONE_OUTPUTS, side);
 }
 
 /** Pixels for a job: the photo, degraded when the job says so. */

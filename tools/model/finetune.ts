@@ -4,13 +4,13 @@ import { join, resolve } from 'node:path';
 import { globalView, GLOBAL_SIDE, toWork } from '../../src/core/model/views';
 import { readSplit } from './dataset';
 import { loadImage } from './extract';
-import { loadPrunedBackbone } from './backbone-source';
+import { loadPrunedBackbone, prunedGraphModel } from './backbone-source';
 import { useNodeBackend } from './node-backend';
 import { flagNumber, parseArgs, progress } from '../lib/cli';
 import { readFeatureRows, type FeatureRow } from './features-file';
 import { fitStandardizer, standardized } from './head';
-import { choleskySolve, withinGroupsSystem } from './ridge';
-import { spearman } from './metrics';
+import { choleskySolve } from './ridge';
+import { qualitySystem, srccBySubset } from './cv';
 import { hash32, shuffled } from './rng';
 import { registerFastMatMulGradient } from './fast-grad';
 import { DEFAULT_LINEAR } from './linear-head';
@@ -60,13 +60,7 @@ async function extract(cacheDir: string, part: number, parts: number): Promise<v
   const files = partFiles(dir, part, parts);
   const doneSet = new Set(resumePart(files));
   const todo = readSplit('train').filter((_, i) => i % parts === part).filter((r) => !doneSet.has(r.image));
-  const { topology, weights, format } = loadPrunedBackbone(cacheDir, TAPS, GLOBAL_SIDE);
-  const model = await tf.loadGraphModel(tf.io.fromMemory({
-    modelTopology: topology, format,
-    weightSpecs: weights.map((w) => ({ name: w.name, shape: w.tensor.shape, dtype: 'float32' as const })),
-    weightData: concatWeights(weights.map((w) => w.tensor.dataSync() as Float32Array)),
-  }));
-  weights.forEach((w) => w.tensor.dispose());
+  const model = await prunedGraphModel(cacheDir, TAPS, GLOBAL_SIDE);
   const bar = progress(`finetune activations part ${part}/${parts}`, todo.length);
   for (const [i, r] of todo.entries()) {
     const img = await loadImage(r.image);
@@ -85,15 +79,6 @@ async function extract(cacheDir: string, part: number, parts: number): Promise<v
   model.dispose();
 }
 
-function concatWeights(arrays: Float32Array[]): ArrayBuffer {
-  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
-  let o = 0;
-  for (const a of arrays) {
-    out.set(a, o);
-    o += a.length;
-  }
-  return out.buffer;
-}
 
 /** Every cached photo's activations of tap `tap` (index into TAPS), by image name. */
 export function readTaps(cacheDir: string, tap: number): Map<string, Float32Array> {
@@ -156,25 +141,11 @@ function pooledAll(taps: Float32Array, n: number, W: tf.Tensor2D, b: tf.Tensor1D
   return out;
 }
 
-/** Ridge on rows' features (fit rows only); returns weights, bias. X standardized, row-major. */
-function ridge(X: Float32Array, F: number, y: number[], group: string[], lambda: number, share: number) {
-  const G = tf.tidy(() => {
-    const t = tf.tensor2d(X, [y.length, F]);
-    return tf.matMul(tf.transpose(t), t);
-  });
-  const { A, rhs, b } = withinGroupsSystem(X, F, y, group, share, Float64Array.from(G.dataSync()));
-  G.dispose();
-  for (let i = 0; i < F; i++) A[i * F + i] += lambda;
+/** The quality ridge (closed form, as shipped) on standardized rows X of `fit`. */
+function ridge(X: Float32Array, F: number, fit: FeatureRow[]) {
+  const { A, rhs, b } = qualitySystem(X, F, fit, DEFAULT_LINEAR.pooledShare);
+  for (let i = 0; i < F; i++) A[i * F + i] += DEFAULT_LINEAR.lambda;
   return { w: choleskySolve(A, rhs, F), b };
-}
-
-function srccBySubset(rows: FeatureRow[], q: number[]) {
-  const out: Record<string, number> = { pooled: spearman(q, rows.map((r) => r.mos!)) };
-  for (const s of [...new Set(rows.map((r) => r.subset))].sort()) {
-    const idx = rows.map((r, i) => (r.subset === s ? i : -1)).filter((i) => i >= 0);
-    out[s] = spearman(idx.map((i) => q[i]), idx.map((i) => rows[i].mos!));
-  }
-  return out;
 }
 
 interface TuneConfig {
@@ -230,7 +201,7 @@ async function cv(cacheDir: string, folds: number, cfg: TuneConfig): Promise<voi
     };
     for (let round = 0; round <= cfg.rounds; round++) {
       const Xf = design(fit, pooledAll(fitTaps, fit.length, W, b, e));
-      const head = ridge(Xf, F, fit.map((r) => r.mos!), fit.map((r) => r.subset), DEFAULT_LINEAR.lambda, DEFAULT_LINEAR.pooledShare);
+      const head = ridge(Xf, F, fit);
       const Xh = design(held, pooledAll(heldTaps, held.length, W, b, e));
       const q = held.map((_, i) => {
         let v = head.b;

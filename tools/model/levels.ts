@@ -7,7 +7,7 @@ import { crop, globalView, GLOBAL_SIDE, toWork, type Pixels } from '../../src/co
 import { cvLambdas } from './cv';
 import { readSplit } from './dataset';
 import { loadImage } from './extract';
-import { loadPrunedBackbone } from './backbone-source';
+import { prunedGraphModel } from './backbone-source';
 import { readFeatureRows, type FeatureRow } from './features-file';
 import { DEFAULT_LINEAR } from './linear-head';
 import { useNodeBackend } from './node-backend';
@@ -69,13 +69,7 @@ async function extract(every: number, part: number, parts: number, cacheDir: str
   const photos = readSplit('train').filter((_, i) => i % every === 0).filter((_, i) => i % parts === part);
   const todo = photos.filter((r) => !done.has(`train|${r.image}|clean`));
   const outputs = [...BACKBONE_OUTPUTS, ...CANDIDATE_LEVELS];
-  const { topology, weights, format } = loadPrunedBackbone(cacheDir, outputs, GLOBAL_SIDE);
-  const model = await tf.loadGraphModel(tf.io.fromMemory({
-    modelTopology: topology, format,
-    weightSpecs: weights.map((w) => ({ name: w.name, shape: w.tensor.shape, dtype: 'float32' as const })),
-    weightData: concatWeights(weights.map((w) => w.tensor.dataSync() as Float32Array)),
-  }));
-  weights.forEach((w) => w.tensor.dispose());
+  const model = await prunedGraphModel(cacheDir, outputs, GLOBAL_SIDE);
   const bar = progress(`levels part ${part}/${parts}`, todo.length);
   for (const [i, r] of todo.entries()) {
     const img = await loadImage(r.image);
@@ -97,15 +91,6 @@ async function extract(every: number, part: number, parts: number, cacheDir: str
   model.dispose();
 }
 
-function concatWeights(arrays: Float32Array[]): ArrayBuffer {
-  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
-  let o = 0;
-  for (const a of arrays) {
-    out.set(a, o);
-    o += a.length;
-  }
-  return out.buffer;
-}
 
 /** Standard deviations on a log scale (they span decades): the shipped levels' (BACKBONE_LEVELS), then each added level's. */
 function logStd(f: number[], added: number[]): void {
