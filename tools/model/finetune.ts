@@ -158,7 +158,8 @@ interface TuneConfig {
 /**
  * K-fold CV of fitting extern1 to the ratings: per fold, alternately the ridge head in closed
  * form on the current features and one epoch of Adam on extern1's weights with that head fixed;
- * after each round, held-out SRCC of a ridge refitted on the fit rows.
+ * after each round, held-out SRCC of a ridge refitted on the fit rows. Only extern1's mean and
+ * std columns change; the saliency summary (also read from extern1) keeps its cached values.
  */
 async function cv(cacheDir: string, folds: number, cfg: TuneConfig): Promise<void> {
   registerFastMatMulGradient();
