@@ -8,6 +8,7 @@ import { ensurePhotos, PHOTO_DIR, REPO, type BenchPhoto } from './photos';
 import { summarise, toMarkdown, type RunResult } from './report';
 import { serveStatic } from './server';
 import { CHROMIUM_ARGS, DIST, ensureBenchBuild } from './build';
+import { baselineDist } from './baseline';
 
 const HELP = `npm run bench -- [options]
 
@@ -25,6 +26,8 @@ Writes bench-results/<timestamp>.json and .md.
   --no-choice         skip the measured backend choice
   --no-build          use the last build as it is
   --results FILE      also write the summary table to FILE (e.g. tools/bench/RESULTS.md)
+  --baseline COMMIT   also measure that commit's build on the same photos, backends and runs,
+                      in the same browser, as columns "<backend> @<commit>" (page path only)
   --chromium PATH     Chromium binary (default $CHROMIUM_PATH or /usr/bin/chromium)
   -h, --help          this text`;
 
@@ -55,6 +58,7 @@ async function main() {
       'no-build': { type: 'boolean', default: false },
       rebuild: { type: 'boolean', default: false },
       results: { type: 'string' },
+      baseline: { type: 'string' },
       chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -73,10 +77,11 @@ async function main() {
   if (!o['no-build']) ensureBenchBuild(o.rebuild, log);
 
   const server = await serveStatic(DIST, { '/bench-photos/': PHOTO_DIR });
+  const baseline = o.baseline ? { name: o.baseline, server: await serveStatic(baselineDist(o.baseline, log), { '/bench-photos/': PHOTO_DIR }) } : undefined;
   const browser = await chromium.launch({ executablePath: o.chromium, headless: true, args: CHROMIUM_ARGS });
   const urls = photos.map((p) => `${server.origin}/bench-photos/${p.file}`);
   // the first photo of the set for the cold start's first score: a mid-size one
-  const firstPhoto = urls[photos.findIndex((p) => p.megapixels >= 1 && p.megapixels <= 3)] ?? urls[0];
+  const firstIndex = Math.max(0, photos.findIndex((p) => p.megapixels >= 1 && p.megapixels <= 3));
   const results: RunResult[] = [];
   let info: Record<string, unknown> = {};
   try {
@@ -88,10 +93,16 @@ async function main() {
     log(`renderer: ${info.renderer}`);
     for (let r = 0; r < runs; r++) {
       const run: RunResult = { backends: {}, worker: {} };
-      for (const backend of backends) {
-        const tag = `run ${r + 1}/${runs} ${backend}`;
+      const passes = backends.flatMap((backend) => [
+        { backend, key: backend, origin: server.origin },
+        ...(baseline ? [{ backend, key: `${backend} @${baseline.name}`, origin: baseline.server.origin }] : []),
+      ]);
+      for (const { backend, key, origin } of passes) {
+        const tag = `run ${r + 1}/${runs} ${key}`;
         const limit = limitFor(backend);
-        const { page, close } = await openBench(browser, server.origin, tag);
+        const { page, close } = await openBench(browser, origin, tag);
+        const urls = photos.map((p) => `${origin}/bench-photos/${p.file}`);
+        const firstPhoto = urls[firstIndex];
         try {
           log(`[${tag}] cold start`);
           const cold = await page.evaluate(([b, u]) => window.bench.cold(b, u), [backend, firstPhoto] as const);
@@ -113,10 +124,10 @@ async function main() {
           await page.waitForFunction(() => document.body.dataset.ready === '1');
           log(`[${tag}] repeat visit`);
           const repeat = await page.evaluate(([b, u]) => window.bench.cold(b, u), [backend, firstPhoto] as const);
-          run.backends[backend] = { cold, warm, profile, parts, peerLoad, peer, repeat };
+          run.backends[key] = { cold, warm, profile, parts, peerLoad, peer, repeat };
         } catch (e) {
           log(`[${tag}] failed: ${(e as Error).message}`);
-          run.backends[backend] = { error: (e as Error).message };
+          run.backends[key] = { error: (e as Error).message };
         } finally {
           await close();
         }
@@ -154,6 +165,7 @@ async function main() {
   } finally {
     await browser.close().catch(() => {});
     await server.close();
+    await baseline?.server.close();
   }
 
   const meta = {
@@ -161,7 +173,7 @@ async function main() {
     commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).stdout.trim(),
     device: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()}`, loadavg: (await import('node:os')).loadavg() },
     browser: { version: browser.version(), ...info },
-    options: { runs, photos: nPhotos, caps, backends, worker: workerBackends },
+    options: { runs, photos: nPhotos, caps, backends, worker: workerBackends, baseline: o.baseline },
     photoSet: photos.map(({ file, width, height, megapixels, bytes }) => ({ file, width, height, megapixels, bytes })),
   };
   const summary = summarise(results, photos);

@@ -1,0 +1,32 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from './photos';
+
+// Builds another commit's app and bench page into .cache/bench/baseline/<commit>/dist, so that
+// `npm run bench -- --baseline <commit>` measures both builds in one run (same machine, same
+// load). The commit is checked out as a git worktree sharing this checkout's node_modules.
+
+export function baselineDist(commit: string, log: (m: string) => void): string {
+  const sha = git(['rev-parse', '--short', commit]).trim();
+  const dir = join(REPO, '.cache/bench/baseline', sha);
+  const dist = join(dir, 'src/.cache/bench/dist');
+  if (existsSync(join(dist, 'src/bench/bench.html'))) return dist;
+  const src = join(dir, 'src');
+  if (existsSync(src)) {
+    git(['worktree', 'remove', '--force', src]);
+    rmSync(src, { recursive: true, force: true });
+  }
+  log(`baseline ${sha}: checking out and building…`);
+  git(['worktree', 'add', '--detach', src, sha]);
+  symlinkSync(join(REPO, 'node_modules'), join(src, 'node_modules'));
+  const r = spawnSync(join(REPO, 'node_modules/.bin/vite'), ['build', '--config', 'tools/bench/vite.config.ts'], { cwd: src, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`baseline ${sha}: vite build failed (exit ${r.status ?? r.signal})`);
+  return dist;
+}
+
+function git(args: string[]): string {
+  const r = spawnSync('git', args, { cwd: REPO, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
