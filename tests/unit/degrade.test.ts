@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ASPECTS } from '../../src/core/aspects';
+import { LABELLED_ASPECTS } from '../../src/core/aspects';
 import { DEGRADATIONS } from '../../tools/model/degrade';
 
 describe('synthetic degradations', () => {
@@ -11,7 +11,7 @@ describe('synthetic degradations', () => {
     donor = tf.tidy(() => tf.randomUniform([96, 128, 3], 0, 255, 'float32', 2)) as tf.Tensor3D;
   });
 
-  it.each(ASPECTS)('%s: stays in 0–255, changes the photo, and repeats exactly for a seed', (aspect) => {
+  it.each(LABELLED_ASPECTS)('%s: stays in 0–255, changes the photo, and repeats exactly for a seed', (aspect) => {
     const before = tf.memory().numTensors;
     const run = () => DEGRADATIONS[aspect]({ img, strength: 0.7, seed: 11, donors: [donor] });
     const a = run();

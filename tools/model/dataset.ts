@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ASPECTS, type AspectId } from '../../src/core/aspects';
+import { LABELLED_ASPECTS, type LabelledAspectId } from '../../src/core/aspects';
 import { hash32, rng, shuffled } from './rng';
 
 export const DATA_DIR = process.env.PHOTO_COACH_DATA ?? join(import.meta.dirname, '../../../shared/data');
@@ -27,12 +27,14 @@ export interface Job {
   image: string;
   subset: string;
   mos: number | null; // null for degraded copies: people never rated them
-  aspect: AspectId | null;
+  aspect: LabelledAspectId | null;
   strength: number;
   seed: number;
+  /** Quarter turns clockwise applied before anything else (sideways copies); absent = 0. */
+  turn?: 1 | 3;
 }
 
-export const PLAN = { seed: 20261124, trainPerAspect: 110, valPerAspect: 40 };
+export const PLAN = { seed: 20261124, trainPerAspect: 110, valPerAspect: 40, trainTurned: 300, valTurned: 60 };
 
 /** Every feature row training and evaluation need, in a fixed order. */
 export function planJobs(): Job[] {
@@ -45,13 +47,24 @@ export function planJobs(): Job[] {
   for (const split of ['train', 'val'] as const) {
     const per = split === 'train' ? PLAN.trainPerAspect : PLAN.valPerAspect;
     const rows = shuffled(readSplit(split), PLAN.seed + (split === 'train' ? 1 : 2));
-    ASPECTS.forEach((aspect, a) => {
+    LABELLED_ASPECTS.forEach((aspect, a) => {
       for (const r of rows.slice(a * per, (a + 1) * per)) {
         const seed = hash32(`${split}|${r.image}|${aspect}`);
         const strength = rng(seed)();
         jobs.push({ key: `${split}|${r.image}|${aspect}`, split, image: r.image, subset: r.subset, mos: null, aspect, strength, seed });
       }
     });
+  }
+  // Sideways copies (a quarter turn either way): the evidence for telling a turned photo from a
+  // level one, which the tilt measurements cannot see (they fold angles to the nearest axis).
+  // Appended last so the rows planned before keep their place in the extraction parts.
+  for (const split of ['train', 'val'] as const) {
+    const per = split === 'train' ? PLAN.trainTurned : PLAN.valTurned;
+    for (const r of shuffled(readSplit(split), PLAN.seed + (split === 'train' ? 3 : 4)).slice(0, per)) {
+      const seed = hash32(`${split}|${r.image}|turned`);
+      const turn = rng(seed)() < 0.5 ? 1 : 3;
+      jobs.push({ key: `${split}|${r.image}|turned`, split, image: r.image, subset: r.subset, mos: null, aspect: null, strength: 0, seed, turn });
+    }
   }
   return jobs;
 }

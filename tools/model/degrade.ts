@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { AspectId } from '../../src/core/aspects';
+import type { LabelledAspectId } from '../../src/core/aspects';
 import { resizeArea as resizePixels } from '../../src/core/model/views';
 import { rng } from './rng';
 
@@ -162,7 +162,7 @@ export function colorCast({ img, strength, seed }: DegradeInput): tf.Tensor3D {
   });
 }
 
-export const DEGRADATIONS: Record<AspectId, (input: DegradeInput) => tf.Tensor3D> = {
+export const DEGRADATIONS: Record<LabelledAspectId, (input: DegradeInput) => tf.Tensor3D> = {
   blur,
   noise,
   underexposure,

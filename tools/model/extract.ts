@@ -26,9 +26,21 @@ export function backboneModel(cacheDir: string, side = GLOBAL_SIDE): Promise<tf.
   return prunedGraphModel(cacheDir, BACKBONE_OUTPUTS, side);
 }
 
+/** The photo turned clockwise by `k` quarter turns (the input is disposed when turned). */
+export function quarterTurns(img: tf.Tensor3D, k: number): tf.Tensor3D {
+  if (k % 4 === 0) return img;
+  const out = tf.tidy(() => {
+    // clockwise: transpose, then mirror left–right; anticlockwise: transpose, then flip upside down
+    const t = img.transpose([1, 0, 2]);
+    return (k % 4 === 1 ? t.reverse(1) : t.reverse(0)) as tf.Tensor3D;
+  });
+  img.dispose();
+  return out;
+}
+
 /** Pixels for a job: the photo, degraded when the job says so. */
 export async function jobPixels(job: Job, donors: tf.Tensor3D[]): Promise<tf.Tensor3D> {
-  const img = await loadImage(job.image);
+  const img = quarterTurns(await loadImage(job.image), job.turn ?? 0);
   if (!job.aspect) return img;
   const out = DEGRADATIONS[job.aspect]({ img, strength: job.strength, seed: job.seed, donors });
   img.dispose();
