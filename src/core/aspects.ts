@@ -1,6 +1,9 @@
 // The aspects the model rates, in the order of the head's aspect outputs.
 // Adding one means retraining: the order is part of the model contract (model-card.json `aspects`).
-export const ASPECTS = [
+// The first nine are rated by the step-by-step labels (tools/model/labels.ts); `sideways` is
+// learned from quarter-turned copies of train photos and the labels that say a photo is stored
+// turned (there scored as strong tilt): a lean needs a retake or a straighten, a turn does not.
+export const LABELLED_ASPECTS = [
   'blur', // out of focus or motion blur
   'noise', // grain from high ISO / low light
   'underexposure', // too dark
@@ -12,7 +15,10 @@ export const ASPECTS = [
   'color_cast', // unnatural tint (white balance)
 ] as const;
 
+export const ASPECTS = [...LABELLED_ASPECTS, 'sideways' /* stored a quarter turn off */] as const;
+
 export type AspectId = (typeof ASPECTS)[number];
+export type LabelledAspectId = (typeof LABELLED_ASPECTS)[number];
 
 export type Band = 'great' | 'ok' | 'needs_work';
 

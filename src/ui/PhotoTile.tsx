@@ -66,8 +66,8 @@ export function PhotoTile({ id, index, total, recommended, sameAs, announce }: P
         <TileStatus photo={photo} />
         {advice && (
           <div className="advice">
-            {/* Praise under a "needs work" band would contradict it when no single aspect explains the low score. */}
-            {advice.reasons.length === 0 && photo.score?.band !== 'needs_work' && <p className="headline">{advice.headline}</p>}
+            {/* With nothing to fix, the headline fits the band: praise only when great (explain). */}
+            {advice.reasons.length === 0 && <p className="headline">{advice.headline}</p>}
             {advice.checks.map((c) => (
               <p key={c.code} className="check" data-check={c.code}>
                 {c.message}

@@ -31,9 +31,38 @@ describe('explanations', () => {
     expect(advice.reasons).toEqual([{ aspect: 'tilt', severity: 0.45, reason: TEMPLATES.ja.tilt.mild.reason, tip: TEMPLATES.ja.tilt.mild.tip }]);
   });
 
-  it('praises a great photo with nothing to fix', () => {
-    expect(explain(score(90, {}, 'great'), 'en')).toEqual({ great: true, headline: TEMPLATES.en.great, reasons: [] });
-    expect(explain(score(55, {}, 'ok'), 'en').great).toBe(false);
+  // every band × (nothing over threshold, one reason, several): praise only for a great photo with
+  // nothing to fix; below great an honest line that is not a reason; a reason always leads
+  it.each(['en', 'ja'] as const)('says what each band and reason case deserves (%s)', (locale) => {
+    const t = TEMPLATES[locale];
+    const cases: [Score['band'], Partial<Score['aspects']>, { great: boolean; headline: string; aspects: string[] }][] = [
+      ['great', {}, { great: true, headline: t.great, aspects: [] }],
+      ['ok', {}, { great: false, headline: t.fine, aspects: [] }],
+      ['needs_work', {}, { great: false, headline: t.weak, aspects: [] }],
+      ['great', { framing: 0.34 }, { great: true, headline: t.great, aspects: [] }],
+      ['needs_work', { blur: 0.34, noise: 0.2 }, { great: false, headline: t.weak, aspects: [] }],
+      ['great', { clutter: 0.4 }, { great: false, headline: t.clutter.mild.reason, aspects: ['clutter'] }],
+      ['ok', { tilt: 0.5 }, { great: false, headline: t.tilt.mild.reason, aspects: ['tilt'] }],
+      ['needs_work', { underexposure: 0.8, noise: 0.5 }, { great: false, headline: t.underexposure.strong.reason, aspects: ['underexposure', 'noise'] }],
+      ['needs_work', { sideways: 0.9 }, { great: false, headline: t.sideways.strong.reason, aspects: ['sideways'] }],
+    ];
+    for (const [band, aspects, want] of cases) {
+      const advice = explain(score(50, aspects, band), locale);
+      expect({ great: advice.great, headline: advice.headline, aspects: advice.reasons.map((r) => r.aspect) }, `${band} ${JSON.stringify(aspects)}`).toEqual(want);
+    }
+    // the honest lines are not praise, and differ from it and from each other
+    expect(new Set([t.great, t.fine, t.weak]).size).toBe(3);
+  });
+
+  it('orders by severity; fixability only breaks ties', () => {
+    // low resolution is the hardest fix, yet more severe: it goes first
+    expect(explain(score(30, { low_resolution: 0.8, tilt: 0.5 }), 'en').reasons.map((r) => r.aspect)).toEqual(['low_resolution', 'tilt']);
+    expect(explain(score(30, { noise: 0.5, tilt: 0.5, low_resolution: 0.5 }), 'en').reasons.map((r) => r.aspect)).toEqual(['tilt', 'noise', 'low_resolution']);
+  });
+
+  it('asks to turn a sideways photo, not to retake it', () => {
+    expect(TEMPLATES.en.sideways.strong.tip).toMatch(/turn/i);
+    expect(TEMPLATES.en.sideways.strong.tip).toMatch(/no retake/i);
   });
 
   it('recommends the best-scoring, well-framed photo as the cover', () => {

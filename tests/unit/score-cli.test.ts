@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { ASPECTS } from '../../src/core/aspects';
+import { ASPECTS, type Score } from '../../src/core/aspects';
+import { orderReasons } from '../../src/core/explain/reasons';
 
 const root = join(import.meta.dirname, '../..');
 const photos = ['biq-ss01-2.jpg', 'biq-ss02-38.jpg', 'coffee.png'].map((f) => join(root, 'tests/fixtures/photos', f));
@@ -28,15 +29,22 @@ describe('npm run score', () => {
       const aspects = l.aspects as Record<string, number>;
       expect(Object.keys(aspects).sort()).toEqual([...ASPECTS].sort());
       for (const v of Object.values(aspects)) expect(v >= 0 && v <= 1).toBe(true);
+      // the reasons the coach would show: every aspect at 0.35 or more, most severe first, at most three
+      const raised = Object.entries(aspects).filter(([, v]) => v >= 0.35).sort((a, b) => b[1] - a[1]);
+      expect(l.reasons).toEqual(orderReasons(aspects as Score['aspects']).map((r) => r.aspect));
+      expect((l.reasons as string[]).length).toBe(Math.min(3, raised.length));
+      if (raised.length) expect(aspects[(l.reasons as string[])[0]]).toBe(raised[0][1]);
     }
     expect(lines[2]).toMatchObject({ width: 600, height: 400 });
-    // the browser suite's parity fixture must be what the shipped model gives now
+    // the browser suite's parity fixture must be what the shipped model gives now; regenerate it
+    // after retraining with `npm run --silent score -- --json tests/fixtures/photos > tests/fixtures/expected-scores.jsonl`
     const fixture = readFileSync(join(root, 'tests/fixtures/expected-scores.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     for (const l of lines) {
       const want = fixture.find((f) => join(root, f.file) === l.file);
       expect(want, `${l.file} in expected-scores.jsonl`).toBeDefined();
       expect(l.overall).toBe(want.overall);
       expect(l.aspects).toEqual(want.aspects);
+      expect(l.reasons).toEqual(want.reasons);
     }
     expect(stderr).toMatch(/scored 3\/3 .* photos\/s/);
   }, 120_000);

@@ -1,28 +1,37 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gpt4oAssessments, gpt4oDistortionInfo, labelJsonl } from '../../tools/templates/adapters';
 import { clusterGroup, ngrams, stem } from '../../tools/templates/cluster';
-import { mine } from '../../tools/templates/mine';
+import { mine, loadBiqLabels } from '../../tools/templates/mine';
+import { DATA_DIR } from '../../tools/model/dataset';
+import { biq2021Labels } from '../../tools/templates/adapters';
 
-const DATA = resolve(__dirname, '../../../shared/data/rationales/doi_vllms');
+const DATA = join(DATA_DIR, 'rationales/doi_vllms');
 const ASSESSMENTS = join(DATA, 'gpt4o_assessments/assessment_final_484_verified.json');
 const INFO = join(DATA, 'gpt4o_distortion_info/benchmark-v1_dist_info_v1.json');
 
-describe.skipIf(!existsSync(ASSESSMENTS))('mining the GPT-4o assessments', () => {
-  const corpus = gpt4oAssessments(ASSESSMENTS);
-  const raw = JSON.parse(readFileSync(ASSESSMENTS, 'utf8')) as {
-    assessment?: string; assessment_split: string; global: object; local: object;
-  }[];
-  const complete = raw.filter((r) => r.assessment && r.assessment.trim());
+// The describe body runs while tests are collected, even when skipped: the corpus is read in
+// beforeAll so a clone without the data only skips.
+describe.skipIf(!existsSync(ASSESSMENTS))(`mining the GPT-4o assessments${existsSync(ASSESSMENTS) ? '' : ` (skipped: ${ASSESSMENTS} missing; set PHOTO_COACH_DATA)`}`, () => {
+  type Raw = { assessment?: string; assessment_split: string; global: object; local: object };
+  let corpus: ReturnType<typeof gpt4oAssessments>;
+  let raw: Raw[];
+  let complete: Raw[];
+  let direct: Record<string, number>;
   // An independent count: rationales whose quality paragraphs (all but the first, which
   // describes content) use each distortion family's own words.
   const words: Record<string, RegExp> = {
     clarity: /clarity/i, blur: /blur|out of focus/i, exposure: /exposure|darkness/i, noise: /nois/i, compression: /compression|blocking/i,
   };
-  const direct = Object.fromEntries(Object.entries(words).map(([f, re]) => [
-    f, complete.filter((r) => re.test(r.assessment_split.split(/\n\s*\n/).slice(1).join(' '))).length,
-  ]));
+  beforeAll(() => {
+    corpus = gpt4oAssessments(ASSESSMENTS);
+    raw = JSON.parse(readFileSync(ASSESSMENTS, 'utf8')) as Raw[];
+    complete = raw.filter((r) => r.assessment && r.assessment.trim());
+    direct = Object.fromEntries(Object.entries(words).map(([f, re]) => [
+      f, complete.filter((r) => re.test(r.assessment_split.split(/\n\s*\n/).slice(1).join(' '))).length,
+    ]));
+  });
 
   it('reads every complete rationale', () => {
     expect(corpus.docs).toBe(complete.length);
@@ -60,7 +69,7 @@ describe.skipIf(!existsSync(ASSESSMENTS))('mining the GPT-4o assessments', () =>
   });
 });
 
-describe.skipIf(!existsSync(INFO))('mining the GPT-4o distortion notes', () => {
+describe.skipIf(!existsSync(INFO))(`mining the GPT-4o distortion notes${existsSync(INFO) ? '' : ` (skipped: ${INFO} missing)`}`, () => {
   it('counts each note under the family of its distortion name', () => {
     const rows = JSON.parse(readFileSync(INFO, 'utf8')) as { distortions: { distortion: string }[] }[];
     const names = rows.flatMap((r) => r.distortions.map((d) => d.distortion));
@@ -95,5 +104,36 @@ describe('our label JSONL and the clusterer', () => {
     const [first] = clusterGroup(corpus.units.filter((u) => u.band === 'strong'), { maxClusters: 3, minSupport: 2 });
     expect(first).toMatchObject({ phrase: 'out of focus', support: 2, sources: ['a', 'b'], band: 'strong', topic: 'blur' });
     expect(first.id).toBe('labels/labels.jsonl/blur/strong/out-of-focu');
+  });
+});
+
+describe('the step-by-step labels adapter', () => {
+  const line = (image: string, over: Record<string, unknown> = {}) => JSON.stringify({
+    image, split: 'train', main: 'blur', overall: 2, why: { blur: 'The mug is out of focus.' }, other: '', run: 'c1',
+    sev: { blur: 0.7, noise: 0.1, underexposure: 0, overexposure: 0, low_resolution: 0, tilt: 0.1, framing: 0.1, clutter: 0, color_cast: 0 }, ...over,
+  });
+
+  it('bands each flagged aspect by its severity, sends a turned photo to sideways, and skips val rows', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'biq-'));
+    const file = join(dir, 'biq.jsonl');
+    writeFileSync(file, [
+      line('a.jpg'),
+      line('b.jpg', { why: { tilt: 'The photo is turned sideways, so the shelf stands on end.' }, sev: { blur: 0, noise: 0, underexposure: 0, overexposure: 0, low_resolution: 0, tilt: 0.7, framing: 0, clutter: 0, color_cast: 0 } }),
+      line('c.jpg', { split: 'val' }),
+    ].join('\n') + '\n');
+    const corpus = biq2021Labels(file);
+    expect(corpus.docs).toBe(2);
+    expect(corpus.units.map((u) => [u.doc, u.topic, u.band])).toEqual([['a.jpg', 'blur', 'strong'], ['b.jpg', 'sideways', 'strong']]);
+    expect(corpus.problems).toEqual([]);
+  });
+
+  it('names the line of each bad label and loads the rest; a torn last line is only a warning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'biq-'));
+    const file = join(dir, 'biq.jsonl');
+    writeFileSync(file, [line('a.jpg'), 'not json', line('b.jpg', { sev: { blur: 2 } }), line('c.jpg'), line('d.jpg').slice(0, 30)].join('\n'));
+    const corpus = biq2021Labels(file);
+    expect(corpus.units.map((u) => u.doc)).toEqual(['a.jpg', 'c.jpg']);
+    expect(corpus.problems.map((p) => [p.line, p.message.slice(0, 22)])).toEqual([[2, 'invalid JSON: Unexpect'], [3, '"sev.blur" must be a n'], [5, 'last line is cut short']]);
+    expect(loadBiqLabels(join(dir, 'missing.jsonl'))).toEqual([]);
   });
 });

@@ -3,14 +3,19 @@ import { join, resolve } from 'node:path';
 import { readFeatureRows, type FeatureRow } from './features-file';
 import { DEFAULT_HEAD, fitStandardizer, predictRows, standardized, trainHead, type HeadConfig } from './head';
 import { choleskySolve, withinGroupsSystem } from './ridge';
-import { DEFAULT_LINEAR, fitLinearHead, predictLinear, type LinearHeadConfig } from './linear-head';
-import { figures } from './evaluate';
+import { DEFAULT_LINEAR, type LinearHeadConfig } from './linear-head';
+const DEFAULT_LINEAR_LAMBDA = DEFAULT_LINEAR.lambda;
 import { BACKBONE_FEATURES } from '../../src/core/model/pipeline';
 import { MEASURE_NAMES } from '../../src/core/model/measures';
 import { spearman } from './metrics';
 import { useNodeBackend } from './node-backend';
 import { hash32 } from './rng';
 import { parseArgs } from '../lib/cli';
+import { writeFileSync } from 'node:fs';
+import { ASPECTS, LABELLED_ASPECTS, type AspectId } from '../../src/core/aspects';
+import { DEFAULT_ASPECT_FIT, lambdaOf, type AspectFitConfig } from './aspect-head';
+import { cvAspectOutputsLambdas, cvFigures, sidewaysEvidence } from './cv-labels';
+import { labelTarget, trainLabelsOrExit } from './labels';
 
 // K-fold cross-validation of head settings on train.csv rows only (folds by photo), so that
 // choices are never made by looking at val.csv.
@@ -18,10 +23,18 @@ import { parseArgs } from '../lib/cli';
 const HELP = `npm run cv -- [--folds 4] [--configs '[{"hidden":64}, {"ridge":600,"pooledShare":0.8}, …]']
 Prints mean SRCC (pooled and per subset) over folds for each head setting. A config with
 "ridge" (λ) fits the linear quality head; "pooledShare" (default 1) mixes the pooled error with
-the within-subset one (tools/model/ridge.ts fitRidgeWithinGroups). A config with "aspectLambda"
-and/or "positiveWeight" fits the shipped linear head (other settings as shipped) and prints
-held-out aspect AUC instead (damaged copies of held-out photos vs untouched ones). "drop" lists
-measurements (MEASURE_NAMES) to leave out of the features, to compare sets of measurements.`;
+the within-subset one (tools/model/ridge.ts fitRidgeWithinGroups). "drop" lists
+measurements (MEASURE_NAMES) to leave out of the features, to compare sets of measurements.
+
+With --labels, each config is an aspect fit (tools/model/aspect-head.ts: "lambda", "synthWeight",
+"crossSynth", "sideways": "own" | "tilt"; "lambdas": [..] sweeps λ from one Gram matrix; "calibrations":
+[{"precision","maxShare"}, …] compares calibration rules) judged against the step-by-step labels of held-out
+train photos: per-aspect AUC, the calibration chosen on held-out outputs, and the reason figures
+npm run eval reports on val. --json FILE writes them.
+
+With --quality-overall [--alphas '[0, 0.1]'], the quality head (shipped λ and pooled share) is
+fitted with the labels' overall blended into MOS (all subsets, then ss02 only), judged by
+held-out SRCC against MOS.`;
 
 /** SRCC of predictions `q` against the rows' MOS, pooled and within each subset. */
 export function srccBySubset(rows: FeatureRow[], q: number[]): Record<string, number> {
@@ -83,20 +96,6 @@ export function cvRidge(rows: FeatureRow[], folds: number, lambda: number, poole
   return cvLambdas(rows, folds, [lambda], pooledShare)[0];
 }
 
-/** Mean held-out aspect AUC (damaged copies vs untouched photos) over K folds by photo, of the linear head. */
-export function cvAspects(rows: FeatureRow[], folds: number, cfg: LinearHeadConfig): Record<string, number> {
-  const fold = (r: FeatureRow) => hash32(r.image) % folds;
-  const sums: Record<string, number> = {};
-  for (let k = 0; k < folds; k++) {
-    const head = fitLinearHead(rows.filter((r) => fold(r) !== k), cfg);
-    const held = rows.filter((r) => fold(r) === k);
-    const raw = predictLinear(head, held);
-    const fig = figures(held.map((r, i) => ({ subset: r.subset, mos: r.mos, aspect: r.aspect, raw: raw[i] })));
-    for (const [a, v] of Object.entries(fig.aspectAuc)) sums[a] = (sums[a] ?? 0) + v / folds;
-  }
-  return sums;
-}
-
 /** The rows without the named measurements' columns. */
 function withoutMeasures(rows: FeatureRow[], names: string[]): FeatureRow[] {
   const unknown = names.filter((n) => !(MEASURE_NAMES as readonly string[]).includes(n));
@@ -107,20 +106,20 @@ function withoutMeasures(rows: FeatureRow[], names: string[]): FeatureRow[] {
 }
 
 async function main() {
-  const { flags } = parseArgs(process.argv.slice(2), ['help']);
+  const { flags } = parseArgs(process.argv.slice(2), ['help', 'labels', 'quality-overall']);
   if (flags.help) return console.log(HELP);
   await useNodeBackend('wasm');
   const folds = Number(flags.folds ?? 4);
   const allRows = readFeatureRows(join(resolve(String(flags.cache ?? '.cache')), 'features')).filter((r) => r.split === 'train');
+  if (flags['quality-overall']) return cvQualityOverall(allRows, folds, JSON.parse(String(flags.alphas ?? '[0, 0.05, 0.1, 0.2]')));
+  if (flags.labels) return cvLabelled(allRows, folds, flags.configs ? JSON.parse(String(flags.configs)) : [{}], flags.json ? String(flags.json) : undefined);
   const configs: (Partial<HeadConfig> & Partial<LinearHeadConfig> & { ridge?: number; pooledShare?: number; drop?: string[] })[] = flags.configs ? JSON.parse(String(flags.configs)) : [{}];
   const fold = (r: FeatureRow) => hash32(r.image) % folds;
   console.log(`${allRows.filter((r) => r.mos !== null).length} rated train rows, ${allRows.filter((r) => r.aspect).length} damaged, ${folds} folds`);
   for (const c of configs) {
     const rows = withoutMeasures(allRows, c.drop ?? []);
     let sums: Record<string, number> = {};
-    if (c.aspectLambda !== undefined || c.positiveWeight !== undefined) {
-      sums = cvAspects(rows, folds, { ...DEFAULT_LINEAR, ...(c as Partial<LinearHeadConfig>) });
-    } else if (c.ridge !== undefined) {
+    if (c.ridge !== undefined) {
       sums = cvRidge(rows, folds, c.ridge, c.pooledShare ?? 1);
     } else {
       const cfg = { ...DEFAULT_HEAD, ...c };
@@ -136,6 +135,78 @@ async function main() {
     console.log(JSON.stringify(c), Object.entries(sums).map(([s, v]) => `${s} ${v.toFixed(3)}`).join('  '));
   }
   tf.disposeVariables();
+}
+
+/**
+ * Does the labels' overall (1–5) help the quality head? Per fold, the fit target of a labelled
+ * rated photo becomes MOS + α·(overall − its subset's mean overall)/4, on all subsets or on ss02
+ * only; held-out SRCC is always against MOS.
+ */
+function cvQualityOverall(rows: FeatureRow[], folds: number, alphas: number[]) {
+  const labels = trainLabelsOrExit(rows);
+  const rated = rows.filter((r) => r.mos !== null);
+  const fold = (r: FeatureRow) => hash32(r.image) % folds;
+  const meanOverall = new Map<string, number>();
+  for (const s of new Set(rated.map((r) => r.subset))) {
+    const ls = rated.filter((r) => r.subset === s && labels.has(r.image)).map((r) => labels.get(r.image)!.overall);
+    meanOverall.set(s, ls.reduce((a, b) => a + b, 0) / Math.max(1, ls.length));
+  }
+  for (const only of [null, 'ss02']) {
+    for (const alpha of alphas) {
+      const sums: Record<string, number> = {};
+      for (let k = 0; k < folds; k++) {
+        const fit = rated.filter((r) => fold(r) !== k);
+        const held = rated.filter((r) => fold(r) === k);
+        const st = fitStandardizer(rows.filter((r) => fold(r) !== k && !r.turn));
+        const F = st.mean.length;
+        const X = standardized(fit, st);
+        for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) X[i] = 0;
+        const target = fit.map((r) => {
+          const l = labels.get(r.image);
+          if (!l || (only && r.subset !== only)) return r.mos!;
+          return r.mos! + (alpha * (l.overall - meanOverall.get(r.subset)!)) / 4;
+        });
+        const { A, rhs, b } = qualitySystem(X, F, fit.map((r, i) => ({ ...r, mos: target[i] })), 0.8);
+        for (let i = 0; i < F; i++) A[i * F + i] += DEFAULT_LINEAR_LAMBDA;
+        const w = choleskySolve(A, rhs, F);
+        const Xh = standardized(held, st);
+        const q = held.map((_, i) => {
+          let v = b;
+          for (let j = 0; j < F; j++) if (Number.isFinite(Xh[i * F + j])) v += w[j] * Xh[i * F + j];
+          return v;
+        });
+        for (const [g, v] of Object.entries(srccBySubset(held, q))) sums[g] = (sums[g] ?? 0) + v / folds;
+      }
+      console.log(`overall as a second target, α ${alpha}${only ? ` (${only} only)` : ''}: ${Object.entries(sums).map(([g, v]) => `${g} ${v.toFixed(3)}`).join('  ')}`);
+    }
+  }
+}
+
+function cvLabelled(rows: FeatureRow[], folds: number, configs: (Partial<AspectFitConfig> & { calibrations?: { precision: number; maxShare: number; joint?: number }[]; lambdas?: number[] })[], json?: string) {
+  const labels = trainLabelsOrExit(rows);
+  const results = [];
+  for (const c of configs) {
+    const cfg = { ...DEFAULT_ASPECT_FIT, ...c };
+    const aspects: readonly AspectId[] = cfg.sideways === 'own' ? ASPECTS : LABELLED_ASPECTS;
+    const lambdas = c.lambdas ?? [lambdaOf(cfg, aspects[0])];
+    const helds = cvAspectOutputsLambdas(rows, labels, folds, cfg, aspects, (a) => (c.lambdas ? c.lambdas : [lambdaOf(cfg, a)]));
+    for (const [li, held] of helds.entries()) {
+    if (c.lambdas) cfg.lambda = lambdas[li];
+    const calOpts = c.calibrations ?? [cfg];
+    for (const opts of calOpts) {
+    const fig = cvFigures(held, aspects, labelTarget, opts);
+    const evidence = sidewaysEvidence(held, aspects.indexOf(cfg.sideways === 'own' ? 'sideways' : 'tilt'));
+    console.log(JSON.stringify({ ...cfg, ...opts }));
+    console.log(`  AUC (held-out labels): ${Object.entries(fig.auc).map(([a, v]) => `${a} ${v?.auc.toFixed(3)} (${v?.positives})`).join(', ')}`);
+    console.log(`  flagged at 0.35 coach/labels/precision: ${aspects.map((a, k) => `${a} ${fig.cals[k].flaggedShare.toFixed(3)}/${fig.cals[k].labelledShare.toFixed(3)}/${fig.cals[k].precision.toFixed(2)}`).join(', ')}`);
+    console.log(`  reasons: ${JSON.stringify({ ...fig.reasons, flags: undefined, cleanFlaggedBy: undefined })}`);
+    console.log(`  clean photos flagged by: ${JSON.stringify(fig.reasons.cleanFlaggedBy)}`);
+    console.log(`  sideways evidence: ${JSON.stringify(evidence)}`);
+    results.push({ config: { ...cfg, ...opts }, ...fig, sidewaysEvidence: evidence });
+    }
+    }
+  }
+  if (json) writeFileSync(json, JSON.stringify(results, null, 1));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

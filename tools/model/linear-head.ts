@@ -1,14 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { ASPECTS } from '../../src/core/aspects';
-import { severityOf } from './dataset';
+import { fitAspectColumns, type AspectFitConfig, type Calibration } from './aspect-head';
+import { standardizerRows } from './cv-labels';
 import type { FeatureRow } from './features-file';
 import { fitStandardizer, standardized, type Standardizer } from './head';
-import { fitRidgeMany, fitRidgeWithinGroups } from './ridge';
+import type { Label } from './labels';
+import { fitRidgeWithinGroups } from './ridge';
 
 // The shipped head: one linear layer on standardized features, fitted in closed form.
 // Output 0 estimates MOS (ridge on the rated train photos); outputs 1… estimate each aspect's
-// severity (ridge on untouched photos = 0 and their damaged copies = the damage's severity).
-// Severities are then calibrated per aspect (calibrateSeverities).
+// severity, fitted to the step-by-step labels of real photos with synthetic copies as extra
+// rows (aspect-head.ts), then calibrated per aspect so that 0.35 means "a buyer would notice".
 // 4-fold CV on train.csv (npm run cv) put ridge ahead of the MLP head for quality: 0.742 vs
 // 0.704 pooled SRCC, λ = 1000 best of 100 / 1000 / 3000. Quality is fitted partly within
 // subsets (pooledShare, see fitRidgeWithinGroups): at 0.8 with λ = 600, CV SRCC rose in every
@@ -21,63 +23,41 @@ export interface LinearHeadConfig {
   lambda: number;
   /** Share of the pooled error in the quality loss; the rest orders photos within a subset. */
   pooledShare: number;
-  aspectLambda: number;
-  /** Damaged copies are rare (one aspect each): each counts this many times. */
-  positiveWeight: number;
 }
 
-export const DEFAULT_LINEAR: LinearHeadConfig = { lambda: 1200, pooledShare: 0.8, aspectLambda: 300, positiveWeight: 8 };
+export const DEFAULT_LINEAR: LinearHeadConfig = { lambda: 1200, pooledShare: 0.8 };
 
 export interface LinearHead {
   standardizer: Standardizer;
-  /** [F][1 + aspects] */
+  /** [1 + aspects][F] */
   weights: Float64Array[];
   bias: number[];
 }
 
-export function fitLinearHead(rows: FeatureRow[], cfg: LinearHeadConfig = DEFAULT_LINEAR): LinearHead {
-  const standardizer = fitStandardizer(rows);
+/** What the aspect columns learn from: the labels, how synthetic rows count, and where 0.35 falls. */
+export interface AspectSupervision {
+  labels: Map<string, Label>;
+  fit: AspectFitConfig;
+  /** Per aspect in ASPECTS order, chosen on held-out outputs by CV (cv-labels.ts); absent: raw outputs. */
+  calibrations?: Calibration[];
+}
+
+export function fitLinearHead(rows: FeatureRow[], cfg: LinearHeadConfig, aspects: AspectSupervision): LinearHead {
+  const standardizer = fitStandardizer(standardizerRows(rows));
   const F = standardizer.mean.length;
   const rated = rows.filter((r) => r.mos !== null);
   const quality = fitRidgeWithinGroups(
     standardized(rated, standardizer), F, rated.map((r) => r.mos!), rated.map((r) => r.subset), cfg.lambda, cfg.pooledShare,
   );
   const X = standardized(rows, standardizer);
-  const aspects = fitRidgeMany(
-    X,
-    F,
-    ASPECTS.map((a) => ({
-      y: rows.map((r) => (r.aspect === a ? severityOf(r.strength) : 0)),
-      heavy: rows.flatMap((r, i) => (r.aspect === a ? [i] : [])),
-      weight: cfg.positiveWeight,
-    })),
-    cfg.aspectLambda,
-  );
-  const cols = [quality, ...aspects];
-  const head = { standardizer, weights: cols.map((c) => c.w), bias: cols.map((c) => c.b) };
-  calibrateSeverities(head, rows);
-  return head;
-}
-
-const quantile = (xs: number[], q: number) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
-
-/**
- * Ridge shrinks the rare damaged copies toward 0, so raw severities are compressed (a heavily
- * blurred photo read 0.30). Each aspect is re-scaled, affinely and so folded into its column:
- * the 95th percentile of untouched train photos maps to 0.30 (just under where the coach speaks
- * up, 0.35) and the median damaged copy to 0.70.
- */
-function calibrateSeverities(head: LinearHead, rows: FeatureRow[]): void {
-  const raw = predictLinear(head, rows);
-  ASPECTS.forEach((a, i) => {
-    const k = i + 1;
-    const clean = quantile(rows.flatMap((r, n) => (r.aspect === null ? [raw[n][k]] : [])), 0.95);
-    const damaged = quantile(rows.flatMap((r, n) => (r.aspect === a ? [raw[n][k]] : [])), 0.5);
-    if (!(damaged > clean)) return;
-    const slope = 0.4 / (damaged - clean);
-    head.weights[k] = head.weights[k].map((w) => w * slope);
-    head.bias[k] = 0.3 + (head.bias[k] - clean) * slope;
+  for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) X[i] = 0;
+  const columns = fitAspectColumns(X, F, rows, aspects.labels, aspects.fit, ASPECTS).map((c, k) => {
+    const cal = aspects.calibrations?.[k];
+    // severity = 0.35 + slope·(raw − at35), folded into the column
+    return cal ? { w: c.w.map((w) => w * cal.slope), b: 0.35 + cal.slope * (c.b - cal.at35) } : c;
   });
+  const cols = [quality, ...columns];
+  return { standardizer, weights: cols.map((c) => c.w), bias: cols.map((c) => c.b) };
 }
 
 export function predictLinear(head: LinearHead, rows: FeatureRow[]): number[][] {

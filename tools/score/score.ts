@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { isCoachError } from '../../src/core/errors';
 import { loadBundle, scorePixels } from '../../src/core/model/pipeline';
+import { orderReasons } from '../../src/core/explain/reasons';
 import { decodeNode } from '../model/decode-node';
 import { fileReader } from '../model/io';
 import { useNodeBackend } from '../model/node-backend';
@@ -11,7 +12,8 @@ const HELP = `npm run score -- [--json] [--model DIR] [--backend wasm|cpu] <imag
 
 Scores photos with the shipped model (public/model by default), using the same preprocessing and
 numbers as the browser. Prints one JSON line per image on stdout:
-  {"file", "overall" (0–100), "band", "aspects": {"<id>": severity 0–1, …}}
+  {"file", "overall" (0–100), "band", "reasons": [aspect ids the coach raises, in its order],
+   "aspects": {"<id>": severity 0–1, …}}
 or, for a file that cannot be scored, {"file", "error": {"code", "message"}}.
 Folders are walked recursively (image-looking names only; files named explicitly are always tried).
 Exit code: 0 all scored, 1 some files failed, 2 usage error or the model failed to load.
@@ -68,7 +70,8 @@ async function main(): Promise<number> {
       const { rgb, width, height } = await decodeNode(new Uint8Array(readFileSync(file)));
       try {
         const s = await scorePixels(bundle, rgb, { width, height });
-        console.log(JSON.stringify({ file, overall: s.overall, band: s.band, aspects: s.aspects, width, height }));
+        const reasons = orderReasons(s.aspects).map((r) => r.aspect);
+        console.log(JSON.stringify({ file, overall: s.overall, band: s.band, reasons, aspects: s.aspects, width, height }));
       } finally {
         rgb.dispose();
       }

@@ -2,6 +2,7 @@
 // severity band and its source id) and a tally of which distortion families it mentions.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { readLabels, saysSideways, type LabelProblem } from '../model/labels';
 import {
   bandFromSeverity, bandFromWording, FAMILY_NAMES, namedTopics, problemTopics, TOPIC_BY_ID,
   type Band, type Family, type Topic,
@@ -202,4 +203,30 @@ export function labelJsonl(path: string, id = `labels/${basename(path)}`): Corpu
     }
   }
   return { id, path, docs, units, mentions: tally.result() };
+}
+
+/**
+ * The step-by-step labels of BIQ2021 photos (../shared/data/labels): one rationale sentence per
+ * flagged aspect, banded by its severity; a tilt sentence of a photo the label says is stored
+ * turned belongs to the sideways topic. Train rows only (val rows are for reported figures).
+ * Bad lines are skipped and returned as problems, each naming its line.
+ */
+export function biq2021Labels(path: string, id = 'biq2021-llm'): Corpus & { problems: LabelProblem[] } {
+  const read = readLabels(path);
+  const units: Unit[] = [];
+  const tally = new Tally();
+  let docs = 0;
+  for (const l of read.labels) {
+    if (l.split !== 'train') continue;
+    docs++;
+    for (const [aspect, text] of Object.entries(l.why) as [string, string][]) {
+      const topicId = aspect === 'tilt' && saysSideways(l) ? 'sideways' : aspect;
+      const topic = TOPIC_BY_ID.get(topicId);
+      const band = bandFromSeverity(l.sev[aspect as keyof typeof l.sev] ?? 0);
+      if (!topic || !band || !text) continue;
+      tally.add(l.image, [topic.family]);
+      units.push({ corpus: id, doc: l.image, seg: aspect, topic: topic.id, band, text });
+    }
+  }
+  return { id, path, docs, units, mentions: tally.result(), problems: [...read.errors, ...read.warnings] };
 }

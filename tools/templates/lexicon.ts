@@ -71,6 +71,11 @@ export const TOPICS: Topic[] = [
     problem: /\b(tilt\w*|skew\w*|slant\w*|crooked|askew|not level)\b/i,
   },
   {
+    id: 'sideways', family: 'tilt', aspect: 'sideways', name: /sideways|on its side/i,
+    problem: /\b(sideways|on its side|turned (90|a quarter)\w*|rotated (by )?90)\b/i,
+    note: 'a photo stored a quarter turn off: fixed by turning it, not by a retake',
+  },
+  {
     id: 'framing', family: 'framing', aspect: 'framing', name: /framing|composition/i,
     problem: /\b(composition|framing)\b[^.,]{0,30}\b(poor|bad|average|not (very )?good|unbalanced|lacking|mediocre|ordinary|problem\w*|issue\w*|flaw\w*|lacks)\b|\b(poor|bad|unbalanced|average|mediocre|ordinary)\s+(\w+\s+)?(composition|framing)\b|\boff[- ]cent\w*|\b(subject|object)\b[^.,]{0,30}\b(too small|small in|cut off|incomplete)\b|\b(too much|excessive) (empty )?space\b|\bempty space\b/i,
   },

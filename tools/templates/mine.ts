@@ -3,7 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ASPECTS, type AspectId } from '../../src/core/aspects';
-import { gpt4oAssessments, gpt4oDistortionInfo, labelJsonl, qPathway, type Corpus, type Mentions } from './adapters';
+import { biq2021Labels, gpt4oAssessments, gpt4oDistortionInfo, labelJsonl, qPathway, type Corpus, type Mentions } from './adapters';
 import { clusterUnits, type Cluster, type ClusterOptions } from './cluster';
 import { FAMILIES, TOPICS, type Band, type Family } from './lexicon';
 
@@ -55,6 +55,14 @@ export function loadShared(root: string): Corpus[] {
   const q = join(base, 'q_pathway_human', 'q_pathway_eval.json');
   if (existsSync(q)) out.push(qPathway(q));
   return out;
+}
+
+/** The step-by-step labels of real photos, when present; their bad lines go to stderr by line. */
+export function loadBiqLabels(path: string): Corpus[] {
+  if (!existsSync(path)) return [];
+  const corpus = biq2021Labels(path);
+  for (const p of corpus.problems) process.stderr.write(`${p.file}:${p.line}: ${p.message}\n`);
+  return [corpus];
 }
 
 export function loadLabels(paths: string[]): Corpus[] {

@@ -3,7 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flagNumber, parseArgs } from '../lib/cli';
-import { loadLabels, loadShared, mine, type MineResult } from './mine';
+import { loadBiqLabels, loadLabels, loadShared, mine, type MineResult } from './mine';
+import { LABELS_FILE } from '../model/labels';
+import { DATA_DIR } from '../model/dataset';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -11,9 +13,12 @@ const HELP = `Mine rationale corpora into per-aspect, per-severity phrase cluste
 
 Usage: npm run templates -- [options]
 
-  --data DIR          shared rationale corpora (default ../shared/data/rationales)
+  --data DIR          shared rationale corpora (default $PHOTO_COACH_DATA/rationales, else
+                      ../shared/data/rationales)
   --no-shared         skip the shared corpora
   --labels A,B        our labelling JSONL files (tools/label output)
+  --biq-labels FILE   step-by-step labels of BIQ2021 photos, train rows
+                      (default ../shared/data/labels/biq2021-llm.jsonl, when present)
   --out DIR           where clusters.json, candidates.json and summary.json go
                       (default tools/templates/out)
   --top N             families and clusters to print per corpus (default 8)
@@ -48,9 +53,10 @@ export function main(argv: string[]): number {
     console.log(HELP);
     return 0;
   }
-  const data = typeof flags.data === 'string' ? resolve(flags.data) : resolve(ROOT, '../shared/data/rationales');
+  const data = typeof flags.data === 'string' ? resolve(flags.data) : join(DATA_DIR, 'rationales');
   const labels = typeof flags.labels === 'string' ? flags.labels.split(',').filter(Boolean) : [];
-  const corpora = [...(flags['no-shared'] ? [] : loadShared(data)), ...loadLabels(labels)];
+  const biq = typeof flags['biq-labels'] === 'string' ? resolve(flags['biq-labels']) : LABELS_FILE;
+  const corpora = [...(flags['no-shared'] ? [] : [...loadShared(data), ...loadBiqLabels(biq)]), ...loadLabels(labels)];
   if (!corpora.length) {
     console.error(`No corpora found (looked in ${data}; --labels not given).`);
     return 1;

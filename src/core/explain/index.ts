@@ -1,19 +1,11 @@
-import { ASPECTS, type AspectId, type Score } from '../aspects';
+import type { AspectId, Score } from '../aspects';
 import { fill, TEMPLATES, type Locale } from './templates';
+import { orderReasons, STRONG_AT } from './reasons';
 
 export { TEMPLATES, type Locale, type Provenance, type Template } from './templates';
 export { dHash, findNearDuplicates, hamming, NEAR_DUPLICATE_BITS } from './dhash';
 
-export const RAISE_AT = 0.35;
-export const STRONG_AT = 0.6;
-
-/**
- * How easily a seller fixes each aspect with a retake (1 = trivially): ties in severity go to
- * the easier fix, since that is the advice most likely to be followed.
- */
-const FIXABILITY: Record<AspectId, number> = {
-  underexposure: 1, tilt: 1, framing: 0.95, clutter: 0.9, blur: 0.9, overexposure: 0.85, color_cast: 0.8, noise: 0.75, low_resolution: 0.7,
-};
+export { MAX_REASONS, RAISE_AT, STRONG_AT, orderReasons } from './reasons';
 
 export interface Reason {
   aspect: AspectId;
@@ -23,25 +15,25 @@ export interface Reason {
 }
 
 export interface Advice {
+  /** Praise: only in the great band, and only with nothing to fix. */
   great: boolean;
   headline: string;
   reasons: Reason[];
 }
 
-/** The top 1–3 things to fix, most severe and most fixable first; praise when nothing is wrong. */
+/**
+ * The top 1–3 things to fix, most severe first. With nothing over its threshold: praise in the
+ * great band, and below it an honest line about the score (not a reason: nothing to fix was found).
+ */
 export function explain(score: Score, locale: Locale): Advice {
   const t = TEMPLATES[locale];
-  const reasons = ASPECTS.filter((a) => score.aspects[a] >= RAISE_AT)
-    .sort((a, b) => score.aspects[b] * FIXABILITY[b] - score.aspects[a] * FIXABILITY[a])
-    .slice(0, 3)
-    .map((aspect) => {
-      const severity = score.aspects[aspect];
-      const tpl = t[aspect][severity >= STRONG_AT ? 'strong' : 'mild'];
-      return { aspect, severity, reason: tpl.reason, tip: tpl.tip };
-    });
+  const reasons = orderReasons(score.aspects).map(({ aspect, severity }) => {
+    const tpl = t[aspect][severity >= STRONG_AT ? 'strong' : 'mild'];
+    return { aspect, severity, reason: tpl.reason, tip: tpl.tip };
+  });
   if (reasons.length) return { great: false, headline: reasons[0].reason, reasons };
   const great = score.band === 'great';
-  return { great, headline: great ? t.great : t.fine, reasons };
+  return { great, headline: great ? t.great : score.band === 'ok' ? t.fine : t.weak, reasons };
 }
 
 /**

@@ -27,8 +27,12 @@ export interface Template {
 export type SeverityBand = 'mild' | 'strong';
 
 export type Templates = Record<AspectId, Record<SeverityBand, Template>> & {
+  /** Praise, for the great band with nothing to fix. */
   great: string;
+  /** The ok band with nothing to fix: honest, not praise. */
   fine: string;
+  /** The needs-work band with nothing to fix over its threshold. */
+  weak: string;
   checks: { tooSmall: string; extremeRatio: string; duplicate: string };
 };
 

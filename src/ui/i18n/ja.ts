@@ -20,7 +20,7 @@ export const ja: Messages = {
   scoring: '写真をチェックしています…',
   scoreLabel: '100点中%{score}点',
   band_great: 'とても良い',
-  band_ok: '良い',
+  band_ok: 'まずまず',
   band_needs_work: '要改善',
   change: '%{before} → %{after}',
   changeLabel: '点数が%{before}点から%{after}点に変わりました',
