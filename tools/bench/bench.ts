@@ -93,10 +93,13 @@ async function main() {
     log(`renderer: ${info.renderer}`);
     for (let r = 0; r < runs; r++) {
       const run: RunResult = { backends: {}, worker: {} };
-      const passes = backends.flatMap((backend) => [
-        { backend, key: backend, origin: server.origin },
-        ...(baseline ? [{ backend, key: `${backend} @${baseline.name}`, origin: baseline.server.origin }] : []),
-      ]);
+      // with a baseline, the two builds take turns going first, so neither always runs on a fresher browser
+      const passes = backends.flatMap((backend) => {
+        const ours = { backend, key: backend, origin: server.origin };
+        if (!baseline) return [ours];
+        const theirs = { backend, key: `${backend} @${baseline.name}`, origin: baseline.server.origin };
+        return r % 2 ? [theirs, ours] : [ours, theirs];
+      });
       for (const { backend, key, origin } of passes) {
         const tag = `run ${r + 1}/${runs} ${key}`;
         const limit = limitFor(backend);
