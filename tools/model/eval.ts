@@ -79,7 +79,7 @@ async function main() {
     secondsPerPhoto: Math.round(((Date.now() - started) / 1000 / all.length) * 1000) / 1000,
   };
   console.log(figuresTable(`val.csv, shipped model ${bundle.card.version}`, fig));
-  console.log(labelFiguresTable(onLabels));
+  console.log(labelFiguresTable(onLabels, (bundle.card as { metrics?: { trainCvLabels?: { auc: Record<string, { auc: number; positives: number } | null> } } }).metrics?.trainCvLabels?.auc));
   console.log(`  weights: ${JSON.stringify(result.weightBytes)}`);
   writeJson(resolve(String(flags.out ?? '.cache/eval.json')), result);
 }

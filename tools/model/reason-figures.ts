@@ -129,11 +129,17 @@ export function labelFigures(items: (Judged & { subset: string })[], aspects: re
   return out;
 }
 
-export function labelFiguresTable(f: LabelFigures): string {
+/**
+ * The figures as text. `trainCv` (the model card's 4-fold CV AUC on train labels) is printed
+ * beside the pooled AUC: aspects with few val positives (noise, low resolution, tilt) are better
+ * read there.
+ */
+export function labelFiguresTable(f: LabelFigures, trainCv?: Record<string, { auc: number; positives: number } | null>): string {
   const lines = ['on the val labels (AUC [95 % interval] positives; reasons the coach shows):'];
   for (const [g, { auc, reasons: r }] of Object.entries(f)) {
     lines.push(`  ${g} (${r.photos} photos, ${r.poor} poor, ${r.clean} clean)`);
     lines.push(`    AUC: ${Object.entries(auc).map(([a, v]) => (v ? `${a} ${v.auc.toFixed(3)} [${v.lo.toFixed(2)}–${v.hi.toFixed(2)}] ${v.positives}` : `${a} –`)).join(', ')}`);
+    if (g === 'pooled' && trainCv) lines.push(`    train CV AUC: ${Object.entries(trainCv).map(([a, v]) => (v ? `${a} ${v.auc.toFixed(3)} (${v.positives})` : `${a} –`)).join(', ')}`);
     lines.push(`    poor with a reason ${r.poorWithReason}, first reason flagged ${r.poorFirstFlagged} (${r.poorFirstFlaggedOfReasoned} of those with one), first reason = main ${r.poorFirstMain}; clean with a reason ${r.cleanWithReason}`);
     lines.push(`    flagged coach/labels (precision): ${Object.entries(r.flags).map(([a, v]) => `${a} ${v.coach}/${v.labels} (${v.precision})`).join(', ')}`);
   }

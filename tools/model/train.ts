@@ -104,7 +104,7 @@ async function main() {
   const valFig = figures(asPred(val));
   console.log(figuresTable('train.csv (fit)', trainFig));
   console.log(figuresTable('val.csv', valFig));
-  console.log(labelFiguresTable(valLabels));
+  console.log(labelFiguresTable(valLabels, cv.auc));
 
   const head = linearLayersModel(fitted);
   const mosSorted = train.filter((r) => r.mos !== null).map((r) => r.mos!).sort((a, b) => a - b);
