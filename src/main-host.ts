@@ -1,4 +1,4 @@
-import { mountPhotoCoach, type CoachPhoto } from './embed/host';
+import { mountPhotoCoach, type CoachPhoto, type PhotoSummary } from './embed/host';
 import { parseOrigin, isLocale } from './embed/protocol';
 
 // The demo listing form. `?coach=http://127.0.0.1:5174` embeds a coach served from another
@@ -11,16 +11,25 @@ const input = document.querySelector<HTMLInputElement>('#photos')!;
 const list = document.querySelector<HTMLOListElement>('#attached')!;
 const status = document.querySelector<HTMLElement>('#photo-status')!;
 let thumbs: string[] = [];
+let held = 0;
+let submitted = false;
 
-function attach(photos: CoachPhoto[]) {
+/**
+ * The form holds what the coach shows, as it changes: every photo that has not failed, in the
+ * coach's order (the first is the cover), so a seller who never presses the coach's own button
+ * loses nothing.
+ */
+function hold(photos: (PhotoSummary | CoachPhoto)[]) {
+  const kept = photos.filter((p): p is (PhotoSummary & { file: File }) | CoachPhoto => p.file !== null);
   const files = new DataTransfer();
-  for (const p of photos) files.items.add(p.file);
+  for (const p of kept) files.items.add(p.file);
   input.files = files.files;
+  held = kept.length;
 
   for (const url of thumbs) URL.revokeObjectURL(url);
-  thumbs = photos.map((p) => URL.createObjectURL(p.file));
+  thumbs = kept.map((p) => URL.createObjectURL(p.file));
   list.replaceChildren(
-    ...photos.map((p, i) => {
+    ...kept.map((p, i) => {
       const li = document.createElement('li');
       li.dataset.testid = 'attached-photo';
       li.dataset.name = p.name;
@@ -30,32 +39,38 @@ function attach(photos: CoachPhoto[]) {
       img.src = thumbs[i];
       img.alt = p.name;
       const caption = document.createElement('span');
-      caption.textContent = `${i + 1}. ${p.score === null ? 'not scored' : `${p.score}/100`}${p.cover ? ' · cover' : ''}`;
+      caption.textContent = `${i + 1}. ${p.score === null ? 'scoring…' : `${p.score}/100`}${p.cover ? ' · cover' : ''}`;
       li.append(img, caption);
       return li;
     }),
   );
-  status.textContent = `${photos.length} photo${photos.length === 1 ? '' : 's'} attached.`;
+  status.textContent = held ? `${held} photo${held === 1 ? '' : 's'} attached.` : '';
 }
 
 const coach = mountPhotoCoach(document.querySelector('#photo-coach')!, {
   origin: coachOrigin,
   src: `${coachOrigin}${import.meta.env.BASE_URL}coach.html`,
   locale,
-  onChange: (photos) => {
-    if (!input.files?.length) status.textContent = photos.length ? `${photos.length} photo${photos.length === 1 ? '' : 's'} in the coach.` : '';
-  },
-  onConfirm: attach,
+  onChange: hold,
+  onConfirm: hold,
   onError: (e) => {
     status.textContent = `The photo coach could not be reached (${e.message}).`;
   },
 });
 
+// Photos live only in this page until the listing is submitted: leaving would lose them.
+window.addEventListener('beforeunload', (e) => {
+  if (held && !submitted) e.preventDefault();
+});
+
 document.querySelector<HTMLFormElement>('#listing')!.addEventListener('submit', (e) => {
   e.preventDefault();
   const data = new FormData(e.currentTarget as HTMLFormElement);
-  const n = data.getAll('photos').filter((f) => f instanceof File && f.size > 0).length;
-  document.querySelector('#submit-status')!.textContent = `Demo: would list "${data.get('title')}" with ${n} photo${n === 1 ? '' : 's'}.`;
+  const photos = data.getAll('photos').filter((f): f is File => f instanceof File && f.size > 0);
+  submitted = true;
+  const out = document.querySelector<HTMLElement>('#submit-status')!;
+  out.dataset.photos = JSON.stringify(photos.map((f) => [f.name, f.size]));
+  out.textContent = `Demo: would list "${data.get('title')}" with ${photos.length} photo${photos.length === 1 ? '' : 's'}.`;
 });
 
 Object.assign(window, { photoCoach: coach });

@@ -18,6 +18,8 @@ export function summarize(s: CoachState): ChangeMessage {
     photos: selectOrdered(s)
       .slice(0, LIMITS.photos)
       .map((p) => ({
+        id: p.id,
+        file: p.state === 'error' ? null : p.file,
         name: p.name.slice(0, LIMITS.name),
         state: p.state,
         score: p.score ? Math.round(p.score.overall) : null,
@@ -68,6 +70,7 @@ export function connectToHost(store: CoachStore, hostOrigin: string, measure: HT
   let last = '';
   const report = () => {
     const summary = summarize(store.getState());
+    // files do not stringify: the ids say when one photo was swapped for another
     const key = JSON.stringify(summary);
     if (!host || key === last) return;
     last = key;

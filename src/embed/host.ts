@@ -41,6 +41,16 @@ export interface PhotoCoachHandle {
 
 const TITLES: Record<Locale, string> = { en: 'Photo coach', ja: '写真コーチ' };
 
+/**
+ * A File of this page wrapping one that arrived from the coach. The coach runs in another
+ * process when it is on another site; putting its File itself into a DataTransfer for
+ * `input.files` crashes this page's renderer (Chromium 156; a File made here from the same
+ * bytes does not). The wrapper references the same bytes: nothing is copied.
+ */
+function localFile(f: File): File {
+  return new File([f], f.name, { type: f.type, lastModified: f.lastModified });
+}
+
 export function mountPhotoCoach(element: HTMLElement, options: MountOptions): PhotoCoachHandle {
   const origin = parseOrigin(options.origin);
   if (!origin) throw new TypeError(`origin must be an http(s) origin like "https://coach.example", got ${JSON.stringify(options.origin)}`);
@@ -59,10 +69,10 @@ export function mountPhotoCoach(element: HTMLElement, options: MountOptions): Ph
 
   const methods: HostMethods = {
     onChange(m) {
-      if (isChangeMessage(m)) options.onChange?.(m.photos);
+      if (isChangeMessage(m)) options.onChange?.(m.photos.map((p) => ({ ...p, file: p.file && localFile(p.file) })));
     },
     onConfirm(m) {
-      if (isConfirmMessage(m)) options.onConfirm?.(m.photos);
+      if (isConfirmMessage(m)) options.onConfirm?.(m.photos.map((p) => ({ ...p, file: localFile(p.file) })));
     },
     resize(m) {
       if (isResizeMessage(m)) iframe.style.height = `${clampHeight(m.height)}px`;

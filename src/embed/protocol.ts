@@ -14,6 +14,13 @@ export type Locale = 'en' | 'ja';
 export type PhotoStatus = 'queued' | 'scoring' | 'done' | 'error';
 
 export interface PhotoSummary {
+  /** Stable for the photo's slot in the coach (a retake keeps it, with a new file). */
+  id: string;
+  /**
+   * The original file, for every photo that has not failed (a failed photo can never be sent),
+   * so the form can hold exactly what the coach shows without waiting for a confirm.
+   */
+  file: File | null;
   name: string;
   state: PhotoStatus;
   score: number | null;
@@ -66,6 +73,8 @@ const isName = (x: unknown): x is string => typeof x === 'string' && x.length <=
 const isScore = (x: unknown) => x === null || (typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 100);
 const isBand = (x: unknown) => x === null || (typeof x === 'string' && BANDS.includes(x));
 const isPhotoList = (x: unknown): x is unknown[] => Array.isArray(x) && x.length <= LIMITS.photos;
+const isId = (x: unknown): x is string => typeof x === 'string' && x.length > 0 && x.length <= 64;
+const isFile = (x: unknown): x is File => typeof File !== 'undefined' && x instanceof File;
 
 export function isLocale(x: unknown): x is Locale {
   return x === 'en' || x === 'ja';
@@ -74,6 +83,8 @@ export function isLocale(x: unknown): x is Locale {
 function isPhotoSummary(x: unknown): x is PhotoSummary {
   return (
     isObject(x) &&
+    isId(x.id) &&
+    (x.file === null ? x.state === 'error' : isFile(x.file) && x.state !== 'error') &&
     isName(x.name) &&
     typeof x.state === 'string' &&
     STATES.includes(x.state) &&
@@ -84,14 +95,19 @@ function isPhotoSummary(x: unknown): x is PhotoSummary {
 }
 
 export function isChangeMessage(x: unknown): x is ChangeMessage {
-  return isVersioned(x) && isPhotoList(x.photos) && x.photos.every(isPhotoSummary);
+  return (
+    isVersioned(x) &&
+    isPhotoList(x.photos) &&
+    x.photos.every(isPhotoSummary) &&
+    x.photos.filter((p) => (p as PhotoSummary).cover).length <= 1 &&
+    new Set(x.photos.map((p) => (p as PhotoSummary).id)).size === x.photos.length
+  );
 }
 
 function isConfirmedPhoto(x: unknown): x is ConfirmedPhotoMessage {
   return (
     isObject(x) &&
-    typeof File !== 'undefined' &&
-    x.file instanceof File &&
+    isFile(x.file) &&
     isName(x.name) &&
     isScore(x.score) &&
     isBand(x.band) &&

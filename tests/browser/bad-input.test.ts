@@ -106,7 +106,11 @@ test('each bad file gets its own message; odd but valid photos are scored like t
     t.diagnostic(`scored: ${[...scores].map(([f, s]) => `${f} ${s}`).join(', ')}`);
 
     // removing the bad ones leaves the rest as they were
-    for (const name of Object.keys(REFUSED)) await tiles.get(name)!.locator('button[data-action="remove"]').click();
+    // by keyboard: across sites a pointer click can miss while the frame is resized (listing.test.ts)
+    for (const name of Object.keys(REFUSED)) {
+      await tiles.get(name)!.locator('button[data-action="remove"]').focus();
+      await tiles.get(name)!.locator('button[data-action="remove"]').press('Enter');
+    }
     const left = await tilesByName(coach);
     assert.equal(left.size, files.length - Object.keys(REFUSED).length);
     for (const [name, score] of scores) assert.equal(await scoreOf(left.get(name)!), score, `${name} unchanged`);

@@ -53,8 +53,8 @@ describe('parseGuestParams', () => {
 });
 
 const v = PROTOCOL_VERSION;
-const summary = { name: 'a.jpg', state: 'done', score: 80, band: 'great', cover: true };
 const file = photoFile('a.jpg');
+const summary = { id: '1', file, name: 'a.jpg', state: 'done', score: 80, band: 'great', cover: true };
 const confirmed = { file, name: 'a.jpg', score: 80, band: 'great', cover: true };
 
 describe('message guards', () => {
@@ -65,7 +65,14 @@ describe('message guards', () => {
     ['wrong version', { v: v + 1, photos: [summary] }, false],
     ['no version', { photos: [summary] }, false],
     ['not an array', { v, photos: {} }, false],
-    ['too many', { v, photos: Array(LIMITS.photos + 1).fill(summary) }, false],
+    ['too many', { v, photos: Array.from({ length: LIMITS.photos + 1 }, (_, i) => ({ ...summary, id: `${i}`, cover: i === 0 })) }, false],
+    ['two photos, one id', { v, photos: [summary, { ...summary, cover: false }] }, false],
+    ['two covers', { v, photos: [summary, { ...summary, id: '2' }] }, false],
+    ['no id', { v, photos: [{ ...summary, id: '' }] }, false],
+    ['a failed photo without its file', { v, photos: [{ ...summary, state: 'error', file: null, score: null, band: null }] }, true],
+    ['a failed photo with its file', { v, photos: [{ ...summary, state: 'error', score: null, band: null }] }, false],
+    ['a photo without its file', { v, photos: [{ ...summary, file: null }] }, false],
+    ['file is a plain object', { v, photos: [{ ...summary, file: { name: 'a.jpg' } }] }, false],
     ['unknown state', { v, photos: [{ ...summary, state: 'hacked' }] }, false],
     ['score out of range', { v, photos: [{ ...summary, score: 101 }] }, false],
     ['NaN score', { v, photos: [{ ...summary, score: NaN }] }, false],
@@ -116,9 +123,10 @@ describe('guest payloads', () => {
     fake.jobs[0].resolve(makeScore(71.6));
     await flush();
     const change = summarize(store.getState());
+    const [a, b] = store.getState().photos;
     expect(change.photos).toEqual([
-      { name: 'a.jpg', state: 'done', score: 72, band: 'ok', cover: true },
-      { name: 'b.jpg', state: 'queued', score: null, band: null, cover: false },
+      { id: a.id, file: a.file, name: 'a.jpg', state: 'done', score: 72, band: 'ok', cover: true },
+      { id: b.id, file: b.file, name: 'b.jpg', state: 'queued', score: null, band: null, cover: false },
     ]);
     expect(isChangeMessage(change)).toBe(true);
     expect(isConfirmMessage(confirmMessage(store.getState().confirm()))).toBe(true);

@@ -50,9 +50,9 @@ export interface ServeOptions {
 }
 
 export interface Servers {
-  /** e.g. http://127.0.0.1:41234 — the listing page's origin. */
+  /** e.g. http://localhost:41234 — the listing page's origin. */
   hostOrigin: string;
-  /** A second port with the same files — the coach iframe's origin. */
+  /** e.g. http://127.0.0.1:41235, the same files — the coach iframe's origin, another site. */
   coachOrigin: string;
   /** Every request seen, in order: origin, method, URL path, and the bytes of its body. */
   requests: { origin: 'host' | 'coach'; method: string; url: string; bodyBytes: number }[];
@@ -116,21 +116,27 @@ function serveOne(origin: 'host' | 'coach', opts: ServeOptions, requests: Server
   });
 }
 
-const listen = (server: Server) =>
+/** Listens on a free port of 127.0.0.1; the origin names it by `hostname` (localhost resolves there too). */
+const listen = (server: Server, hostname: string) =>
   new Promise<string>((ok, fail) => {
     server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+    server.listen(0, '127.0.0.1', () => ok(`http://${hostname}:${(server.address() as AddressInfo).port}`));
   });
 
-/** Serves `root` on two free ports of 127.0.0.1. */
-export async function startServers(opts: ServeOptions): Promise<Servers> {
+/**
+ * Serves `root` twice: the listing page on http://localhost:<port> and the coach on
+ * http://127.0.0.1:<other port> — two sites, as in production, so the coach's iframe runs out
+ * of process (two ports of one host would be one site). Both are secure contexts. `sameSite`
+ * puts both on 127.0.0.1 (the one case kept for comparison).
+ */
+export async function startServers(opts: ServeOptions & { sameSite?: boolean }): Promise<Servers> {
   const requests: Servers['requests'] = [];
   let hostOrigin = '';
   const config = () => opts.coachConfig ?? { hostOrigins: [hostOrigin] };
   const host = serveOne('host', opts, requests, config);
   const coach = serveOne('coach', opts, requests, config);
   let coachOrigin: string;
-  [hostOrigin, coachOrigin] = await Promise.all([listen(host), listen(coach)]);
+  [hostOrigin, coachOrigin] = await Promise.all([listen(host, opts.sameSite ? '127.0.0.1' : 'localhost'), listen(coach, '127.0.0.1')]);
   const close = (s: Server) => new Promise<void>((ok) => (s.closeAllConnections(), s.close(() => ok())));
   return { hostOrigin, coachOrigin, requests, close: async () => void (await Promise.all([close(host), close(coach)])) };
 }
