@@ -11,7 +11,7 @@ import { CoachApp } from './ui/CoachApp';
 // The coach page. Inside a listing page's iframe it talks to the origin named by `?host=` when
 // coach-config.json lists it; opened on its own, or framed by an unlisted page, it still coaches,
 // with nobody to hand photos to.
-const { host, locale } = parseGuestParams(location.search);
+const { host, locale, keepLocation } = parseGuestParams(location.search);
 document.documentElement.lang = locale;
 
 const modelUrl = new URL(`${import.meta.env.BASE_URL}model/`, location.href).href;
@@ -33,7 +33,7 @@ const embed = config.then((c) => {
     console.warn(`photo coach: not talking to the embedding page (${decision.detail})`);
     return 'refused' as const;
   }
-  guest = connectToHost(store, decision.host, root);
+  guest = connectToHost(store, decision.host, root, { keepLocation });
   return 'connected' as const;
 });
 

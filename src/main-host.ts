@@ -51,6 +51,8 @@ const coach = mountPhotoCoach(document.querySelector('#photo-coach')!, {
   origin: coachOrigin,
   src: `${coachOrigin}${import.meta.env.BASE_URL}coach.html`,
   locale,
+  // the demo keeps the photos' location only when asked (?location=keep), as the SDK does
+  keepLocation: params.get('location') === 'keep',
   onChange: hold,
   onConfirm: hold,
   onError: (e) => {

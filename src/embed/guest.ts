@@ -1,4 +1,5 @@
 import { connect, WindowMessenger, type RemoteProxy } from 'penpal';
+import { withoutLocation } from '../core/image/strip-location';
 import { selectOrdered, type CoachState, type CoachStore, type ConfirmedPhoto } from '../store';
 import {
   CHANNEL,
@@ -42,6 +43,29 @@ export function confirmMessage(photos: ConfirmedPhoto[]): ConfirmMessage {
   };
 }
 
+/**
+ * The file the host gets for a photo: without its location unless the host asked to keep it
+ * (`keepLocation`), prepared once per file.
+ */
+function filePreparer(keepLocation: boolean) {
+  const prepared = new WeakMap<File, Promise<File>>();
+  return (file: File): Promise<File> => {
+    if (keepLocation) return Promise.resolve(file);
+    let p = prepared.get(file);
+    if (!p) {
+      // a file that cannot be read is sent as it is: its own tile already says why it failed
+      p = withoutLocation(file).then((r) => r.file, () => file);
+      prepared.set(file, p);
+    }
+    return p;
+  };
+}
+
+/** The message with every file swapped for the one the host should get. */
+async function withFiles<T extends { file: File | null }>(photos: T[], prepare: (f: File) => Promise<File>): Promise<T[]> {
+  return Promise.all(photos.map(async (p) => (p.file ? { ...p, file: await prepare(p.file) } : p)));
+}
+
 export interface GuestConnection {
   /** Hands the confirmed photos to the host; resolves once the host has them. */
   confirm(photos: ConfirmedPhoto[]): Promise<void>;
@@ -52,7 +76,8 @@ export interface GuestConnection {
  * Runs inside the coach iframe: talks only to `hostOrigin` in the parent window, reports
  * changes and the height of `measure`, and answers the host's questions.
  */
-export function connectToHost(store: CoachStore, hostOrigin: string, measure: HTMLElement = document.body): GuestConnection {
+export function connectToHost(store: CoachStore, hostOrigin: string, measure: HTMLElement = document.body, options: { keepLocation?: boolean } = {}): GuestConnection {
+  const prepare = filePreparer(options.keepLocation ?? false);
   const win = measure.ownerDocument.defaultView ?? window;
   const messenger = new WindowMessenger({ remoteWindow: win.parent, allowedOrigins: [hostOrigin] });
   const methods: GuestMethods = {
@@ -68,13 +93,17 @@ export function connectToHost(store: CoachStore, hostOrigin: string, measure: HT
   const ignore = () => {};
 
   let last = '';
-  const report = () => {
+  let sequence = 0;
+  const report = async () => {
     const summary = summarize(store.getState());
     // files do not stringify: the ids say when one photo was swapped for another
     const key = JSON.stringify(summary);
     if (!host || key === last) return;
     last = key;
-    host.onChange(summary).catch(ignore);
+    const mine = ++sequence;
+    const photos = await withFiles(summary.photos, prepare);
+    // a later change may have been prepared first: only the latest is sent
+    if (mine === sequence) host.onChange({ ...summary, photos }).catch(ignore);
   };
   const unsubscribe = store.subscribe(report);
 
@@ -101,7 +130,8 @@ export function connectToHost(store: CoachStore, hostOrigin: string, measure: HT
   return {
     async confirm(photos) {
       const remote = await ready;
-      await remote.onConfirm(confirmMessage(photos));
+      const message = confirmMessage(photos);
+      await remote.onConfirm({ ...message, photos: await withFiles(message.photos, prepare) });
     },
     destroy() {
       unsubscribe();

@@ -28,6 +28,11 @@ export interface MountOptions {
   onConfirm?(photos: ConfirmedPhotoMessage[]): void;
   /** Called when the coach cannot be reached (e.g. wrong origin, connection timeout). */
   onError?(error: Error): void;
+  /**
+   * Photos reach this page without the location they carry (EXIF GPS, XMP) unless this is true;
+   * everything else of the file, its orientation tag included, is kept.
+   */
+  keepLocation?: boolean;
   /** How long to wait for the coach page to answer, in ms. */
   timeout?: number;
 }
@@ -59,6 +64,7 @@ export function mountPhotoCoach(element: HTMLElement, options: MountOptions): Ph
   const locale = options.locale ?? 'en';
   url.searchParams.set('host', location.origin);
   url.searchParams.set('locale', locale);
+  if (options.keepLocation) url.searchParams.set('location', 'keep');
 
   const iframe = document.createElement('iframe');
   iframe.src = url.href;

@@ -150,9 +150,12 @@ export function parseOrigin(s: unknown): string | null {
   return url.origin === s ? s : null;
 }
 
-/** Reads the guest's query (`?host=<origin>&locale=ja`). An invalid host means no embedding. */
-export function parseGuestParams(search: string): { host: string | null; locale: Locale } {
+/**
+ * Reads the guest's query (`?host=<origin>&locale=ja&location=keep`). An invalid host means no
+ * embedding; only `location=keep` keeps the photos' location metadata.
+ */
+export function parseGuestParams(search: string): { host: string | null; locale: Locale; keepLocation: boolean } {
   const q = new URLSearchParams(search);
   const locale = q.get('locale');
-  return { host: parseOrigin(q.get('host')), locale: isLocale(locale) ? locale : 'en' };
+  return { host: parseOrigin(q.get('host')), locale: isLocale(locale) ? locale : 'en', keepLocation: q.get('location') === 'keep' };
 }

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { jpegOrientation } from '../../src/core/image/exif';
+import { withGps } from '../fixtures/exif';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ensureBuild, expectedScores, FIXTURES_DIR, launchBrowser, startServers, withPage, type LaunchedBrowser, type Servers } from './lib';
@@ -135,8 +138,27 @@ test('the form holds what the coach shows without a confirm: add, remove, reorde
     await coach.getByTestId('file-input').setInputFiles([join(FIXTURES_DIR, 'photos', PHOTOS[2])]);
     await page.getByTestId('attached-photo').first().waitFor({ timeout: 60_000 });
     await page.click('#title'); // a page asks before unload only once the seller has touched it
-    const dialog = new Promise<string>((ok) => page.once('dialog', (d) => (ok(d.type()), void d.dismiss())));
+    const dialog = new Promise<string>((ok) => page.once('dialog', (d) => (ok(d.type()), void d.accept())));
     await page.close({ runBeforeUnload: true });
     assert.equal(await dialog, 'beforeunload');
   });
+});
+
+test('photos reach the listing page without their location, orientation kept; the host can ask to keep it', { timeout: 10 * MIN }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gps-'));
+  const tagged = join(dir, 'at-home.jpg');
+  writeFileSync(tagged, withGps(readFileSync(join(FIXTURES_DIR, 'photos', PHOTOS[1])), 6));
+  const latitude = Buffer.from([35, 0, 0, 0, 1, 0, 0, 0, 41, 0, 0, 0, 1, 0, 0, 0, 22, 0, 0, 0]);
+  for (const keep of [false, true]) {
+    const url = `${crossSite.hostOrigin}/?coach=${encodeURIComponent(crossSite.coachOrigin)}${keep ? '&location=keep' : ''}`;
+    await withPage(chromium.browser, url, async (page) => {
+      await page.frameLocator('iframe').getByTestId('file-input').setInputFiles([tagged]);
+      await page.getByTestId('attached-photo').first().waitFor({ timeout: 60_000 });
+      const held = Buffer.from(await page.evaluate(async () => [...new Uint8Array(await document.querySelector<HTMLInputElement>('#photos')!.files![0].arrayBuffer())]));
+      assert.equal(held.includes(latitude), keep, keep ? 'the location was removed though the host asked to keep it' : 'the GPS latitude reached the listing page');
+      assert.equal(held.includes(Buffer.from('GPSLatitude')), keep);
+      assert.equal(jpegOrientation(held), 6, 'the orientation tag is kept');
+      if (keep) assert.deepEqual(held, readFileSync(tagged));
+    });
+  }
 });

@@ -42,11 +42,13 @@ describe('parseOrigin', () => {
 
 describe('parseGuestParams', () => {
   it.each([
-    ['?host=https%3A%2F%2Fshop.example&locale=ja', { host: 'https://shop.example', locale: 'ja' }],
-    ['?host=https://shop.example', { host: 'https://shop.example', locale: 'en' }],
-    ['?host=https://shop.example/evil&locale=fr', { host: null, locale: 'en' }],
-    ['?locale=ja', { host: null, locale: 'ja' }],
-    ['', { host: null, locale: 'en' }],
+    ['?host=https%3A%2F%2Fshop.example&locale=ja', { host: 'https://shop.example', locale: 'ja', keepLocation: false }],
+    ['?host=https://shop.example', { host: 'https://shop.example', locale: 'en', keepLocation: false }],
+    ['?host=https://shop.example/evil&locale=fr', { host: null, locale: 'en', keepLocation: false }],
+    ['?locale=ja', { host: null, locale: 'ja', keepLocation: false }],
+    ['?host=https://shop.example&location=keep', { host: 'https://shop.example', locale: 'en', keepLocation: true }],
+    ['?host=https://shop.example&location=1', { host: 'https://shop.example', locale: 'en', keepLocation: false }],
+    ['', { host: null, locale: 'en', keepLocation: false }],
   ])('%s', (search, expected) => {
     expect(parseGuestParams(search)).toEqual(expected);
   });
