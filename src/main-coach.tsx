@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createEngine } from './core/engine';
 import type { Engine } from './core/engine-types';
-import { CONFIG_FILE, decideHost, loadCoachConfig } from './embed/allowed-hosts';
+import { CONFIG_FILE, decideHost, loadCoachConfig, withDevServer } from './embed/allowed-hosts';
 import { connectToHost, type GuestConnection } from './embed/guest';
 import { parseGuestParams } from './embed/protocol';
 import { createCoachStore, type ConfirmedPhoto } from './store';
@@ -25,7 +25,9 @@ store.subscribe((s, prev) => {
 
 let guest: GuestConnection | undefined;
 const embedded = window.parent !== window;
-const config = embedded ? loadCoachConfig(new URL(`${import.meta.env.BASE_URL}${CONFIG_FILE}`, location.href).href) : Promise.resolve(null);
+const loaded = embedded ? loadCoachConfig(new URL(`${import.meta.env.BASE_URL}${CONFIG_FILE}`, location.href).href) : Promise.resolve(null);
+// `npm run dev` may land on any free port; the production build keeps the config as written
+const config = import.meta.env.DEV ? loaded.then((c) => withDevServer(c, location.origin)) : loaded;
 const embed = config.then((c) => {
   if (!embedded) return 'standalone' as const;
   const decision = decideHost(host, c, location.ancestorOrigins?.[0]);

@@ -1,11 +1,32 @@
 import { mountPhotoCoach, type CoachPhoto, type PhotoSummary } from './embed/host';
 import { parseOrigin, isLocale } from './embed/protocol';
+import { FORM_STRINGS } from './host-demo/strings';
 
 // The demo listing form. `?coach=http://127.0.0.1:5174` embeds a coach served from another
 // origin (as in production); without it the coach comes from this page's own origin.
 const params = new URLSearchParams(location.search);
 const coachOrigin = parseOrigin(params.get('coach')) ?? location.origin;
 const locale = isLocale(params.get('locale')) ? (params.get('locale') as 'en' | 'ja') : 'en';
+
+const words = FORM_STRINGS[locale];
+localise();
+
+/** The form's static text in the page's locale. */
+function localise() {
+  document.documentElement.lang = locale;
+  document.title = words.pageTitle;
+  const text = (selector: string, value: string) => {
+    const el = document.querySelector(selector);
+    if (el) el.textContent = value;
+  };
+  text('h1', words.heading);
+  text('label[for="title"]', words.title);
+  text('label[for="price"]', words.price);
+  text('label[for="description"]', words.description);
+  text('fieldset.photos legend', words.photos);
+  text('button[type="submit"]', words.submit);
+  document.querySelector('#attached')?.setAttribute('aria-label', words.attachedLabel);
+}
 
 const input = document.querySelector<HTMLInputElement>('#photos')!;
 const list = document.querySelector<HTMLOListElement>('#attached')!;
@@ -39,12 +60,12 @@ function hold(photos: (PhotoSummary | CoachPhoto)[]) {
       img.src = thumbs[i];
       img.alt = p.name;
       const caption = document.createElement('span');
-      caption.textContent = `${i + 1}. ${p.score === null ? 'scoring…' : `${p.score}/100`}${p.cover ? ' · cover' : ''}`;
+      caption.textContent = `${i + 1}. ${p.score === null ? words.scoring : `${p.score}/100`}${p.cover ? ` · ${words.cover}` : ''}`;
       li.append(img, caption);
       return li;
     }),
   );
-  status.textContent = held ? `${held} photo${held === 1 ? '' : 's'} attached.` : '';
+  status.textContent = held ? words.attached(held) : '';
 }
 
 const coach = mountPhotoCoach(document.querySelector('#photo-coach')!, {
@@ -56,7 +77,7 @@ const coach = mountPhotoCoach(document.querySelector('#photo-coach')!, {
   onChange: hold,
   onConfirm: hold,
   onError: (e) => {
-    status.textContent = `The photo coach could not be reached (${e.message}).`;
+    status.textContent = words.unreachable(e.message);
   },
 });
 
@@ -72,7 +93,7 @@ document.querySelector<HTMLFormElement>('#listing')!.addEventListener('submit', 
   submitted = true;
   const out = document.querySelector<HTMLElement>('#submit-status')!;
   out.dataset.photos = JSON.stringify(photos.map((f) => [f.name, f.size]));
-  out.textContent = `Demo: would list "${data.get('title')}" with ${photos.length} photo${photos.length === 1 ? '' : 's'}.`;
+  out.textContent = words.submitted(String(data.get('title')), photos.length);
 });
 
 Object.assign(window, { photoCoach: coach });

@@ -48,3 +48,14 @@ export async function loadCoachConfig(url: string, fetchFn: typeof fetch = fetch
     return null;
   }
 }
+
+/**
+ * In development only: the config plus the coach's own dev server, on whatever port Vite took,
+ * under both loopback names (the demo embeds the coach across localhost and 127.0.0.1). A
+ * production build never calls this: its list stays exactly what the operator wrote.
+ */
+export function withDevServer(config: CoachConfig | null, ownOrigin: string): CoachConfig {
+  const own = new URL(ownOrigin);
+  const twins = ['localhost', '127.0.0.1'].includes(own.hostname) ? ['localhost', '127.0.0.1'].map((h) => `${own.protocol}//${h}:${own.port}`) : [ownOrigin];
+  return { hostOrigins: [...new Set([...(config?.hostOrigins ?? []), ...twins])] };
+}

@@ -1,6 +1,6 @@
 import { connect, WindowMessenger, type RemoteProxy } from 'penpal';
 import { withoutLocation } from '../core/image/strip-location';
-import { selectOrdered, type CoachState, type CoachStore, type ConfirmedPhoto } from '../store';
+import { isSendable, selectOrdered, type CoachState, type CoachStore, type ConfirmedPhoto } from '../store';
 import {
   CHANNEL,
   clampHeight,
@@ -20,7 +20,7 @@ export function summarize(s: CoachState): ChangeMessage {
       .slice(0, LIMITS.photos)
       .map((p) => ({
         id: p.id,
-        file: p.state === 'error' ? null : p.file,
+        file: isSendable(p) ? p.file : null,
         name: p.name.slice(0, LIMITS.name),
         state: p.state,
         score: p.score ? Math.round(p.score.overall) : null,

@@ -17,8 +17,9 @@ export interface PhotoSummary {
   /** Stable for the photo's slot in the coach (a retake keeps it, with a new file). */
   id: string;
   /**
-   * The original file, for every photo that has not failed (a failed photo can never be sent),
-   * so the form can hold exactly what the coach shows without waiting for a confirm.
+   * The photo's file (without its location unless the host keeps it), for every photo the
+   * listing can use; null for a file the coach refused (not a photo, broken, too small…), which
+   * can be neither sent nor the cover. The form can hold exactly what the coach shows.
    */
   file: File | null;
   name: string;
@@ -84,7 +85,7 @@ function isPhotoSummary(x: unknown): x is PhotoSummary {
   return (
     isObject(x) &&
     isId(x.id) &&
-    (x.file === null ? x.state === 'error' : isFile(x.file) && x.state !== 'error') &&
+    (x.file === null ? x.state === 'error' && x.cover === false : isFile(x.file)) &&
     isName(x.name) &&
     typeof x.state === 'string' &&
     STATES.includes(x.state) &&

@@ -67,6 +67,15 @@ export interface CoachStoreOptions {
 /** Errors that mean the file itself cannot be used; such photos are not handed to the listing. */
 export const FILE_ERRORS: readonly ErrorCode[] = ['EMPTY_FILE', 'NOT_AN_IMAGE', 'UNSUPPORTED_FORMAT', 'CORRUPT_IMAGE', 'TOO_SMALL', 'TOO_LARGE'];
 
+/** A photo the listing can use: not refused as a file (a photo the model could not score still is). */
+export const isSendable = (p: Photo) => !(p.error && FILE_ERRORS.includes(p.error.code));
+
+/** The cover: the first photo in the seller's order that the listing can use. */
+export function coverOf(photos: Photo[], order: string[]): string | null {
+  const byId = new Map(photos.map((p) => [p.id, p]));
+  return order.find((id) => byId.has(id) && isSendable(byId.get(id)!)) ?? null;
+}
+
 function toPhotoError(e: unknown): PhotoError {
   if (isCoachError(e)) return { code: e.code, message: e.message };
   return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
@@ -82,11 +91,18 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
   let nextId = 1;
   let disposed = false;
 
-  const store = createStore<CoachState>()((set, get) => {
+  const store = createStore<CoachState>()((rawSet, get) => {
+    // every change keeps coverId on the first usable photo (a refused file can never be the cover)
+    const set = (partial: Partial<CoachState> | ((s: CoachState) => Partial<CoachState>)) =>
+      rawSet((s) => {
+        const change = typeof partial === 'function' ? partial(s) : partial;
+        const next = { ...s, ...change };
+        return { ...change, coverId: coverOf(next.photos, next.order) };
+      });
     const patch = (id: string, p: Partial<Photo>) =>
       set((s) => ({ photos: s.photos.map((ph) => (ph.id === id ? { ...ph, ...p } : ph)) }));
     const find = (id: string) => get().photos.find((p) => p.id === id);
-    const withOrder = (order: string[]) => ({ order, coverId: order[0] ?? null });
+    const withOrder = (order: string[]) => ({ order });
 
     const cancel = (id: string) => {
       jobs.get(id)?.abort();
@@ -188,7 +204,8 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
 
       setCover(id) {
         const order = get().order;
-        if (!order.includes(id)) return;
+        const photo = find(id);
+        if (!order.includes(id) || !photo || !isSendable(photo)) return;
         set(withOrder([id, ...order.filter((o) => o !== id)]));
       },
 
@@ -213,7 +230,7 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         const { photos, order } = get();
         return order
           .map((id) => photos.find((p) => p.id === id)!)
-          .filter((p) => !(p.error && FILE_ERRORS.includes(p.error.code)))
+          .filter(isSendable)
           .map((p, i) => ({ file: p.file, name: p.name, score: p.score, cover: i === 0 }));
       },
 

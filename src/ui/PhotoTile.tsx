@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
-import { FILE_ERRORS, type Photo } from '../store';
+import { FILE_ERRORS, isSendable, type Photo } from '../store';
 import { useCoach, useCoachStoreApi } from '../store/react';
 import { adviceFor } from './advice';
 import { errorKey } from './i18n';
@@ -31,10 +31,11 @@ export function PhotoTile({ id, index, total, recommended, sameAs, announce }: P
   const retake = useRef<HTMLInputElement>(null);
   const [brokenUrl, setBrokenUrl] = useState<string | null>(null);
   const advice = useMemo(() => (photo?.score ? adviceFor(photo.score, locale) : undefined), [photo?.score, locale]);
+  const space = locale === 'ja' ? '' : ' ';
   if (!photo) return null;
 
   const titleId = `photo-title-${id}`;
-  const cover = index === 0;
+  const cover = useCoach((s) => s.coverId === id);
   const act = store.getState();
   const move = (delta: number) => {
     flushSync(() => act.move(id, delta));
@@ -82,9 +83,13 @@ export function PhotoTile({ id, index, total, recommended, sameAs, announce }: P
               <ul className="reasons">
                 {advice.reasons.map((r) => (
                   <li key={r.aspect} data-aspect={r.aspect}>
-                    <span className="reason">{r.reason}</span>{' '}
+                    {/* Japanese sets no space between sentences or after "ヒント：" */}
+                    <span className="reason">{r.reason}</span>
+                    {space}
                     <span className="tip">
-                      <strong>{t('tip')}</strong> {r.tip}
+                      <strong>{t('tip')}</strong>
+                      {space}
+                      {r.tip}
                     </span>
                   </li>
                 ))}
@@ -99,7 +104,7 @@ export function PhotoTile({ id, index, total, recommended, sameAs, announce }: P
           <button type="button" data-action="later" disabled={index === total - 1} onClick={() => move(1)} aria-describedby={titleId}>
             {t('moveLater')}
           </button>
-          {!cover && (
+          {!cover && isSendable(photo) && (
             <button type="button" data-action="cover" onClick={makeCover} aria-describedby={titleId}>
               {t('makeCover')}
             </button>

@@ -192,7 +192,11 @@ describe('CoachApp', () => {
     expect(tile('a.jpg').textContent).toContain('要改善');
     expect(within(tile('a.jpg')).getByRole('button', { name: '撮り直す' })).toBeTruthy();
     expect(tile('b.jpg').textContent).toContain('写真ではありません');
-    expect(screen.getByRole('button', { name: 'この写真で出品する' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'この写真を使う' })).toBeTruthy();
+    // the reason, "ヒント：" and the tip run on without ASCII spaces, as Japanese is set
+    const reason = tile('a.jpg').querySelector('li[data-aspect="blur"]')!.textContent!;
+    expect(reason).toMatch(/。ヒント：\S/);
+    expect(reason).not.toMatch(/ /);
   });
 
   it('has no axe violations with scored, failed and pending photos', async () => {

@@ -1,4 +1,4 @@
-import { decideHost, loadCoachConfig, parseCoachConfig } from '../../src/embed/allowed-hosts';
+import { decideHost, loadCoachConfig, parseCoachConfig, withDevServer } from '../../src/embed/allowed-hosts';
 
 describe('coach-config.json: which pages may embed the coach', () => {
   it('keeps only well-formed origins', () => {
@@ -48,5 +48,17 @@ describe('the CSP headers README.md documents', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     expect(readme).toContain(`Content-Security-Policy: ${coachCsp(['https://shop.example'])}\n`);
     expect(readme).toContain(`Content-Security-Policy: ${hostCsp('https://coach.example')}\n`);
+  });
+});
+
+describe('the dev server on any port (development only)', () => {
+  it('adds the coach origin under both loopback names to what the config lists', () => {
+    expect(withDevServer({ hostOrigins: ['https://shop.example'] }, 'http://localhost:5174').hostOrigins).toEqual([
+      'https://shop.example', 'http://localhost:5174', 'http://127.0.0.1:5174',
+    ]);
+    expect(withDevServer(null, 'http://127.0.0.1:5190').hostOrigins).toEqual(['http://localhost:5190', 'http://127.0.0.1:5190']);
+    expect(withDevServer(null, 'https://coach.example').hostOrigins).toEqual(['https://coach.example']);
+    expect(decideHost('http://localhost:5174', withDevServer(null, 'http://127.0.0.1:5174')).allowed).toBe(true);
+    expect(decideHost('http://localhost:5175', withDevServer(null, 'http://127.0.0.1:5174')).allowed).toBe(false);
   });
 });

@@ -10,6 +10,7 @@ import {
 } from '../../src/embed/protocol';
 import { confirmMessage, summarize } from '../../src/embed/guest';
 import { createCoachStore } from '../../src/store';
+import { CoachError } from '../../src/core/errors';
 import { countingUrls, fakeEngine, flush, makeScore, photoFile } from './helpers/fake-engine';
 
 describe('parseOrigin', () => {
@@ -71,8 +72,9 @@ describe('message guards', () => {
     ['two photos, one id', { v, photos: [summary, { ...summary, cover: false }] }, false],
     ['two covers', { v, photos: [summary, { ...summary, id: '2' }] }, false],
     ['no id', { v, photos: [{ ...summary, id: '' }] }, false],
-    ['a failed photo without its file', { v, photos: [{ ...summary, state: 'error', file: null, score: null, band: null }] }, true],
-    ['a failed photo with its file', { v, photos: [{ ...summary, state: 'error', score: null, band: null }] }, false],
+    ['a refused file without its file, not the cover', { v, photos: [{ ...summary, state: 'error', file: null, score: null, band: null, cover: false }] }, true],
+    ['a refused file as the cover', { v, photos: [{ ...summary, state: 'error', file: null, score: null, band: null }] }, false],
+    ['a photo the model could not score, with its file', { v, photos: [{ ...summary, state: 'error', score: null, band: null }] }, true],
     ['a photo without its file', { v, photos: [{ ...summary, file: null }] }, false],
     ['file is a plain object', { v, photos: [{ ...summary, file: { name: 'a.jpg' } }] }, false],
     ['unknown state', { v, photos: [{ ...summary, state: 'hacked' }] }, false],
@@ -132,5 +134,23 @@ describe('guest payloads', () => {
     ]);
     expect(isChangeMessage(change)).toBe(true);
     expect(isConfirmMessage(confirmMessage(store.getState().confirm()))).toBe(true);
+  });
+
+  it('a refused file first in line is neither the cover nor sent; the next photo is the cover', async () => {
+    const fake = fakeEngine();
+    const store = createCoachStore({ engine: fake.engine, urls: countingUrls() });
+    store.getState().addFiles([photoFile('notes.txt'), photoFile('b.jpg')]);
+    fake.jobs[0].reject(new CoachError('NOT_AN_IMAGE', 'text'));
+    fake.jobs[1].resolve(makeScore(60));
+    await flush();
+    const [bad, good] = store.getState().photos;
+    expect(store.getState().coverId).toBe(good.id);
+    store.getState().setCover(bad.id);
+    expect(store.getState().coverId).toBe(good.id);
+    expect(store.getState().order[0]).toBe(bad.id); // the seller's order is left alone
+    const change = summarize(store.getState());
+    expect(change.photos.map((p) => [p.name, p.file !== null, p.cover])).toEqual([['notes.txt', false, false], ['b.jpg', true, true]]);
+    expect(isChangeMessage(change)).toBe(true);
+    expect(store.getState().confirm().map((p) => [p.name, p.cover])).toEqual([['b.jpg', true]]);
   });
 });

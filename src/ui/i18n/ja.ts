@@ -37,7 +37,7 @@ export const ja: Messages = {
   actionsFor: '%{name}',
   moved: '%{name}を%{total}枚中%{n}枚目に移動しました。',
   removed: '%{name}を削除しました。',
-  confirm: 'この写真で出品する',
+  confirm: 'この写真を使う',
   confirmCount: '%{n}枚の写真を出品に使います。',
   confirmed: '%{n}枚の写真を出品に追加しました。',
   nudgeTitle: 'カバー写真をもっと良くできます',

@@ -1,0 +1,33 @@
+// The demo listing form's own words, in both locales of the coach (`?locale=ja`).
+export const FORM_STRINGS = {
+  en: {
+    pageTitle: 'List an item',
+    heading: 'List an item',
+    title: 'Title',
+    price: 'Price (¥)',
+    description: 'Description',
+    photos: 'Photos',
+    attachedLabel: 'Attached photos',
+    submit: 'List item',
+    attached: (n: number) => `${n} photo${n === 1 ? '' : 's'} attached.`,
+    scoring: 'scoring…',
+    cover: 'cover',
+    unreachable: (why: string) => `The photo coach could not be reached (${why}).`,
+    submitted: (title: string, n: number) => `Demo: would list "${title}" with ${n} photo${n === 1 ? '' : 's'}.`,
+  },
+  ja: {
+    pageTitle: '商品を出品する',
+    heading: '商品を出品する',
+    title: '商品名',
+    price: '価格（円）',
+    description: '商品の説明',
+    photos: '写真',
+    attachedLabel: '添付した写真',
+    submit: '出品する',
+    attached: (n: number) => `${n}枚の写真を添付しました。`,
+    scoring: 'チェック中…',
+    cover: 'カバー',
+    unreachable: (why: string) => `写真コーチに接続できませんでした（${why}）。`,
+    submitted: (title: string, n: number) => `デモ：「${title}」を写真${n}枚で出品します。`,
+  },
+} as const;
