@@ -4,7 +4,7 @@ import { createEngine } from './core/engine';
 import type { Engine } from './core/engine-types';
 import { CONFIG_FILE, decideHost, loadCoachConfig, withDevServer } from './embed/allowed-hosts';
 import { connectToHost, type GuestConnection } from './embed/guest';
-import { parseGuestParams } from './embed/protocol';
+import { parseGuestParams, PROTOCOL_VERSION, SIGNAL_NAMESPACE } from './embed/protocol';
 import { createCoachStore, type ConfirmedPhoto } from './store';
 import { CoachApp } from './ui/CoachApp';
 
@@ -33,8 +33,11 @@ const embed = config.then((c) => {
   const decision = decideHost(host, c, location.ancestorOrigins?.[0]);
   if (!decision.allowed) {
     console.warn(`photo coach: not talking to the embedding page (${decision.detail})`);
+    // a fixed message with no data, so a listing page that is not listed hears it at once (protocol.ts)
+    window.parent.postMessage({ namespace: SIGNAL_NAMESPACE, type: 'refused' }, '*');
     return 'refused' as const;
   }
+  window.parent.postMessage({ namespace: SIGNAL_NAMESPACE, type: 'hello', v: PROTOCOL_VERSION }, decision.host);
   guest = connectToHost(store, decision.host, root, { keepLocation });
   return 'connected' as const;
 });

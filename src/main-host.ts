@@ -34,6 +34,7 @@ const status = document.querySelector<HTMLElement>('#photo-status')!;
 let thumbs: string[] = [];
 let held = 0;
 let submitted = false;
+const events: string[] = [];
 
 /**
  * The form holds what the coach shows, as it changes: every photo that has not failed, in the
@@ -56,6 +57,7 @@ function hold(photos: (PhotoSummary | CoachPhoto)[]) {
       li.dataset.name = p.name;
       li.dataset.score = p.score === null ? '' : String(p.score);
       if (p.cover) li.dataset.cover = '';
+      if (p.model) li.dataset.model = p.model;
       const img = document.createElement('img');
       img.src = thumbs[i];
       img.alt = p.name;
@@ -78,6 +80,11 @@ const coach = mountPhotoCoach(document.querySelector('#photo-coach')!, {
   onConfirm: hold,
   onError: (e) => {
     status.textContent = words.unreachable(e.message);
+  },
+  // a listing site would log these or act on their codes; the demo keeps them for its tests
+  onEvent: (e) => {
+    events.push(e.photo ? `${e.code}:${e.photo.error}:${e.photo.name}` : e.code);
+    document.body.dataset.coachEvents = JSON.stringify(events);
   },
 });
 

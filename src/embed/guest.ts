@@ -7,6 +7,8 @@ import {
   isLocale,
   LIMITS,
   PROTOCOL_VERSION,
+  EventCodes,
+  type CoachEvent,
   type ChangeMessage,
   type ConfirmMessage,
   type GuestMethods,
@@ -26,11 +28,32 @@ export function summarize(s: CoachState): ChangeMessage {
         score: p.score ? Math.round(p.score.overall) : null,
         band: p.score?.band ?? null,
         cover: p.id === s.coverId,
+        model: p.score ? modelOf(s) : null,
       })),
   };
 }
 
-export function confirmMessage(photos: ConfirmedPhoto[]): ConfirmMessage {
+/** The version of the model that scores in this session, once it is known. */
+const modelOf = (s: CoachState) => (s.engine.state === 'ready' ? s.engine.info.modelVersion.slice(0, 100) : null);
+
+/** The events a change of state calls for that have not been sent yet (`sent` remembers them). */
+export function newEvents(s: CoachState, sent: Map<string, string>): CoachEvent[] {
+  const out: CoachEvent[] = [];
+  for (const p of s.photos) {
+    const key = p.error && !isSendable(p) ? p.error.code : '';
+    if ((sent.get(p.id) ?? '') === key) continue;
+    if (key) out.push({ code: EventCodes.PHOTO_FAILED, message: `${p.name}: ${p.error!.message}`.slice(0, 500), photo: { id: p.id, name: p.name.slice(0, LIMITS.name), error: key } });
+    sent.set(p.id, key);
+  }
+  const engine = s.engine.state === 'failed' ? s.engine.error.code : '';
+  if ((sent.get('engine') ?? '') !== engine) {
+    if (engine) out.push({ code: EventCodes.ENGINE_FAILED, message: `${engine}: ${s.engine.state === 'failed' ? s.engine.error.message : ''}`.slice(0, 500) });
+    sent.set('engine', engine);
+  }
+  return out;
+}
+
+export function confirmMessage(photos: ConfirmedPhoto[], model: string | null = null): ConfirmMessage {
   return {
     v: PROTOCOL_VERSION,
     photos: photos.slice(0, LIMITS.photos).map((p) => ({
@@ -39,6 +62,7 @@ export function confirmMessage(photos: ConfirmedPhoto[]): ConfirmMessage {
       score: p.score ? Math.round(p.score.overall) : null,
       band: p.score?.band ?? null,
       cover: p.cover,
+      model: p.score ? model : null,
     })),
   };
 }
@@ -105,7 +129,15 @@ export function connectToHost(store: CoachStore, hostOrigin: string, measure: HT
     // a later change may have been prepared first: only the latest is sent
     if (mine === sequence) host.onChange({ ...summary, photos }).catch(ignore);
   };
-  const unsubscribe = store.subscribe(report);
+  const sentEvents = new Map<string, string>();
+  const tell = () => {
+    if (!host) return;
+    for (const event of newEvents(store.getState(), sentEvents)) host.onEvent({ v: PROTOCOL_VERSION, event }).catch(ignore);
+  };
+  const unsubscribe = store.subscribe(() => {
+    void report();
+    tell();
+  });
 
   let height = -1;
   const sendHeight = () => {
@@ -121,7 +153,8 @@ export function connectToHost(store: CoachStore, hostOrigin: string, measure: HT
 
   const ready = connection.promise.then((remote) => {
     host = remote;
-    report();
+    void report();
+    tell();
     sendHeight();
     return remote;
   });
@@ -130,7 +163,7 @@ export function connectToHost(store: CoachStore, hostOrigin: string, measure: HT
   return {
     async confirm(photos) {
       const remote = await ready;
-      const message = confirmMessage(photos);
+      const message = confirmMessage(photos, modelOf(store.getState()));
       await remote.onConfirm({ ...message, photos: await withFiles(message.photos, prepare) });
     },
     destroy() {

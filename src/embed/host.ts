@@ -6,7 +6,12 @@ import {
   isChangeMessage,
   isConfirmMessage,
   isResizeMessage,
+  isEventMessage,
+  isSignalMessage,
   parseOrigin,
+  EventCodes,
+  PROTOCOL_VERSION,
+  type CoachEvent,
   type ConfirmedPhotoMessage,
   type GuestMethods,
   type HostMethods,
@@ -14,8 +19,8 @@ import {
   type PhotoSummary,
 } from './protocol';
 
-export { PROTOCOL_VERSION } from './protocol';
-export type { ConfirmedPhotoMessage as CoachPhoto, PhotoSummary, Locale };
+export { EventCodes, PROTOCOL_VERSION } from './protocol';
+export type { ConfirmedPhotoMessage as CoachPhoto, PhotoSummary, Locale, CoachEvent, EventCode } from './protocol';
 
 export interface MountOptions {
   /** The coach's origin, e.g. "https://coach.example"; the only origin this page talks to. */
@@ -26,8 +31,10 @@ export interface MountOptions {
   title?: string;
   onChange?(photos: PhotoSummary[]): void;
   onConfirm?(photos: ConfirmedPhotoMessage[]): void;
-  /** Called when the coach cannot be reached (e.g. wrong origin, connection timeout). */
+  /** Called when the coach cannot be reached (refused, another protocol version, timeout). */
   onError?(error: Error): void;
+  /** Every failure, as a typed event with a stable code (EventCodes). */
+  onEvent?(event: CoachEvent): void;
   /**
    * Photos reach this page without the location they carry (EXIF GPS, XMP) unless this is true;
    * everything else of the file, its orientation tag included, is kept.
@@ -83,18 +90,39 @@ export function mountPhotoCoach(element: HTMLElement, options: MountOptions): Ph
     resize(m) {
       if (isResizeMessage(m)) iframe.style.height = `${clampHeight(m.height)}px`;
     },
+    onEvent(m) {
+      if (isEventMessage(m)) options.onEvent?.(m.event);
+    },
   };
   const messenger = new WindowMessenger({ remoteWindow: iframe.contentWindow!, allowedOrigins: [origin] });
   const connection = connect<GuestMethods>({ messenger, methods, channel: CHANNEL, timeout: options.timeout ?? 30_000 });
-  connection.promise.catch((e: Error) => options.onError?.(e));
 
   let destroyed = false;
+  // One failure ends the connection and is told once, as an event and to onError.
+  let failed = false;
+  const fail = (event: CoachEvent) => {
+    if (failed || destroyed) return;
+    failed = true;
+    options.onEvent?.(event);
+    options.onError?.(Object.assign(new Error(event.message), { code: event.code }));
+  };
+  connection.promise.catch((e: Error) => fail({ code: EventCodes.TIMEOUT, message: e.message }));
+  // The coach's signals outside the protocol (protocol.ts SignalMessage): from its frame and origin only.
+  const onSignal = (e: MessageEvent) => {
+    if (e.source !== iframe.contentWindow || e.origin !== origin || !isSignalMessage(e.data)) return;
+    if (e.data.type === 'refused') fail({ code: EventCodes.ORIGIN_REFUSED, message: `the coach at ${origin} does not list ${location.origin} in its coach-config.json` });
+    else if (e.data.v !== PROTOCOL_VERSION) fail({ code: EventCodes.PROTOCOL_MISMATCH, message: `the coach speaks protocol ${e.data.v}, this SDK ${PROTOCOL_VERSION}` });
+    if (failed) connection.destroy();
+  };
+  window.addEventListener('message', onSignal);
+
   return {
     iframe,
     ready: connection.promise,
     destroy() {
       if (destroyed) return;
       destroyed = true;
+      window.removeEventListener('message', onSignal);
       connection.destroy();
       iframe.remove();
     },

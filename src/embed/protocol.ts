@@ -13,6 +13,53 @@ export const LIMITS = { photos: 50, name: 255, height: 20_000 } as const;
 export type Locale = 'en' | 'ja';
 export type PhotoStatus = 'queued' | 'scoring' | 'done' | 'error';
 
+/**
+ * What the listing page hears besides the photos, as typed events with stable codes. Hosts may
+ * switch on `code`; `message` is for logs, not for sellers.
+ */
+export const EventCodes = {
+  /** A photo the seller added cannot be used (not a photo, broken, too small…); `photo` names it. */
+  PHOTO_FAILED: 'PHOTO_FAILED',
+  /** The coach could not start its model: photos can still be added and sent, unscored. */
+  ENGINE_FAILED: 'ENGINE_FAILED',
+  /** The coach speaks another protocol version than this SDK: upgrade the SDK. */
+  PROTOCOL_MISMATCH: 'PROTOCOL_MISMATCH',
+  /** The coach refuses this page (not in its coach-config.json). */
+  ORIGIN_REFUSED: 'ORIGIN_REFUSED',
+  /** The coach did not answer in time (not loaded, blocked, wrong URL). */
+  TIMEOUT: 'TIMEOUT',
+} as const;
+export type EventCode = (typeof EventCodes)[keyof typeof EventCodes];
+
+export interface CoachEvent {
+  code: EventCode;
+  message: string;
+  /** For PHOTO_FAILED: the photo, and the coach's error code for it (e.g. NOT_AN_IMAGE). */
+  photo?: { id: string; name: string; error: string };
+}
+
+export interface EventMessage {
+  v: typeof PROTOCOL_VERSION;
+  event: CoachEvent;
+}
+
+/**
+ * Sent by the coach with postMessage, outside penpal, before any handshake:
+ * - `hello`, to the claimed host origin only, with the protocol version (so an SDK of another
+ *   version learns why it will never connect);
+ * - `refused`, to any parent: a fixed message with no data at all. Threat model: a page that
+ *   frames the coach without being listed learns only that it is refused — which it could
+ *   already tell from the silence — and never a photo, a name, the config or the host list.
+ */
+export const SIGNAL_NAMESPACE = 'photo-coach';
+export type SignalMessage = { namespace: typeof SIGNAL_NAMESPACE; type: 'hello'; v: number } | { namespace: typeof SIGNAL_NAMESPACE; type: 'refused' };
+
+export function isSignalMessage(x: unknown): x is SignalMessage {
+  if (!isObject(x) || x.namespace !== SIGNAL_NAMESPACE) return false;
+  if (x.type === 'refused') return Object.keys(x).length === 2;
+  return x.type === 'hello' && typeof x.v === 'number' && Number.isInteger(x.v) && Object.keys(x).length === 3;
+}
+
 export interface PhotoSummary {
   /** Stable for the photo's slot in the coach (a retake keeps it, with a new file). */
   id: string;
@@ -27,6 +74,8 @@ export interface PhotoSummary {
   score: number | null;
   band: Band | null;
   cover: boolean;
+  /** The model version that scored it (model-card.json `version`); null until scored. */
+  model: string | null;
 }
 
 export interface ChangeMessage {
@@ -40,6 +89,7 @@ export interface ConfirmedPhotoMessage {
   score: number | null;
   band: Band | null;
   cover: boolean;
+  model: string | null;
 }
 
 export interface ConfirmMessage {
@@ -57,6 +107,7 @@ export type HostMethods = {
   onChange(m: ChangeMessage): void;
   onConfirm(m: ConfirmMessage): void;
   resize(m: ResizeMessage): void;
+  onEvent(m: EventMessage): void;
 };
 
 /** What the guest exposes to the host. */
@@ -76,6 +127,8 @@ const isBand = (x: unknown) => x === null || (typeof x === 'string' && BANDS.inc
 const isPhotoList = (x: unknown): x is unknown[] => Array.isArray(x) && x.length <= LIMITS.photos;
 const isId = (x: unknown): x is string => typeof x === 'string' && x.length > 0 && x.length <= 64;
 const isFile = (x: unknown): x is File => typeof File !== 'undefined' && x instanceof File;
+const isModel = (x: unknown) => x === null || (typeof x === 'string' && x.length > 0 && x.length <= 100);
+const EVENT_CODES: readonly string[] = Object.values(EventCodes);
 
 export function isLocale(x: unknown): x is Locale {
   return x === 'en' || x === 'ja';
@@ -91,6 +144,7 @@ function isPhotoSummary(x: unknown): x is PhotoSummary {
     STATES.includes(x.state) &&
     isScore(x.score) &&
     isBand(x.band) &&
+    isModel(x.model) &&
     typeof x.cover === 'boolean'
   );
 }
@@ -112,6 +166,7 @@ function isConfirmedPhoto(x: unknown): x is ConfirmedPhotoMessage {
     isName(x.name) &&
     isScore(x.score) &&
     isBand(x.band) &&
+    isModel(x.model) &&
     typeof x.cover === 'boolean'
   );
 }
@@ -123,6 +178,14 @@ export function isConfirmMessage(x: unknown): x is ConfirmMessage {
     x.photos.every(isConfirmedPhoto) &&
     x.photos.filter((p) => (p as ConfirmedPhotoMessage).cover).length <= 1
   );
+}
+
+export function isEventMessage(x: unknown): x is EventMessage {
+  if (!isVersioned(x) || !isObject(x.event)) return false;
+  const e = x.event;
+  if (typeof e.code !== 'string' || !EVENT_CODES.includes(e.code) || typeof e.message !== 'string' || e.message.length > 500) return false;
+  if (e.photo === undefined) return e.code !== 'PHOTO_FAILED';
+  return isObject(e.photo) && isId(e.photo.id) && isName(e.photo.name) && typeof e.photo.error === 'string' && e.photo.error.length <= 40;
 }
 
 export function isResizeMessage(x: unknown): x is ResizeMessage {

@@ -8,7 +8,8 @@ import { coachCsp, hostCsp } from '../../src/embed/csp';
 import { ensureBuild, FIXTURES_DIR, launchBrowser, REPO, startServers, withPage, type LaunchedBrowser, type Servers } from './lib';
 
 // The coach inside someone else's page: only the configured listing origin gets photos; a page
-// on a third origin can frame the coach and speak its protocol, and still gets nothing; the
+// on a third origin can frame the coach and speak its protocol, and still gets nothing but one
+// fixed, data-free "refused" signal (so a misconfigured listing page learns it at once); the
 // whole flow runs under the strict Content-Security-Policy the README documents; and no photo
 // byte leaves the device.
 
@@ -76,13 +77,18 @@ const attachedNames = (page: Page) => page.getByTestId('attached-photo').evaluat
 
 test('a listing page on an unlisted origin cannot receive photos, even with the real embed script', { timeout: 10 * MIN }, async () => {
   // the demo listing page itself, served from the attacker's origin, pointing at the real coach
+  const started = Date.now();
   await withPage(chromium.browser, `${attacker.hostOrigin}/?coach=${encodeURIComponent(servers.coachOrigin)}`, async (page) => {
     const coach = page.frameLocator('iframe');
+    // the page hears at once that it is refused (a fixed, data-free signal), not after a timeout
+    await page.locator('#photo-status', { hasText: 'does not list' }).waitFor({ timeout: 3_000 });
+    assert.ok(Date.now() - started < 3_000 + 2_000, 'refusal heard late');
+    const status = await page.locator('#photo-status').innerText();
     await coach.getByTestId('embed-refused').waitFor({ timeout: 60_000 });
     await pickAndScore(coach, PHOTOS.slice(0, 1));
     assert.equal(await coach.getByRole('button', { name: /use these photos/i }).count(), 0, 'nothing to confirm to an unlisted page');
     assert.deepEqual(await attachedNames(page), []);
-    assert.equal(await page.locator('#photo-status').innerText(), '', 'the page never hears of the photos');
+    assert.equal(await page.locator('#photo-status').innerText(), status, 'the page never hears of the photos');
     assert.equal(await page.evaluate(() => (document.querySelector('#photos') as HTMLInputElement).files?.length ?? 0), 0);
     // and the browser keeps it out of the frame's document
     await assert.rejects(page.evaluate(() => document.querySelector('iframe')!.contentWindow!.document.body.innerHTML));
@@ -99,7 +105,8 @@ test('a third-origin page that claims to be the listing page and speaks the prot
     await page.evaluate(() => (window as unknown as { attack(): number }).attack());
     await page.waitForTimeout(2000);
     const received = await page.evaluate(() => (window as unknown as { received: { origin: string; data: string }[] }).received);
-    assert.deepEqual(received, [], 'the coach answered the attacker');
+    // one fixed refusal with no data in it (protocol.ts SignalMessage), and nothing else, ever
+    assert.deepEqual(received, [{ origin: servers.coachOrigin, data: '{"namespace":"photo-coach","type":"refused"}' }], 'the coach answered the attacker');
     // setLocale from the attacker was not obeyed
     assert.equal(await coach.locator('html').getAttribute('lang'), 'en');
     assert.match(await coach.locator('h1').innerText(), /Photo coach/);
@@ -113,7 +120,7 @@ const TAMPERED_COACH = `<!doctype html><meta charset="utf-8"><title>tampered</ti
   const host = new URLSearchParams(location.search).get('host');
   const remote = await connect({ messenger: new WindowMessenger({ remoteWindow: parent, allowedOrigins: [host] }), channel: ${JSON.stringify(CHANNEL)}, methods: {} }).promise;
   const file = new File([new Uint8Array(2000)], 'x.jpg', { type: 'image/jpeg' });
-  const photo = (i) => ({ id: String(i), file, name: 'p' + i + '.jpg', state: 'done', score: 80, band: 'great', cover: i === 0 });
+  const photo = (i) => ({ id: String(i), file, name: 'p' + i + '.jpg', state: 'done', score: 80, band: 'great', cover: i === 0, model: 'm1' });
   const sent = [
     remote.onChange({ v: 1, photos: Array.from({ length: 10000 }, (_, i) => photo(i)) }),           // oversized
     remote.onChange({ v: 2, photos: [photo(0)] }),                                                 // wrong version
@@ -127,6 +134,8 @@ const TAMPERED_COACH = `<!doctype html><meta charset="utf-8"><title>tampered</ti
     remote.resize({ v: 1, height: 'tall' }),
     remote.resize({ v: 1, height: Number.POSITIVE_INFINITY }),
     remote.onConfirm('<img src=x onerror=alert(1)>'),
+    remote.onEvent({ v: 1, event: { code: 'HACKED', message: 'x' } }),                            // unknown event
+    remote.onEvent({ v: 1, event: { code: 'PHOTO_FAILED', message: 'x' } }),                       // which photo?
   ];
   await Promise.allSettled(sent);
   // then one well-formed message, to show the channel itself works
@@ -152,6 +161,7 @@ test('a listing page drops malformed and oversized messages even from the coach 
       // only the last, well-formed message is held: one photo
       await page.locator('#photo-status', { hasText: '1 photo attached.' }).waitFor({ timeout: 60_000 });
       assert.deepEqual(await attachedNames(page), ['p0.jpg'], 'a malformed message changed the photos');
+      assert.equal(await page.evaluate(() => document.body.dataset.coachEvents), undefined, 'a malformed event reached the page');
       assert.equal(await page.evaluate(() => (document.querySelector('#photos') as HTMLInputElement).files?.length ?? 0), 1);
       assert.equal(await page.locator('iframe').evaluate((f) => (f as HTMLIFrameElement).style.height), '480px', 'a malformed resize moved the frame');
       assert.deepEqual(log.errors, []);

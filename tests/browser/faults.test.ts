@@ -99,6 +99,9 @@ test('model files missing, cut short or damaged: a clear message, photos kept an
     const reasons = log.console.filter((m) => /backbone\/weights\.bin/.test(m));
     assert.ok(reasons.some((m) => /answered 404/.test(m)) && reasons.some((m) => /cut short/.test(m)) && reasons.some((m) => /SHA-256/.test(m)), reasons.join('\n'));
     t.diagnostic(`faults survived: ${seen.join(', ')}; the console says why:\n${reasons.join('\n')}`);
+    // the listing page heard each failure as a typed event (one per failed start)
+    const events = JSON.parse((await page.evaluate(() => document.body.dataset.coachEvents)) ?? '[]') as string[];
+    assert.deepEqual(events.filter((e) => e === 'ENGINE_FAILED'), ['ENGINE_FAILED', 'ENGINE_FAILED', 'ENGINE_FAILED'], events.join(', '));
 
     // the listing can still go ahead with the unscored photo
     await coach.getByRole('button', { name: /use these photos/i }).click();

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { jpegOrientation } from '../../src/core/image/exif';
 import { withGps } from '../fixtures/exif';
+import { REPO as REPO_ROOT } from './lib/build';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ensureBuild, expectedScores, FIXTURES_DIR, launchBrowser, startServers, withPage, type LaunchedBrowser, type Servers } from './lib';
@@ -68,7 +69,9 @@ test(`pick 3 photos in the embedded coach, reorder, confirm: the form gets the f
       const attached = page.getByTestId('attached-photo');
       await attached.nth(2).waitFor({ timeout: 30_000 });
       assert.equal(await attached.count(), 3);
-      const rows = await attached.evaluateAll((els) => els.map((e) => ({ name: e.dataset.name, score: Number(e.dataset.score), cover: 'cover' in e.dataset })));
+      const rows = await attached.evaluateAll((els) => els.map((e) => ({ name: e.dataset.name, score: Number(e.dataset.score), cover: 'cover' in e.dataset, model: e.dataset.model })));
+      const version = JSON.parse(readFileSync(join(REPO_ROOT, 'public/model/model-card.json'), 'utf8')).version;
+      assert.deepEqual(rows.map((r) => r.model), [version, version, version], 'every photo carries the model version');
       assert.deepEqual(rows.map((r) => r.name), order);
       assert.deepEqual(rows.map((r) => r.cover), [true, false, false]);
       const expected = expectedScores();
@@ -108,6 +111,8 @@ test('the form holds what the coach shows without a confirm: add, remove, reorde
     // every scored photo is in the form already; the text file, which failed, is not
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid=attached-photo]').length === n, 3);
     assert.deepEqual(await held(), PHOTOS);
+    // the listing page was told, once, with a stable code
+    assert.deepEqual(JSON.parse((await page.evaluate(() => document.body.dataset.coachEvents)) ?? '[]'), ['PHOTO_FAILED:NOT_AN_IMAGE:notes.txt']);
 
     // remove the second photo, then move the (new) first one later
     await tiles.filter({ hasText: PHOTOS[1] }).locator('button[data-action="remove"]').click();

@@ -1,6 +1,8 @@
 import {
   clampHeight,
   isChangeMessage,
+  isEventMessage,
+  isSignalMessage,
   isConfirmMessage,
   isResizeMessage,
   LIMITS,
@@ -8,7 +10,7 @@ import {
   parseOrigin,
   PROTOCOL_VERSION,
 } from '../../src/embed/protocol';
-import { confirmMessage, summarize } from '../../src/embed/guest';
+import { confirmMessage, newEvents, summarize } from '../../src/embed/guest';
 import { createCoachStore } from '../../src/store';
 import { CoachError } from '../../src/core/errors';
 import { countingUrls, fakeEngine, flush, makeScore, photoFile } from './helpers/fake-engine';
@@ -57,8 +59,8 @@ describe('parseGuestParams', () => {
 
 const v = PROTOCOL_VERSION;
 const file = photoFile('a.jpg');
-const summary = { id: '1', file, name: 'a.jpg', state: 'done', score: 80, band: 'great', cover: true };
-const confirmed = { file, name: 'a.jpg', score: 80, band: 'great', cover: true };
+const summary = { id: '1', file, name: 'a.jpg', state: 'done', score: 80, band: 'great', cover: true, model: '1.0.0' };
+const confirmed = { file, name: 'a.jpg', score: 80, band: 'great', cover: true, model: '1.0.0' };
 
 describe('message guards', () => {
   it.each([
@@ -100,6 +102,27 @@ describe('message guards', () => {
   });
 
   it.each([
+    ['engine failed', { v, event: { code: 'ENGINE_FAILED', message: 'x' } }, true],
+    ['photo failed', { v, event: { code: 'PHOTO_FAILED', message: 'x', photo: { id: '3', name: 'a.txt', error: 'NOT_AN_IMAGE' } } }, true],
+    ['photo failed, which photo?', { v, event: { code: 'PHOTO_FAILED', message: 'x' } }, false],
+    ['unknown code', { v, event: { code: 'HACKED', message: 'x' } }, false],
+    ['long message', { v, event: { code: 'ENGINE_FAILED', message: 'x'.repeat(501) } }, false],
+    ['wrong version', { v: 0, event: { code: 'ENGINE_FAILED', message: 'x' } }, false],
+  ])('event: %s', (_, m, ok) => {
+    expect(isEventMessage(m)).toBe(ok);
+  });
+
+  it.each([
+    [{ namespace: 'photo-coach', type: 'refused' }, true],
+    [{ namespace: 'photo-coach', type: 'hello', v: 1 }, true],
+    [{ namespace: 'photo-coach', type: 'refused', why: 'not listed' }, false], // refusals carry nothing
+    [{ namespace: 'photo-coach', type: 'hello', v: '1' }, false],
+    [{ namespace: 'penpal', type: 'refused' }, false],
+  ])('signal %j', (m, ok) => {
+    expect(isSignalMessage(m)).toBe(ok);
+  });
+
+  it.each([
     [{ v, height: 640 }, true],
     [{ v, height: 0 }, true],
     [{ v, height: -1 }, false],
@@ -129,8 +152,8 @@ describe('guest payloads', () => {
     const change = summarize(store.getState());
     const [a, b] = store.getState().photos;
     expect(change.photos).toEqual([
-      { id: a.id, file: a.file, name: 'a.jpg', state: 'done', score: 72, band: 'ok', cover: true },
-      { id: b.id, file: b.file, name: 'b.jpg', state: 'queued', score: null, band: null, cover: false },
+      { id: a.id, file: a.file, name: 'a.jpg', state: 'done', score: 72, band: 'ok', cover: true, model: null },
+      { id: b.id, file: b.file, name: 'b.jpg', state: 'queued', score: null, band: null, cover: false, model: null },
     ]);
     expect(isChangeMessage(change)).toBe(true);
     expect(isConfirmMessage(confirmMessage(store.getState().confirm()))).toBe(true);
@@ -152,5 +175,9 @@ describe('guest payloads', () => {
     expect(change.photos.map((p) => [p.name, p.file !== null, p.cover])).toEqual([['notes.txt', false, false], ['b.jpg', true, true]]);
     expect(isChangeMessage(change)).toBe(true);
     expect(store.getState().confirm().map((p) => [p.name, p.cover])).toEqual([['b.jpg', true]]);
+    // the listing page hears of the refused file once
+    const sent = new Map<string, string>();
+    expect(newEvents(store.getState(), sent)).toEqual([{ code: 'PHOTO_FAILED', message: expect.stringContaining('notes.txt'), photo: { id: bad.id, name: 'notes.txt', error: 'NOT_AN_IMAGE' } }]);
+    expect(newEvents(store.getState(), sent)).toEqual([]);
   });
 });
