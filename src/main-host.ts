@@ -76,6 +76,8 @@ const coach = mountPhotoCoach(document.querySelector('#photo-coach')!, {
   locale,
   // the demo keeps the photos' location only when asked (?location=keep), as the SDK does
   keepLocation: params.get('location') === 'keep',
+  // ?max-photos=5 and ?max-bytes=… try the SDK's limits in the demo
+  limits: { photos: params.has('max-photos') ? Number(params.get('max-photos')) : undefined, bytesPerPhoto: params.has('max-bytes') ? Number(params.get('max-bytes')) : undefined },
   onChange: hold,
   onConfirm: hold,
   onError: (e) => {

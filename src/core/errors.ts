@@ -7,6 +7,8 @@ export const ErrorCodes = {
   CORRUPT_IMAGE: 'CORRUPT_IMAGE',
   TOO_SMALL: 'TOO_SMALL',
   TOO_LARGE: 'TOO_LARGE',
+  /** Bigger than the listing site takes per photo (its limit, not ours). */
+  OVER_SITE_LIMIT: 'OVER_SITE_LIMIT',
   MODEL_LOAD_FAILED: 'MODEL_LOAD_FAILED',
   BACKEND_FAILED: 'BACKEND_FAILED',
   CANCELLED: 'CANCELLED',

@@ -9,7 +9,9 @@ import {
   isEventMessage,
   isSignalMessage,
   parseOrigin,
+  clampLimits,
   EventCodes,
+  type HostLimits,
   PROTOCOL_VERSION,
   type CoachEvent,
   type ConfirmedPhotoMessage,
@@ -19,8 +21,8 @@ import {
   type PhotoSummary,
 } from './protocol';
 
-export { EventCodes, PROTOCOL_VERSION } from './protocol';
-export type { ConfirmedPhotoMessage as CoachPhoto, PhotoSummary, Locale, CoachEvent, EventCode } from './protocol';
+export { DEFAULT_LIMITS, EventCodes, PROTOCOL_VERSION } from './protocol';
+export type { ConfirmedPhotoMessage as CoachPhoto, PhotoSummary, Locale, CoachEvent, EventCode, HostLimits } from './protocol';
 
 export interface MountOptions {
   /** The coach's origin, e.g. "https://coach.example"; the only origin this page talks to. */
@@ -40,6 +42,8 @@ export interface MountOptions {
    * everything else of the file, its orientation tag included, is kept.
    */
   keepLocation?: boolean;
+  /** Photos per listing (default 20, at most 50) and bytes per photo (default 20 MB); enforced in the coach and here. */
+  limits?: Partial<HostLimits>;
   /** How long to wait for the coach page to answer, in ms. */
   timeout?: number;
 }
@@ -72,6 +76,11 @@ export function mountPhotoCoach(element: HTMLElement, options: MountOptions): Ph
   url.searchParams.set('host', location.origin);
   url.searchParams.set('locale', locale);
   if (options.keepLocation) url.searchParams.set('location', 'keep');
+  const limits = clampLimits(options.limits);
+  url.searchParams.set('max-photos', String(limits.photos));
+  url.searchParams.set('max-bytes', String(limits.bytesPerPhoto));
+  // the same limits on this side: a coach that sends more (old or tampered) is cut here too
+  const within = <T extends { file: File | null }>(photos: T[]) => photos.slice(0, limits.photos).filter((p) => !p.file || p.file.size <= limits.bytesPerPhoto);
 
   const iframe = document.createElement('iframe');
   iframe.src = url.href;
@@ -82,10 +91,10 @@ export function mountPhotoCoach(element: HTMLElement, options: MountOptions): Ph
 
   const methods: HostMethods = {
     onChange(m) {
-      if (isChangeMessage(m)) options.onChange?.(m.photos.map((p) => ({ ...p, file: p.file && localFile(p.file) })));
+      if (isChangeMessage(m)) options.onChange?.(within(m.photos).map((p) => ({ ...p, file: p.file && localFile(p.file) })));
     },
     onConfirm(m) {
-      if (isConfirmMessage(m)) options.onConfirm?.(m.photos.map((p) => ({ ...p, file: localFile(p.file) })));
+      if (isConfirmMessage(m)) options.onConfirm?.(within(m.photos).map((p) => ({ ...p, file: localFile(p.file) })));
     },
     resize(m) {
       if (isResizeMessage(m)) iframe.style.height = `${clampHeight(m.height)}px`;

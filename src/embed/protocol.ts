@@ -10,6 +10,23 @@ export const CHANNEL = `photo-coach/v${PROTOCOL_VERSION}`;
 
 export const LIMITS = { photos: 50, name: 255, height: 20_000 } as const;
 
+/**
+ * What a listing site takes, set through the SDK: photos per listing (default 20, as
+ * marketplaces allow; at most LIMITS.photos) and bytes per photo (default 20 MB, 100 kB–50 MB).
+ * The coach enforces them as the seller adds photos, and the SDK again on what it receives.
+ */
+export interface HostLimits {
+  photos: number;
+  bytesPerPhoto: number;
+}
+
+export const DEFAULT_LIMITS: HostLimits = { photos: 20, bytesPerPhoto: 20 * 1024 * 1024 };
+
+export function clampLimits(l: Partial<HostLimits> = {}): HostLimits {
+  const n = (v: unknown, lo: number, hi: number, d: number) => (typeof v === 'number' && Number.isFinite(v) ? Math.min(hi, Math.max(lo, Math.floor(v))) : d);
+  return { photos: n(l.photos, 1, LIMITS.photos, DEFAULT_LIMITS.photos), bytesPerPhoto: n(l.bytesPerPhoto, 100_000, 50 * 1024 * 1024, DEFAULT_LIMITS.bytesPerPhoto) };
+}
+
 export type Locale = 'en' | 'ja';
 export type PhotoStatus = 'queued' | 'scoring' | 'done' | 'error';
 
@@ -218,8 +235,14 @@ export function parseOrigin(s: unknown): string | null {
  * Reads the guest's query (`?host=<origin>&locale=ja&location=keep`). An invalid host means no
  * embedding; only `location=keep` keeps the photos' location metadata.
  */
-export function parseGuestParams(search: string): { host: string | null; locale: Locale; keepLocation: boolean } {
+export function parseGuestParams(search: string): { host: string | null; locale: Locale; keepLocation: boolean; limits: HostLimits } {
   const q = new URLSearchParams(search);
   const locale = q.get('locale');
-  return { host: parseOrigin(q.get('host')), locale: isLocale(locale) ? locale : 'en', keepLocation: q.get('location') === 'keep' };
+  const num = (k: string) => (q.has(k) ? Number(q.get(k)) : undefined);
+  return {
+    host: parseOrigin(q.get('host')),
+    locale: isLocale(locale) ? locale : 'en',
+    keepLocation: q.get('location') === 'keep',
+    limits: clampLimits({ photos: num('max-photos'), bytesPerPhoto: num('max-bytes') }),
+  };
 }

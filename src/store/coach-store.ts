@@ -41,6 +41,11 @@ export interface CoachState {
   coverId: string | null;
   locale: Locale;
   engine: EngineStatus;
+  /** The listing site's limits, enforced here and again by the host SDK. */
+  limits: { photos: number; bytesPerPhoto: number };
+  /** How many files the last addFiles left out because the listing was full (0: none). */
+  leftOut: number;
+  /** Adds what fits under `limits.photos`; the rest is counted in `leftOut`. */
   addFiles(files: Iterable<File>): string[];
   remove(id: string): void;
   replace(id: string, file: File): void;
@@ -62,10 +67,12 @@ export interface CoachStoreOptions {
   engine: Engine | (() => Engine);
   locale?: Locale;
   urls?: { create(file: Blob): string; revoke(url: string): void };
+  /** What the listing site takes (protocol.ts clampLimits); default: 20 photos of up to 20 MB. */
+  limits?: { photos: number; bytesPerPhoto: number };
 }
 
 /** Errors that mean the file itself cannot be used; such photos are not handed to the listing. */
-export const FILE_ERRORS: readonly ErrorCode[] = ['EMPTY_FILE', 'NOT_AN_IMAGE', 'UNSUPPORTED_FORMAT', 'CORRUPT_IMAGE', 'TOO_SMALL', 'TOO_LARGE'];
+export const FILE_ERRORS: readonly ErrorCode[] = ['EMPTY_FILE', 'NOT_AN_IMAGE', 'UNSUPPORTED_FORMAT', 'CORRUPT_IMAGE', 'TOO_SMALL', 'TOO_LARGE', 'OVER_SITE_LIMIT'];
 
 /** A photo the listing can use: not refused as a file (a photo the model could not score still is). */
 export const isSendable = (p: Photo) => !(p.error && FILE_ERRORS.includes(p.error.code));
@@ -144,18 +151,26 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
       coverId: null,
       locale: options.locale ?? 'en',
       engine: { state: 'loading' },
+      limits: options.limits ?? { photos: 20, bytesPerPhoto: 20 * 1024 * 1024 },
+      leftOut: 0,
 
       addFiles(files) {
         if (disposed) return [];
-        const added: Photo[] = [...files].map((file) => ({
+        const all = [...files];
+        const { limits, photos } = get();
+        const fits = all.slice(0, Math.max(0, limits.photos - photos.length));
+        const added: Photo[] = fits.map((file) => ({
           id: `p${nextId++}`,
           file,
           name: file.name,
           objectUrl: urls.create(file),
-          state: 'queued',
+          // over the site's byte limit: refused at once, never scored or sent
+          ...(file.size > limits.bytesPerPhoto
+            ? { state: 'error' as const, error: { code: 'OVER_SITE_LIMIT' as const, message: `${file.size} bytes; the site takes up to ${limits.bytesPerPhoto}` } }
+            : { state: 'queued' as const }),
         }));
-        set((s) => ({ photos: [...s.photos, ...added], ...withOrder([...s.order, ...added.map((p) => p.id)]) }));
-        for (const p of added) enqueue(p.id);
+        set((s) => ({ photos: [...s.photos, ...added], leftOut: all.length - fits.length, ...withOrder([...s.order, ...added.map((p) => p.id)]) }));
+        for (const p of added) if (p.state === 'queued') enqueue(p.id);
         return added.map((p) => p.id);
       },
 
@@ -164,7 +179,7 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         if (!photo) return;
         cancel(id);
         urls.revoke(photo.objectUrl);
-        set((s) => ({ photos: s.photos.filter((p) => p.id !== id), ...withOrder(s.order.filter((o) => o !== id)) }));
+        set((s) => ({ photos: s.photos.filter((p) => p.id !== id), leftOut: 0, ...withOrder(s.order.filter((o) => o !== id)) }));
       },
 
       replace(id, file) {
@@ -181,7 +196,9 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
           error: undefined,
           previousScore: photo.score ?? photo.previousScore,
         });
-        enqueue(id);
+        const { bytesPerPhoto } = get().limits;
+        if (file.size > bytesPerPhoto) patch(id, { state: 'error', error: { code: 'OVER_SITE_LIMIT', message: `${file.size} bytes; the site takes up to ${bytesPerPhoto}` } });
+        else enqueue(id);
       },
 
       retry(id) {

@@ -69,6 +69,7 @@ function Coach({ onConfirm, debug, embed }: { onConfirm?(photos: ConfirmedPhoto[
       )}
       <EngineStatus />
       <AddPhotos />
+      <LeftOut />
       <PhotoGrid announce={announce} />
       {!refused && <ConfirmBar onConfirm={onConfirm} announce={announce} />}
       <p className="sr-only" aria-live="polite" data-testid="announcer">
@@ -149,5 +150,18 @@ function ConfirmBar({ onConfirm, announce }: { onConfirm?(photos: ConfirmedPhoto
       </button>
       {done !== null && <p className="confirmed">{t('confirmed', { n: done })}</p>}
     </section>
+  );
+}
+
+/** Says so when the listing is full and some picked files were not added. */
+function LeftOut() {
+  const t = useT();
+  const leftOut = useCoach((s) => s.leftOut);
+  const limit = useCoach((s) => s.limits.photos);
+  if (!leftOut) return null;
+  return (
+    <p className="notice" role="status" data-testid="left-out">
+      {t('tooMany', { limit, n: leftOut })}
+    </p>
   );
 }

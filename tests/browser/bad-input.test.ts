@@ -49,8 +49,9 @@ after(async () => {
   await servers?.close();
 });
 
+// the most photos and bytes a listing site may allow: the catalogue and the 30-photo batch need them
 const openCoach = (fn: (coach: FrameLocator) => Promise<void>) =>
-  withPage(chromium.browser, `${servers.hostOrigin}/?coach=${encodeURIComponent(servers.coachOrigin)}`, (page) => fn(page.frameLocator('iframe')));
+  withPage(chromium.browser, `${servers.hostOrigin}/?coach=${encodeURIComponent(servers.coachOrigin)}&max-photos=50&max-bytes=${50 * 1024 * 1024}`, (page) => fn(page.frameLocator('iframe')));
 
 /** Waits until no tile is queued or being checked: no spinner left behind. */
 async function settled(coach: FrameLocator, timeout: number) {

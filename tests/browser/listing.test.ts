@@ -167,3 +167,21 @@ test('photos reach the listing page without their location, orientation kept; th
     });
   }
 });
+
+test('the listing site\'s limits hold in the coach and in the form: count and bytes, with a clear message', { timeout: 10 * MIN }, async () => {
+  // two photos, 100 kB each at most: coffee.png (466 kB) is refused, the third pick left out
+  const url = `${crossSite.hostOrigin}/?coach=${encodeURIComponent(crossSite.coachOrigin)}&max-photos=2&max-bytes=100000`;
+  await withPage(chromium.browser, url, async (page) => {
+    const coach = page.frameLocator('iframe');
+    await coach.getByTestId('file-input').setInputFiles(['coffee.png', 'biq-ss01-2.jpg', 'biq-ss02-38.jpg'].map((p) => join(FIXTURES_DIR, 'photos', p)));
+    assert.match(await coach.getByTestId('left-out').innerText(), /up to 2 photos: 1 more were not added/);
+    const tiles = coach.locator('li[data-photo]');
+    assert.equal(await tiles.count(), 2);
+    const big = tiles.filter({ hasText: 'coffee.png' });
+    assert.match(await big.locator('[role="alert"]').innerText(), /bigger than this site accepts/);
+    await coach.locator('li[data-state="done"]').first().waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=attached-photo]').length === 1);
+    assert.deepEqual(await page.evaluate(() => [...document.querySelector<HTMLInputElement>('#photos')!.files!].map((f) => f.name)), ['biq-ss01-2.jpg']);
+    assert.deepEqual(JSON.parse((await page.evaluate(() => document.body.dataset.coachEvents)) ?? '[]'), ['PHOTO_FAILED:OVER_SITE_LIMIT:coffee.png']);
+  });
+});

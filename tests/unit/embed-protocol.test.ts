@@ -7,6 +7,7 @@ import {
   isResizeMessage,
   LIMITS,
   parseGuestParams,
+  DEFAULT_LIMITS,
   parseOrigin,
   PROTOCOL_VERSION,
 } from '../../src/embed/protocol';
@@ -45,13 +46,16 @@ describe('parseOrigin', () => {
 
 describe('parseGuestParams', () => {
   it.each([
-    ['?host=https%3A%2F%2Fshop.example&locale=ja', { host: 'https://shop.example', locale: 'ja', keepLocation: false }],
-    ['?host=https://shop.example', { host: 'https://shop.example', locale: 'en', keepLocation: false }],
-    ['?host=https://shop.example/evil&locale=fr', { host: null, locale: 'en', keepLocation: false }],
-    ['?locale=ja', { host: null, locale: 'ja', keepLocation: false }],
-    ['?host=https://shop.example&location=keep', { host: 'https://shop.example', locale: 'en', keepLocation: true }],
-    ['?host=https://shop.example&location=1', { host: 'https://shop.example', locale: 'en', keepLocation: false }],
-    ['', { host: null, locale: 'en', keepLocation: false }],
+    ['?host=https%3A%2F%2Fshop.example&locale=ja', { host: 'https://shop.example', locale: 'ja', keepLocation: false, limits: DEFAULT_LIMITS }],
+    ['?host=https://shop.example', { host: 'https://shop.example', locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS }],
+    ['?host=https://shop.example/evil&locale=fr', { host: null, locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS }],
+    ['?locale=ja', { host: null, locale: 'ja', keepLocation: false, limits: DEFAULT_LIMITS }],
+    ['?host=https://shop.example&location=keep', { host: 'https://shop.example', locale: 'en', keepLocation: true, limits: DEFAULT_LIMITS }],
+    ['?host=https://shop.example&location=1', { host: 'https://shop.example', locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS }],
+    ['', { host: null, locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS }],
+    ['?max-photos=5&max-bytes=2000000', { host: null, locale: 'en', keepLocation: false, limits: { photos: 5, bytesPerPhoto: 2_000_000 } }],
+    ['?max-photos=500&max-bytes=1', { host: null, locale: 'en', keepLocation: false, limits: { photos: 50, bytesPerPhoto: 100_000 } }],
+    ['?max-photos=abc', { host: null, locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS }],
   ])('%s', (search, expected) => {
     expect(parseGuestParams(search)).toEqual(expected);
   });
@@ -179,5 +183,24 @@ describe('guest payloads', () => {
     const sent = new Map<string, string>();
     expect(newEvents(store.getState(), sent)).toEqual([{ code: 'PHOTO_FAILED', message: expect.stringContaining('notes.txt'), photo: { id: bad.id, name: 'notes.txt', error: 'NOT_AN_IMAGE' } }]);
     expect(newEvents(store.getState(), sent)).toEqual([]);
+  });
+});
+
+describe('the listing site\'s limits', () => {
+  it('adds what fits, says how many were left out, and refuses a file over the byte limit without scoring it', async () => {
+    const fake = fakeEngine();
+    const store = createCoachStore({ engine: fake.engine, urls: countingUrls(), limits: { photos: 2, bytesPerPhoto: 1000 } });
+    const big = new File([new Uint8Array(5000)], 'big.jpg', { type: 'image/jpeg' });
+    const ids = store.getState().addFiles([photoFile('a.jpg'), big, photoFile('c.jpg')]);
+    expect(ids).toHaveLength(2);
+    expect(store.getState().leftOut).toBe(1);
+    const [, refused] = store.getState().photos;
+    expect(refused).toMatchObject({ name: 'big.jpg', state: 'error', error: { code: 'OVER_SITE_LIMIT' } });
+    expect(fake.jobs).toHaveLength(1); // only a.jpg is scored
+    expect(summarize(store.getState()).photos.map((p) => p.file !== null)).toEqual([true, false]);
+    store.getState().addFiles([photoFile('d.jpg')]);
+    expect(store.getState().photos).toHaveLength(2);
+    store.getState().remove(refused.id);
+    expect(store.getState().leftOut).toBe(0);
   });
 });
