@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ServerResponse } from 'node:http';
 import { en } from '../../src/ui/i18n/en';
-import { BUILD_DIR, ensureBuild, expectedScores, FIXTURE_PHOTOS, FIXTURES_DIR, fixtureUrl, launchBrowser, startServers, withPage, type LaunchedBrowser, type Servers } from './lib';
+import { BUILD_DIR, ensureBuild, expectedScores, FIXTURE_PHOTOS, FIXTURES_DIR, fixtureUrl, launchBrowser, REPO, startServers, withPage, type LaunchedBrowser, type Servers } from './lib';
 
 // Faults the coach must survive: the WebGL context taken away mid-photo, the scoring worker
 // dying mid-photo, and model files that are missing, cut short or damaged — each with the
@@ -12,7 +12,8 @@ import { BUILD_DIR, ensureBuild, expectedScores, FIXTURE_PHOTOS, FIXTURES_DIR, f
 
 const MIN = 60_000;
 const PAGE = '/tests/browser/pages/engine.html';
-const SHARD = '/model/backbone/weights.bin';
+// the backbone's weight shard, by the name its model.json gives it (it holds its content hash)
+const SHARD = `/model/backbone/${JSON.parse(readFileSync(join(REPO, 'public/model/backbone/model.json'), 'utf8')).weightsManifest[0].paths[0]}`;
 type Fault = 'none' | 'missing' | 'truncated' | 'damaged';
 let fault: Fault = 'none';
 let servers: Servers;
@@ -96,7 +97,7 @@ test('model files missing, cut short or damaged: a clear message, photos kept an
       seen.push(f);
     }
     // why, for whoever looks at the console
-    const reasons = log.console.filter((m) => /backbone\/weights\.bin/.test(m));
+    const reasons = log.console.filter((m) => m.includes(SHARD.slice('/model/'.length)));
     assert.ok(reasons.some((m) => /answered 404/.test(m)) && reasons.some((m) => /cut short/.test(m)) && reasons.some((m) => /SHA-256/.test(m)), reasons.join('\n'));
     t.diagnostic(`faults survived: ${seen.join(', ')}; the console says why:\n${reasons.join('\n')}`);
     // the listing page heard each failure as a typed event (one per failed start)

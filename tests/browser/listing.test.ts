@@ -7,6 +7,7 @@ import { withGps } from '../fixtures/exif';
 import { REPO as REPO_ROOT } from './lib/build';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { ensureBuild, expectedScores, FIXTURES_DIR, launchBrowser, startServers, withPage, type LaunchedBrowser, type Servers } from './lib';
 
 // The product end to end: the demo listing form on one site embeds the coach from another
@@ -183,5 +184,23 @@ test('the listing site\'s limits hold in the coach and in the form: count and by
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=attached-photo]').length === 1);
     assert.deepEqual(await page.evaluate(() => [...document.querySelector<HTMLInputElement>('#photos')!.files!].map((f) => f.name)), ['biq-ss01-2.jpg']);
     assert.deepEqual(JSON.parse((await page.evaluate(() => document.body.dataset.coachEvents)) ?? '[]'), ['PHOTO_FAILED:OVER_SITE_LIMIT:coffee.png']);
+  });
+});
+
+test('a second visit across sites fetches no weights: the shards are content-named and immutable', { timeout: 10 * MIN }, async () => {
+  const url = `${crossSite.hostOrigin}/?coach=${encodeURIComponent(crossSite.coachOrigin)}`;
+  const shards = () => crossSite.requests.filter((r) => r.origin === 'coach' && /\/model\/.+\.[0-9a-f]{8}\.bin$/.test(r.url)).length;
+  const visit = (page: Page) => async () => {
+    await page.goto(url);
+    await page.frameLocator('iframe').getByTestId('file-input').setInputFiles([join(FIXTURES_DIR, 'photos', PHOTOS[0])]);
+    await page.frameLocator('iframe').locator('li[data-state="done"]').first().waitFor({ timeout: 2 * MIN });
+  };
+  await withPage(chromium.browser, 'about:blank', async (page) => {
+    const before = shards();
+    await visit(page)();
+    const first = shards() - before;
+    assert.equal(first, 2, 'the first visit fetches both shards');
+    await visit(page)();
+    assert.equal(shards() - before - first, 0, 'the second visit fetched weights again');
   });
 });

@@ -8,11 +8,15 @@ import { modelFileDigests } from '../../tools/model/card-files';
 
 const MODEL = join(import.meta.dirname, '../../public/model');
 const card = JSON.parse(readFileSync(join(MODEL, 'model-card.json'), 'utf8'));
+/** The weight shard a part's model.json names (its file name holds its content hash). */
+const shard = (part: string) => `${part}/${JSON.parse(readFileSync(join(MODEL, part, 'model.json'), 'utf8')).weightsManifest[0].paths[0]}`;
 
 describe('model file integrity', () => {
   it('the shipped card lists every model file with its true size and SHA-256', async () => {
     expect(card.files).toEqual(await modelFileDigests(MODEL));
-    expect(Object.keys(card.files)).toEqual(expect.arrayContaining(['backbone/model.json', 'backbone/weights.bin', 'head/model.json', 'head/weights.bin']));
+    expect(Object.keys(card.files)).toEqual(expect.arrayContaining(['backbone/model.json', shard('backbone'), 'head/model.json', shard('head')]));
+    // each shard is named by the first 8 hex digits of its own SHA-256, so it can be cached as immutable
+    for (const part of ['backbone', 'head']) expect(shard(part)).toBe(`${part}/weights.${card.files[shard(part)].sha256.slice(0, 8)}.bin`);
   });
 
   it("the card's version ends with a digest of its files: another model never shares its cache entry", () => {
@@ -44,13 +48,13 @@ describe('model file integrity', () => {
       const data = await real(p);
       return p === path ? (change(new Uint8Array(data.slice(0))).slice().buffer as ArrayBuffer) : data;
     };
-    await expect(loadBundle(tampered('head/weights.bin', (b) => b.subarray(0, 1000)))).rejects.toMatchObject({
+    await expect(loadBundle(tampered(shard('head'), (b) => b.subarray(0, 1000)))).rejects.toMatchObject({
       code: 'MODEL_LOAD_FAILED',
-      message: expect.stringContaining('head/weights.bin is 1000 bytes'),
+      message: expect.stringContaining(`${shard('head')} is 1000 bytes`),
     });
     await expect(
-      loadBundle(tampered('backbone/weights.bin', (b) => ((b[12345] ^= 1), b))),
-    ).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED', message: expect.stringContaining('backbone/weights.bin has SHA-256') });
+      loadBundle(tampered(shard('backbone'), (b) => ((b[12345] ^= 1), b))),
+    ).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED', message: expect.stringContaining(`${shard('backbone')} has SHA-256`) });
     await expect(loadBundle(tampered('model-card.json', () => new TextEncoder().encode('<html>proxy error</html>')))).rejects.toMatchObject({
       code: 'MODEL_LOAD_FAILED',
       message: expect.stringContaining('model-card.json is not JSON'),
@@ -64,7 +68,7 @@ describe('a model that fails half-way through loading', () => {
     await tf.setBackend('cpu');
     const before = tf.memory().numTensors;
     const real = fileReader(MODEL);
-    await expect(loadBundle(async (p) => (p === 'head/weights.bin' ? new ArrayBuffer(8) : real(p)))).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED' });
+    await expect(loadBundle(async (p) => (p === shard('head') ? new ArrayBuffer(8) : real(p)))).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED' });
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -2,6 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { cacheControlFor } from '../../src/embed/cache-rules';
 
 // Static server for the built app, with the headers production should send:
 // - Vite's content-hashed files (/assets/*): `public, max-age=31536000, immutable`;
@@ -23,8 +24,7 @@ const MIME: Record<string, string> = {
 };
 
 export function cacheControl(path: string): string {
-  if (path.startsWith('/assets/')) return 'public, max-age=31536000, immutable';
-  return 'no-cache';
+  return cacheControlFor(path);
 }
 
 export interface Served {

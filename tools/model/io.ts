@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { encodeWeights, type Encoding, type NamedWeight } from './weights';
 import type { ReadModelFile } from '../../src/core/model/bundle';
@@ -12,7 +13,10 @@ export function fileReader(dir: string): ReadModelFile {
   };
 }
 
-/** Writes `<dir>/model.json` + one shard. Returns the shard's byte size. */
+/**
+ * Writes `<dir>/model.json` + one shard named by its content (`weights.<sha-256, 8 hex>.bin`),
+ * so the shard can be served as immutable: a new model is a new URL. Returns the shard's size.
+ */
 export function writeModelDir(
   dir: string,
   json: Record<string, unknown>,
@@ -21,8 +25,10 @@ export function writeModelDir(
 ): number {
   const { specs, data } = encodeWeights(weights, pick);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'weights.bin'), data);
-  writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...json, weightsManifest: [{ paths: ['weights.bin'], weights: specs }] }));
+  for (const old of readdirSync(dir).filter((f) => /^weights(\.[0-9a-f]{8})?\.bin$/.test(f))) rmSync(join(dir, old));
+  const shard = `weights.${createHash('sha256').update(data).digest('hex').slice(0, 8)}.bin`;
+  writeFileSync(join(dir, shard), data);
+  writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...json, weightsManifest: [{ paths: [shard], weights: specs }] }));
   return data.length;
 }
 
