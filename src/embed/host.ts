@@ -27,8 +27,8 @@ export type { ConfirmedPhotoMessage as CoachPhoto, PhotoSummary, Locale, CoachEv
 export interface MountOptions {
   /** The coach's origin, e.g. "https://coach.example"; the only origin this page talks to. */
   origin: string;
-  /** The coach page URL (absolute, or relative to this page); must be on `origin`. */
-  src: string;
+  /** The coach page URL (absolute, or relative to this page); must be on `origin`. Default: `<origin>/coach.html`. */
+  src?: string;
   locale?: Locale;
   title?: string;
   onChange?(photos: PhotoSummary[]): void;
@@ -70,7 +70,7 @@ function localFile(f: File): File {
 export function mountPhotoCoach(element: HTMLElement, options: MountOptions): PhotoCoachHandle {
   const origin = parseOrigin(options.origin);
   if (!origin) throw new TypeError(`origin must be an http(s) origin like "https://coach.example", got ${JSON.stringify(options.origin)}`);
-  const url = new URL(options.src, location.href);
+  const url = new URL(options.src ?? `${origin}/coach.html`, location.href);
   if (url.origin !== origin) throw new TypeError(`src ${url.href} is not on the coach origin ${origin}`);
   const locale = options.locale ?? 'en';
   url.searchParams.set('host', location.origin);
