@@ -90,6 +90,9 @@ const coach = mountPhotoCoach(document.querySelector('#photo-coach')!, {
   },
 });
 
+// A reset form starts a fresh listing: the coach empties too.
+document.querySelector<HTMLFormElement>('#listing')!.addEventListener('reset', () => void coach.reset().catch(() => {}));
+
 // Photos live only in this page until the listing is submitted: leaving would lose them.
 window.addEventListener('beforeunload', (e) => {
   if (held && !submitted) e.preventDefault();

@@ -4,6 +4,7 @@ import { isSendable, selectOrdered, type CoachState, type CoachStore, type Confi
 import {
   CHANNEL,
   clampHeight,
+  isFile,
   isLocale,
   LIMITS,
   PROTOCOL_VERSION,
@@ -110,6 +111,14 @@ export function connectToHost(store: CoachStore, hostOrigin: string, measure: HT
       if (!isLocale(locale)) return false;
       store.getState().setLocale(locale);
       return true;
+    },
+    reset: () => {
+      for (const p of store.getState().photos) store.getState().remove(p.id);
+      return true;
+    },
+    addPhotos: (files) => {
+      if (!Array.isArray(files) || files.length > LIMITS.photos || !files.every(isFile)) return 0;
+      return store.getState().addFiles(files).length;
     },
   };
   const connection = connect<HostMethods>({ messenger, methods, channel: CHANNEL });

@@ -44,6 +44,8 @@ export interface MountOptions {
   keepLocation?: boolean;
   /** Photos per listing (default 20, at most 50) and bytes per photo (default 20 MB); enforced in the coach and here. */
   limits?: Partial<HostLimits>;
+  /** Photos the listing already has (editing a listing): added to the coach once it answers. */
+  photos?: File[];
   /** How long to wait for the coach page to answer, in ms. */
   timeout?: number;
 }
@@ -52,6 +54,10 @@ export interface PhotoCoachHandle {
   iframe: HTMLIFrameElement;
   /** Resolves once the coach answers; its methods are the guest's. */
   ready: Promise<RemoteProxy<GuestMethods>>;
+  /** Removes every photo from the coach (call it when the listing form is reset). */
+  reset(): Promise<void>;
+  /** Adds photos to the coach, e.g. those of a listing being edited; resolves to how many fitted the limits. */
+  addPhotos(files: File[]): Promise<number>;
   destroy(): void;
 }
 
@@ -125,9 +131,14 @@ export function mountPhotoCoach(element: HTMLElement, options: MountOptions): Ph
   };
   window.addEventListener('message', onSignal);
 
+  if (options.photos?.length) connection.promise.then((remote) => remote.addPhotos(options.photos!)).catch(() => {});
   return {
     iframe,
     ready: connection.promise,
+    reset: async () => {
+      await (await connection.promise).reset();
+    },
+    addPhotos: async (files) => (await connection.promise).addPhotos(files),
     destroy() {
       if (destroyed) return;
       destroyed = true;

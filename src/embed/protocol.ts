@@ -131,6 +131,10 @@ export type HostMethods = {
 export type GuestMethods = {
   getPhotos(): ChangeMessage;
   setLocale(locale: Locale): boolean;
+  /** Removes every photo (the listing form was reset). */
+  reset(): boolean;
+  /** Adds photos the listing already has (the edit flow); returns how many fitted. */
+  addPhotos(files: File[]): number;
 };
 
 const BANDS: readonly string[] = ['great', 'ok', 'needs_work'];
@@ -143,7 +147,7 @@ const isScore = (x: unknown) => x === null || (typeof x === 'number' && Number.i
 const isBand = (x: unknown) => x === null || (typeof x === 'string' && BANDS.includes(x));
 const isPhotoList = (x: unknown): x is unknown[] => Array.isArray(x) && x.length <= LIMITS.photos;
 const isId = (x: unknown): x is string => typeof x === 'string' && x.length > 0 && x.length <= 64;
-const isFile = (x: unknown): x is File => typeof File !== 'undefined' && x instanceof File;
+export const isFile = (x: unknown): x is File => typeof File !== 'undefined' && x instanceof File;
 const isModel = (x: unknown) => x === null || (typeof x === 'string' && x.length > 0 && x.length <= 100);
 const EVENT_CODES: readonly string[] = Object.values(EventCodes);
 

@@ -76,3 +76,22 @@ test('a page loads the standalone script, mounts two coaches, destroys one and m
     assert.match(seen.b.at(-1)[0], /^coffee\.png:\d+$/, 'coach b reports its own photo');
   });
 });
+
+test('editing a listing: the coach starts with its photos, and a reset form empties it', { timeout: 10 * MIN }, async () => {
+  writeFileSync(join(site, 'edit.html'), `<!doctype html><meta charset="utf-8"><title>edit</title>
+<div id="c"></div>
+<script src="/site/node_modules/@photo-coach/sdk/dist/photo-coach-sdk.iife.js"></script>
+<script type="module">
+  window.seen = [];
+  const blob = await (await fetch('/fixtures/photos/biq-ss02-38.jpg')).blob();
+  const photos = [new File([blob], 'listed-before.jpg', { type: 'image/jpeg' })];
+  window.coach = PhotoCoach.mountPhotoCoach(document.getElementById('c'), { origin: ${JSON.stringify(servers.coachOrigin)}, photos, onChange: (p) => window.seen.push(p.map((x) => x.name)) });
+</script>`);
+  await withPage(chromium.browser, `${servers.hostOrigin}/site/edit.html`, async (p) => {
+    await p.waitForFunction(() => (window as any).seen?.some((names: string[]) => names.includes('listed-before.jpg')));
+    assert.equal(await p.frameLocator('#c iframe').locator('li[data-photo]').count(), 1);
+    await p.evaluate(() => (window as any).coach.reset());
+    await p.waitForFunction(() => (window as any).seen.at(-1).length === 0);
+    assert.equal(await p.frameLocator('#c iframe').locator('li[data-photo]').count(), 0);
+  });
+});
