@@ -8,7 +8,10 @@ export const PROTOCOL_VERSION = 1;
 /** Penpal channel: a host and guest of different major versions never even connect. */
 export const CHANNEL = `photo-coach/v${PROTOCOL_VERSION}`;
 
-export const LIMITS = { photos: 50, name: 255, height: 20_000 } as const;
+// height: the iframe grows to fit the coach (no scrolling inside it, so its actions stay in the
+// page's own flow); 50 scored tiles at 375 px measured 31,369 px (listing.test.ts) — the cap leaves room
+// and still stops a runaway value.
+export const LIMITS = { photos: 50, name: 255, height: 100_000 } as const;
 
 /**
  * What a listing site takes, set through the SDK: photos per listing (default 20, as

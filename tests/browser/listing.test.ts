@@ -204,3 +204,33 @@ test('a second visit across sites fetches no weights: the shards are content-nam
     assert.equal(shards() - before - first, 0, 'the second visit fetched weights again');
   });
 });
+
+test('at 375 px with the most photos a site may allow, every tile and the confirm button stay reachable', { timeout: 10 * MIN }, async (t) => {
+  const url = `${crossSite.hostOrigin}/?coach=${encodeURIComponent(crossSite.coachOrigin)}&max-photos=50`;
+  const bytes = readFileSync(join(FIXTURES_DIR, 'photos', PHOTOS[1]));
+  await withPage(
+    chromium.browser,
+    url,
+    async (page) => {
+      const coach = page.frameLocator('iframe');
+      await coach.getByTestId('file-input').setInputFiles(Array.from({ length: 50 }, (_, i) => ({ name: `p${i + 1}.jpg`, mimeType: 'image/jpeg', buffer: bytes })));
+      await coach.locator('li[data-state="done"]').nth(49).waitFor({ timeout: 8 * MIN });
+      const confirm = coach.getByRole('button', { name: /use these photos/i });
+      // the frame is as tall as the coach: the last tile and the button are inside it, reachable by scrolling the page
+      await page.waitForFunction(() => {
+        const f = document.querySelector('iframe')!;
+        return f.getBoundingClientRect().height > 10_000;
+      });
+      const frame = page.frames().find((f) => f.url().startsWith(crossSite.coachOrigin))!;
+      const fit = await frame.evaluate(() => ({ content: document.documentElement.scrollHeight, view: window.innerHeight }));
+      assert.ok(fit.content <= fit.view + 1, `the coach (${fit.content} px) is taller than its frame (${fit.view} px)`);
+      t.diagnostic(`50 photos at 375 px: the coach is ${fit.content} px tall, its frame ${fit.view} px`);
+      await confirm.scrollIntoViewIfNeeded();
+      assert.ok(await confirm.isVisible());
+      await coach.locator('li[data-photo]').nth(49).scrollIntoViewIfNeeded();
+      assert.ok(await coach.locator('li[data-photo]').nth(49).isVisible());
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=attached-photo]').length === 50);
+    },
+    { viewport: { width: 375, height: 812 } },
+  );
+});
