@@ -4,7 +4,6 @@ import { readFeatureRows, type FeatureRow } from './features-file';
 import { DEFAULT_HEAD, fitStandardizer, predictRows, standardized, trainHead, type HeadConfig } from './head';
 import { choleskySolve, withinGroupsSystem } from './ridge';
 import { DEFAULT_LINEAR, type LinearHeadConfig } from './linear-head';
-const DEFAULT_LINEAR_LAMBDA = DEFAULT_LINEAR.lambda;
 import { BACKBONE_FEATURES } from '../../src/core/model/pipeline';
 import { MEASURE_NAMES } from '../../src/core/model/measures';
 import { spearman } from './metrics';
@@ -14,7 +13,7 @@ import { parseArgs } from '../lib/cli';
 import { writeFileSync } from 'node:fs';
 import { ASPECTS, LABELLED_ASPECTS, type AspectId } from '../../src/core/aspects';
 import { DEFAULT_ASPECT_FIT, lambdaOf, type AspectFitConfig } from './aspect-head';
-import { cvAspectOutputsLambdas, cvFigures, sidewaysEvidence } from './cv-labels';
+import { cvAspectOutputsLambdas, cvFigures, sidewaysEvidence, standardizerRows } from './cv-labels';
 import { labelTarget, trainLabelsOrExit } from './labels';
 
 // K-fold cross-validation of head settings on train.csv rows only (folds by photo), so that
@@ -63,18 +62,20 @@ export function qualitySystem(X: Float32Array, F: number, fit: FeatureRow[], poo
 /**
  * Mean held-out SRCC (pooled and per subset) over K folds by photo of the ridge quality head
  * (`fitRidgeWithinGroups`: partly within subsets), for several λ from one XᵀX per fold.
+ * `fitTarget` replaces MOS as what is fitted (held-out SRCC is always against MOS).
  */
-export function cvLambdas(rows: FeatureRow[], folds: number, lambdas: number[], pooledShare = 1): Record<string, number>[] {
+export function cvLambdas(rows: FeatureRow[], folds: number, lambdas: number[], pooledShare = 1, fitTarget: (r: FeatureRow) => number = (r) => r.mos!): Record<string, number>[] {
   const fold = (r: FeatureRow) => hash32(r.image) % folds;
   const sums = lambdas.map(() => ({}) as Record<string, number>);
   for (let k = 0; k < folds; k++) {
     const fit = rows.filter((r) => fold(r) !== k && r.mos !== null);
     const held = rows.filter((r) => fold(r) === k && r.mos !== null);
-    const st = fitStandardizer(rows.filter((r) => fold(r) !== k));
+    // the shipped head's standardizer: the turned copies came later and leave it as it was
+    const st = fitStandardizer(standardizerRows(rows.filter((r) => fold(r) !== k)));
     const F = st.mean.length;
     const X = standardized(fit, st);
     for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) X[i] = 0;
-    const { A: A0, rhs, b: mean } = qualitySystem(X, F, fit, pooledShare);
+    const { A: A0, rhs, b: mean } = qualitySystem(X, F, fit.map((r) => ({ ...r, mos: fitTarget(r) })), pooledShare);
     const Xh = standardized(held, st);
     lambdas.forEach((lambda, li) => {
       const A = A0.slice();
@@ -145,7 +146,6 @@ async function main() {
 function cvQualityOverall(rows: FeatureRow[], folds: number, alphas: number[]) {
   const labels = trainLabelsOrExit(rows);
   const rated = rows.filter((r) => r.mos !== null);
-  const fold = (r: FeatureRow) => hash32(r.image) % folds;
   const meanOverall = new Map<string, number>();
   for (const s of new Set(rated.map((r) => r.subset))) {
     const ls = rated.filter((r) => r.subset === s && labels.has(r.image)).map((r) => labels.get(r.image)!.overall);
@@ -153,30 +153,12 @@ function cvQualityOverall(rows: FeatureRow[], folds: number, alphas: number[]) {
   }
   for (const only of [null, 'ss02']) {
     for (const alpha of alphas) {
-      const sums: Record<string, number> = {};
-      for (let k = 0; k < folds; k++) {
-        const fit = rated.filter((r) => fold(r) !== k);
-        const held = rated.filter((r) => fold(r) === k);
-        const st = fitStandardizer(rows.filter((r) => fold(r) !== k && !r.turn));
-        const F = st.mean.length;
-        const X = standardized(fit, st);
-        for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) X[i] = 0;
-        const target = fit.map((r) => {
-          const l = labels.get(r.image);
-          if (!l || (only && r.subset !== only)) return r.mos!;
-          return r.mos! + (alpha * (l.overall - meanOverall.get(r.subset)!)) / 4;
-        });
-        const { A, rhs, b } = qualitySystem(X, F, fit.map((r, i) => ({ ...r, mos: target[i] })), 0.8);
-        for (let i = 0; i < F; i++) A[i * F + i] += DEFAULT_LINEAR_LAMBDA;
-        const w = choleskySolve(A, rhs, F);
-        const Xh = standardized(held, st);
-        const q = held.map((_, i) => {
-          let v = b;
-          for (let j = 0; j < F; j++) if (Number.isFinite(Xh[i * F + j])) v += w[j] * Xh[i * F + j];
-          return v;
-        });
-        for (const [g, v] of Object.entries(srccBySubset(held, q))) sums[g] = (sums[g] ?? 0) + v / folds;
-      }
+      const target = (r: FeatureRow) => {
+        const l = labels.get(r.image);
+        if (!l || (only && r.subset !== only)) return r.mos!;
+        return r.mos! + (alpha * (l.overall - meanOverall.get(r.subset)!)) / 4;
+      };
+      const [sums] = cvLambdas(rows, folds, [DEFAULT_LINEAR.lambda], DEFAULT_LINEAR.pooledShare, target);
       console.log(`overall as a second target, α ${alpha}${only ? ` (${only} only)` : ''}: ${Object.entries(sums).map(([g, v]) => `${g} ${v.toFixed(3)}`).join('  ')}`);
     }
   }
