@@ -3,6 +3,7 @@
 // because a message that passed penpal's origin check can still come from an older or
 // tampered guest. Anything with the wrong version or shape is dropped.
 import type { Band } from '../core/aspects';
+import { DEFAULT_LIMITS, MAX_PHOTOS, type HostLimits } from '../core/limits';
 
 export const PROTOCOL_VERSION = 1;
 /** Penpal channel: a host and guest of different major versions never even connect. */
@@ -11,20 +12,11 @@ export const CHANNEL = `photo-coach/v${PROTOCOL_VERSION}`;
 // height: the iframe grows to fit the coach (no scrolling inside it, so its actions stay in the
 // page's own flow); 50 scored tiles at 375 px measured 31,369 px (listing.test.ts) — the cap leaves room
 // and still stops a runaway value.
-export const LIMITS = { photos: 50, name: 255, height: 100_000 } as const;
+export const LIMITS = { photos: MAX_PHOTOS, name: 255, height: 100_000 } as const;
 
-/**
- * What a listing site takes, set through the SDK: photos per listing (default 20, as
- * marketplaces allow; at most LIMITS.photos) and bytes per photo (default 20 MB, 100 kB–50 MB).
- * The coach enforces them as the seller adds photos, and the SDK again on what it receives.
- */
-export interface HostLimits {
-  photos: number;
-  bytesPerPhoto: number;
-}
+export { DEFAULT_LIMITS, type HostLimits };
 
-export const DEFAULT_LIMITS: HostLimits = { photos: 20, bytesPerPhoto: 20 * 1024 * 1024 };
-
+/** The limits a listing site asked for, held to the ranges of core/limits.ts. */
 export function clampLimits(l: Partial<HostLimits> = {}): HostLimits {
   const n = (v: unknown, lo: number, hi: number, d: number) => (typeof v === 'number' && Number.isFinite(v) ? Math.min(hi, Math.max(lo, Math.floor(v))) : d);
   return { photos: n(l.photos, 1, LIMITS.photos, DEFAULT_LIMITS.photos), bytesPerPhoto: n(l.bytesPerPhoto, 100_000, 50 * 1024 * 1024, DEFAULT_LIMITS.bytesPerPhoto) };

@@ -1,4 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { DEFAULT_LIMITS, type HostLimits } from '../core/limits';
 import type { Score } from '../core/aspects';
 import type { Engine, EngineInfo } from '../core/engine-types';
 import { isCoachError, type ErrorCode } from '../core/errors';
@@ -37,12 +38,12 @@ export interface CoachState {
   /** In the order they were added; `order` is the order the seller sees. */
   photos: Photo[];
   order: string[];
-  /** The cover is the first photo (the search thumbnail); kept equal to `order[0]`. */
+  /** The cover (the search thumbnail): the first usable photo in `order`, kept so by every update (coverOf). */
   coverId: string | null;
   locale: Locale;
   engine: EngineStatus;
   /** The listing site's limits, enforced here and again by the host SDK. */
-  limits: { photos: number; bytesPerPhoto: number };
+  limits: HostLimits;
   /** How many files the last addFiles left out because the listing was full (0: none). */
   leftOut: number;
   /** Adds what fits under `limits.photos`; the rest is counted in `leftOut`. */
@@ -67,8 +68,8 @@ export interface CoachStoreOptions {
   engine: Engine | (() => Engine);
   locale?: Locale;
   urls?: { create(file: Blob): string; revoke(url: string): void };
-  /** What the listing site takes (protocol.ts clampLimits); default: 20 photos of up to 20 MB. */
-  limits?: { photos: number; bytesPerPhoto: number };
+  /** What the listing site takes (core/limits.ts); default DEFAULT_LIMITS. */
+  limits?: HostLimits;
 }
 
 /** Errors that mean the file itself cannot be used; such photos are not handed to the listing. */
@@ -151,7 +152,7 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
       coverId: null,
       locale: options.locale ?? 'en',
       engine: { state: 'loading' },
-      limits: options.limits ?? { photos: 20, bytesPerPhoto: 20 * 1024 * 1024 },
+      limits: options.limits ?? DEFAULT_LIMITS,
       leftOut: 0,
 
       addFiles(files) {
@@ -236,7 +237,7 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         engine.dispose();
         engine = makeEngine();
         watchEngine(engine);
-        const again = get().photos.filter((p) => p.state !== 'done' && !(p.error && FILE_ERRORS.includes(p.error.code)));
+        const again = get().photos.filter((p) => p.state !== 'done' && isSendable(p));
         for (const p of again) {
           patch(p.id, { state: 'queued', error: undefined });
           enqueue(p.id);

@@ -52,7 +52,7 @@ export function PhotoTile({ id, index, total, recommended, sameAs, announce }: P
   return (
     <li className={`tile tile-${photo.state}`} data-photo={id} data-state={photo.state} aria-labelledby={titleId}>
       <div className="thumb">
-        {photo.objectUrl !== brokenUrl && !(photo.error && FILE_ERRORS.includes(photo.error.code)) && (
+        {photo.objectUrl !== brokenUrl && isSendable(photo) && (
           <img src={photo.objectUrl} alt={photo.name} onError={() => setBrokenUrl(photo.objectUrl)} />
         )}
         <div className="badges">

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { jpegOrientation } from '../../src/core/image/exif';
-import { withGps } from '../fixtures/exif';
+import { GPS_LATITUDE_BYTES, withGps } from '../fixtures/exif';
 import { REPO as REPO_ROOT } from './lib/build';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -154,7 +154,7 @@ test('photos reach the listing page without their location, orientation kept; th
   const dir = mkdtempSync(join(tmpdir(), 'gps-'));
   const tagged = join(dir, 'at-home.jpg');
   writeFileSync(tagged, withGps(readFileSync(join(FIXTURES_DIR, 'photos', PHOTOS[1])), 6));
-  const latitude = Buffer.from([35, 0, 0, 0, 1, 0, 0, 0, 41, 0, 0, 0, 1, 0, 0, 0, 22, 0, 0, 0]);
+  const latitude = GPS_LATITUDE_BYTES;
   for (const keep of [false, true]) {
     const url = `${crossSite.hostOrigin}/?coach=${encodeURIComponent(crossSite.coachOrigin)}${keep ? '&location=keep' : ''}`;
     await withPage(chromium.browser, url, async (page) => {

@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { jpegOrientation } from '../../src/core/image/exif';
 import { stripLocation, withoutLocation } from '../../src/core/image/strip-location';
-import { withExif, withGps } from '../fixtures/exif';
+import { GPS_LATITUDE_BYTES, withExif, withGps } from '../fixtures/exif';
 
 const photo = readFileSync(join(import.meta.dirname, '../fixtures/photos/biq-ss02-38.jpg'));
 const has = (b: Uint8Array, s: string) => Buffer.from(b).includes(Buffer.from(s, 'latin1'));
-// the latitude's rationals, 35/1 41/1 22/1, as the fixture writes them (little-endian)
-const latitude = Buffer.from([35, 0, 0, 0, 1, 0, 0, 0, 41, 0, 0, 0, 1, 0, 0, 0, 22, 0, 0, 0]);
+const latitude = GPS_LATITUDE_BYTES;
 
 describe('location removed from a photo before it leaves the coach', () => {
   it('drops the GPS IFD and the XMP packet, keeps the orientation and every pixel', () => {

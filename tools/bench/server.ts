@@ -5,9 +5,10 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { cacheControlFor } from '../../src/embed/cache-rules';
 
 // Static server for the built app, with the headers production should send:
-// - Vite's content-hashed files (/assets/*): `public, max-age=31536000, immutable`;
-// - the model (/model/*): `no-cache` plus a strong ETag, so a browser revalidates cheaply
-//   (304) and the coach's Cache Storage copy (keyed by the card's version) does the rest;
+// - Vite's content-hashed files (/assets/*) and the model's content-named weight shards:
+//   `public, max-age=31536000, immutable` (src/embed/cache-rules.ts);
+// - the rest of the model (/model/*, model cards and model.json): `no-cache` plus a strong ETag,
+//   so a browser revalidates cheaply (304);
 // - HTML: `no-cache`;
 // - .wasm as application/wasm (tfjs streams-compiles only with that type).
 
@@ -22,10 +23,6 @@ const MIME: Record<string, string> = {
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
 };
-
-export function cacheControl(path: string): string {
-  return cacheControlFor(path);
-}
 
 export interface Served {
   path: string;
@@ -68,7 +65,7 @@ export async function serveStatic(root: string, mounts: Record<string, string> =
     const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
     const headers = {
       'content-type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
-      'cache-control': cacheControl(path),
+      'cache-control': cacheControlFor(path),
       etag,
     };
     if (req.headers['if-none-match'] === etag) {

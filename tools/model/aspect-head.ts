@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type AspectId } from '../../src/core/aspects';
 import { severityOf } from './dataset';
 import type { FeatureRow } from './features-file';
-import { NOTICE_AT, saysSideways, type Label } from './labels';
+import { isClean, NOTICE_AT, saysSideways, type Label } from './labels';
 import { choleskySolve } from './ridge';
 
 // The aspect columns of the head, fitted to the real step-by-step labels (labels.ts) of train
@@ -59,9 +59,6 @@ export const DEFAULT_ASPECT_FIT: AspectFitConfig = {
 
 /** What the labels give a quarter turn as tilt (the runs scored turns 0.6–0.9). */
 const TURN_AS_TILT = 0.7;
-
-/** Nothing flagged and a good overall: the photos where any reason is a false alarm. */
-export const isClean = (l: Label) => l.overall >= 4 && !saysSideways(l) && Object.values(l.sev).every((v) => v < NOTICE_AT);
 
 export type Target = { y: number; w: number } | null;
 

@@ -4,9 +4,8 @@ import type { FeatureRow } from './features-file';
 import { fitStandardizer, standardized } from './head';
 import { saysSideways, type Label } from './labels';
 import { auc } from './metrics';
-import { aspectAuc, reasonFigures, type AucWithInterval, type Judged, type ReasonFigures } from './reason-figures';
+import { aspectAuc, judgedBy, reasonFigures, type AucWithInterval, type Judged, type ReasonFigures } from './reason-figures';
 import { hash32 } from './rng';
-import { orderReasons } from '../../src/core/explain/reasons';
 
 // K-fold cross-validation of the aspect columns on train photos only (folds by photo, as
 // cv.ts): held-out raw outputs of every labelled photo and every turned copy, then the
@@ -77,7 +76,7 @@ export const applyCalibration = (raw: number, c: Calibration) => Math.min(1, Mat
 export function judge(held: HeldOut, aspects: readonly AspectId[], cals: Calibration[]): Judged[] {
   return held.labelled.map(({ label, raw }) => {
     const sev = Object.fromEntries(aspects.map((a, k) => [a, applyCalibration(raw[k], cals[k])])) as Record<AspectId, number>;
-    return { label, sev, reasons: orderReasons(sev).map((r) => r.aspect) };
+    return judgedBy(label, sev);
   });
 }
 

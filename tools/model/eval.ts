@@ -3,9 +3,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadBundle, predictRaw, toScore } from '../../src/core/model/pipeline';
 import type { AspectId } from '../../src/core/aspects';
-import { orderReasons } from '../../src/core/explain/reasons';
 import { valLabelsOrExit } from './labels';
-import { labelFigures, labelFiguresTable, type Judged } from './reason-figures';
+import { judgedBy, labelFigures, labelFiguresTable, type Judged } from './reason-figures';
 import { planJobs, readSplit } from './dataset';
 import { figures, figuresTable, type Prediction } from './evaluate';
 import { jobPixels, loadImage } from './extract';
@@ -61,7 +60,7 @@ async function main() {
     if (label && !job.aspect && !job.turn) {
       const [h, w] = px.shape;
       const score = toScore(raw, bundle.card, w, h);
-      judged.push({ subset: job.subset, label, sev: score.aspects, reasons: orderReasons(score.aspects).map((r) => r.aspect) });
+      judged.push({ subset: job.subset, ...judgedBy(label, score.aspects) });
     }
     px.dispose();
     bar.tick(i + 1);

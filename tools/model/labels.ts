@@ -143,6 +143,9 @@ export function saysSideways(l: Label): boolean {
   return /\b(sideways|on its side|turned (?:90|a quarter)|rotated (?:by )?90|90[° ]*(?:degrees?)?(?: turn| rotat))/i.test(`${l.other} ${l.why.tilt ?? ''}`);
 }
 
+/** Nothing flagged and a good overall: the photos where any reason is a false alarm. */
+export const isClean = (l: Label) => l.overall >= 4 && !saysSideways(l) && Object.values(l.sev).every((v) => v < NOTICE_AT);
+
 export function labelsAvailable(): boolean {
   return existsSync(LABELS_FILE);
 }

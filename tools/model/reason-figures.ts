@@ -1,5 +1,6 @@
-import { LABELLED_ASPECTS, type AspectId } from '../../src/core/aspects';
-import { NOTICE_AT, saysSideways, type Label } from './labels';
+import type { AspectId } from '../../src/core/aspects';
+import { isClean, NOTICE_AT, saysSideways, type Label } from './labels';
+import { orderReasons } from '../../src/core/explain/reasons';
 import { auc } from './metrics';
 import { rng } from './rng';
 
@@ -25,6 +26,11 @@ export interface Judged {
   sev: Record<AspectId, number>;
   /** The reasons the coach shows, in its order. */
   reasons: AspectId[];
+}
+
+/** A photo as the coach judges it: its severities and the reasons it would show for them. */
+export function judgedBy(label: Label, sev: Record<AspectId, number>): Judged {
+  return { label, sev, reasons: orderReasons(sev).map((r) => r.aspect) };
 }
 
 export interface ReasonFigures {
@@ -53,7 +59,7 @@ export function reasonFigures(items: Judged[], aspects: readonly AspectId[]): Re
   const poor = items.filter((i) => i.label.overall <= 2);
   const reasoned = poor.filter((i) => i.reasons.length);
   const firstFlagged = reasoned.filter((i) => labelFlags(i.label, i.reasons[0])).length;
-  const clean = items.filter((i) => i.label.overall >= 4 && LABELLED_ASPECTS.every((a) => i.label.sev[a] < NOTICE_AT) && !saysSideways(i.label));
+  const clean = items.filter((i) => isClean(i.label));
   const flags: ReasonFigures['flags'] = {};
   for (const a of aspects) {
     const coach = items.filter((i) => i.sev[a] >= NOTICE_AT);

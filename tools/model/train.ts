@@ -21,8 +21,7 @@ import { MEASURE_NAMES } from '../../src/core/model/measures';
 import { DEFAULT_ASPECT_FIT } from './aspect-head';
 import { cvAspectOutputs, cvFigures, DEFAULT_JOINT } from './cv-labels';
 import { labelTarget, trainLabelsOrExit, valLabelsOrExit } from './labels';
-import { labelFigures, labelFiguresTable } from './reason-figures';
-import { orderReasons } from '../../src/core/explain/reasons';
+import { judgedBy, labelFigures, labelFiguresTable } from './reason-figures';
 import type { AspectId } from '../../src/core/aspects';
 import type { FeatureRow } from './features-file';
 
@@ -67,7 +66,7 @@ function valLabelFigures(head: LinearHead, val: FeatureRow[]) {
   const raw = predictLinear(head, rows);
   const judged = rows.map((r, i) => {
     const sev = Object.fromEntries(ASPECTS.map((a, k) => [a, Math.min(1, Math.max(0, raw[i][k + 1]))])) as Record<AspectId, number>;
-    return { subset: r.subset, label: labels.get(r.image)!, sev, reasons: orderReasons(sev).map((x) => x.aspect) };
+    return { subset: r.subset, ...judgedBy(labels.get(r.image)!, sev) };
   });
   return labelFigures(judged, ASPECTS);
 }

@@ -2,7 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { cacheControlFor, IMMUTABLE_PATH } from '../../../src/embed/cache-rules';
+import { IMMUTABLE, IMMUTABLE_PATH } from '../../../src/embed/cache-rules';
 
 // A tiny static server for the built app. The same files are served on two ports so the host
 // page and the coach iframe live on two different origins, as in production.
@@ -107,7 +107,7 @@ function serveOne(origin: 'host' | 'coach', opts: ServeOptions, requests: Server
         'content-length': size,
         // production's cache rules (hashed assets and weight shards immutable); the rest is never
         // stored, so each test sees the files as they are now
-        'cache-control': IMMUTABLE_PATH.test(new URL(req.url ?? '/', 'http://x').pathname) ? cacheControlFor('/model/x.00000000.bin') : 'no-store',
+        'cache-control': IMMUTABLE_PATH.test(new URL(req.url ?? '/', 'http://x').pathname) ? IMMUTABLE : 'no-store',
         ...headers,
       });
       if (req.method === 'HEAD') res.end();
