@@ -34,6 +34,9 @@ const status = document.querySelector<HTMLElement>('#photo-status')!;
 let thumbs: string[] = [];
 let held = 0;
 let submitted = false;
+// Before the listing goes out, the coach shows its note on a weak cover once; a second press
+// lists anyway (a nudge, never a block).
+let nudged = false;
 const events: string[] = [];
 
 /**
@@ -91,19 +94,30 @@ const coach = mountPhotoCoach(document.querySelector('#photo-coach')!, {
 });
 
 // A reset form starts a fresh listing: the coach empties too.
-document.querySelector<HTMLFormElement>('#listing')!.addEventListener('reset', () => void coach.reset().catch(() => {}));
+document.querySelector<HTMLFormElement>('#listing')!.addEventListener('reset', () => {
+  nudged = false;
+  void coach.reset().catch(() => {});
+});
 
 // Photos live only in this page until the listing is submitted: leaving would lose them.
 window.addEventListener('beforeunload', (e) => {
   if (held && !submitted) e.preventDefault();
 });
 
-document.querySelector<HTMLFormElement>('#listing')!.addEventListener('submit', (e) => {
+document.querySelector<HTMLFormElement>('#listing')!.addEventListener('submit', async (e) => {
   e.preventDefault();
-  const data = new FormData(e.currentTarget as HTMLFormElement);
+  const form = e.currentTarget as HTMLFormElement;
+  const out = document.querySelector<HTMLElement>('#submit-status')!;
+  if (!nudged && held) {
+    nudged = true;
+    if (await coach.showCoverNudge().catch(() => false)) {
+      out.textContent = words.coverNudged;
+      return;
+    }
+  }
+  const data = new FormData(form);
   const photos = data.getAll('photos').filter((f): f is File => f instanceof File && f.size > 0);
   submitted = true;
-  const out = document.querySelector<HTMLElement>('#submit-status')!;
   out.dataset.photos = JSON.stringify(photos.map((f) => [f.name, f.size]));
   out.textContent = words.submitted(String(data.get('title')), photos.length);
 });

@@ -113,8 +113,16 @@ export function connectToHost(store: CoachStore, hostOrigin: string, measure: HT
       return true;
     },
     reset: () => {
-      for (const p of store.getState().photos) store.getState().remove(p.id);
+      store.getState().reset();
       return true;
+    },
+    showCoverNudge: async () => {
+      if (!store.getState().askCoverNudge()) return { v: PROTOCOL_VERSION, shown: false, top: null };
+      // the note renders on the next frame; its place lets the host scroll it into view
+      await new Promise((r) => win.requestAnimationFrame(() => win.requestAnimationFrame(r)));
+      const note = measure.ownerDocument.querySelector('[data-testid="cover-nudge"]');
+      const top = note ? Math.max(0, Math.round(note.getBoundingClientRect().top + win.scrollY)) : 0;
+      return { v: PROTOCOL_VERSION, shown: true, top: Math.min(top, LIMITS.height) };
     },
     addPhotos: (files) => {
       if (!Array.isArray(files) || files.length > LIMITS.photos || !files.every(isFile)) return 0;

@@ -8,6 +8,7 @@ import {
   isResizeMessage,
   isEventMessage,
   isSignalMessage,
+  isCoverNudgeMessage,
   parseOrigin,
   clampLimits,
   EventCodes,
@@ -58,6 +59,12 @@ export interface PhotoCoachHandle {
   reset(): Promise<void>;
   /** Adds photos to the coach, e.g. those of a listing being edited; resolves to how many fitted the limits. */
   addPhotos(files: File[]): Promise<number>;
+  /**
+   * Call before submitting the listing: if the cover photo needs work, the coach shows its note
+   * next to the cover again, this page scrolls to it and the coach's frame gets the focus.
+   * Resolves to whether the note is shown; never blocks — the listing decides what to do.
+   */
+  showCoverNudge(): Promise<boolean>;
   destroy(): void;
 }
 
@@ -139,6 +146,14 @@ export function mountPhotoCoach(element: HTMLElement, options: MountOptions): Ph
       await (await connection.promise).reset();
     },
     addPhotos: async (files) => (await connection.promise).addPhotos(files),
+    showCoverNudge: async () => {
+      const m = await (await connection.promise).showCoverNudge();
+      if (!isCoverNudgeMessage(m) || !m.shown) return false;
+      const frameTop = iframe.getBoundingClientRect().top + window.scrollY;
+      window.scrollTo({ top: Math.max(0, frameTop + m.top! - 16) });
+      iframe.focus();
+      return true;
+    },
     destroy() {
       if (destroyed) return;
       destroyed = true;

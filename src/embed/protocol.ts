@@ -114,6 +114,19 @@ export interface ResizeMessage {
   height: number;
 }
 
+/** The answer to showCoverNudge: whether the note is shown, and where it is in the coach's page. */
+export interface CoverNudgeMessage {
+  v: typeof PROTOCOL_VERSION;
+  shown: boolean;
+  /** The note's top edge in px from the top of the coach's page; null when not shown. */
+  top: number | null;
+}
+
+export function isCoverNudgeMessage(x: unknown): x is CoverNudgeMessage {
+  if (!isVersioned(x) || typeof x.shown !== 'boolean') return false;
+  return x.shown ? typeof x.top === 'number' && Number.isFinite(x.top) && x.top >= 0 && x.top <= LIMITS.height : x.top === null;
+}
+
 /** What the host exposes to the guest. */
 export type HostMethods = {
   onChange(m: ChangeMessage): void;
@@ -130,6 +143,8 @@ export type GuestMethods = {
   reset(): boolean;
   /** Adds photos the listing already has (the edit flow); returns how many fitted. */
   addPhotos(files: File[]): number;
+  /** Shows the note next to the cover if the cover needs work (the listing is about to be submitted). */
+  showCoverNudge(): Promise<CoverNudgeMessage>;
 };
 
 const BANDS: readonly string[] = ['great', 'ok', 'needs_work'];

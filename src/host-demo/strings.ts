@@ -13,6 +13,7 @@ export const FORM_STRINGS = {
     scoring: 'scoring…',
     cover: 'cover',
     unreachable: (why: string) => `The photo coach could not be reached (${why}).`,
+    coverNudged: 'The photo coach suggests a better cover photo. Press "List item" again to list as it is.',
     submitted: (title: string, n: number) => `Demo: would list "${title}" with ${n} photo${n === 1 ? '' : 's'}.`,
   },
   ja: {
@@ -28,6 +29,7 @@ export const FORM_STRINGS = {
     scoring: 'チェック中…',
     cover: 'カバー',
     unreachable: (why: string) => `写真コーチに接続できませんでした（${why}）。`,
+    coverNudged: '写真コーチがより良いカバー写真をおすすめしています。このまま出品するには、もう一度「出品する」を押してください。',
     submitted: (title: string, n: number) => `デモ：「${title}」を写真${n}枚で出品します。`,
   },
 } as const;

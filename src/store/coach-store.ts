@@ -46,9 +46,19 @@ export interface CoachState {
   limits: HostLimits;
   /** How many files the last addFiles left out because the listing was full (0: none). */
   leftOut: number;
+  /**
+   * The note next to a cover that needs work: shown by itself until the seller dismisses it
+   * (once), and again when the listing site asks before submitting (askCoverNudge).
+   */
+  coverNudge: 'auto' | 'dismissed' | 'asked';
+  dismissCoverNudge(): void;
+  /** Shows the cover note again if the cover needs work; says whether it is shown. */
+  askCoverNudge(): boolean;
   /** Adds what fits under `limits.photos`; the rest is counted in `leftOut`. */
   addFiles(files: Iterable<File>): string[];
   remove(id: string): void;
+  /** Removes every photo and starts a fresh listing (the listing form was reset). */
+  reset(): void;
   replace(id: string, file: File): void;
   /** Scores a photo that failed again (e.g. after a backend failure). */
   retry(id: string): void;
@@ -154,6 +164,17 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
       engine: { state: 'loading' },
       limits: options.limits ?? DEFAULT_LIMITS,
       leftOut: 0,
+      coverNudge: 'auto',
+
+      dismissCoverNudge() {
+        set({ coverNudge: 'dismissed' });
+      },
+
+      askCoverNudge() {
+        if (!coverNeedsWork(get())) return false;
+        set({ coverNudge: 'asked' });
+        return true;
+      },
 
       addFiles(files) {
         if (disposed) return [];
@@ -181,6 +202,11 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         cancel(id);
         urls.revoke(photo.objectUrl);
         set((s) => ({ photos: s.photos.filter((p) => p.id !== id), leftOut: 0, ...withOrder(s.order.filter((o) => o !== id)) }));
+      },
+
+      reset() {
+        for (const p of get().photos) get().remove(p.id);
+        set({ leftOut: 0, coverNudge: 'auto' });
       },
 
       replace(id, file) {
@@ -265,6 +291,12 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
   });
   return store;
 }
+
+/** The cover has been scored and needs work: buyers see it first in search. */
+export const coverNeedsWork = (s: CoachState): boolean => s.photos.find((p) => p.id === s.coverId)?.score?.band === 'needs_work';
+
+/** Whether the note next to the cover shows now. */
+export const coverNudgeShown = (s: CoachState): boolean => coverNeedsWork(s) && s.coverNudge !== 'dismissed';
 
 /** Photos in the seller's order. */
 export const selectOrdered = (s: CoachState): Photo[] => s.order.map((id) => s.photos.find((p) => p.id === id)!).filter(Boolean);

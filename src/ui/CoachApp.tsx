@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { selectOrdered, type CoachStore, type ConfirmedPhoto } from '../store';
 import { CoachStoreProvider, useCoach, useCoachStoreApi } from '../store/react';
 import { recommendedCoverId, sameShots } from './advice';
@@ -103,49 +103,23 @@ export function PhotoGrid({ announce }: { announce(text: string): void }) {
   );
 }
 
-/** Confirm, with one nudge (never a block) when the cover photo needs work. */
+/** Hands the photos over; never blocked (a weak cover has its note on the cover tile). */
 function ConfirmBar({ onConfirm, announce }: { onConfirm?(photos: ConfirmedPhoto[]): void; announce(text: string): void }) {
   const t = useT();
   const store = useCoachStoreApi();
   const count = useCoach((s) => s.order.length);
-  const coverNeedsWork = useCoach((s) => s.photos.find((p) => p.id === s.coverId)?.score?.band === 'needs_work');
-  const [nudge, setNudge] = useState<'never' | 'open' | 'shown'>('never');
   const [done, setDone] = useState<number | null>(null);
-  const nudgeRef = useRef<HTMLDivElement>(null);
 
   const proceed = () => {
-    setNudge((n) => (n === 'open' ? 'shown' : n));
     const photos = store.getState().confirm();
     setDone(photos.length);
     announce(t('confirmed', { n: photos.length }));
     onConfirm?.(photos);
   };
-  const request = () => {
-    if (coverNeedsWork && nudge === 'never') {
-      setNudge('open');
-      requestAnimationFrame(() => nudgeRef.current?.focus());
-      return;
-    }
-    proceed();
-  };
 
   return (
     <section className="confirm" aria-label={t('confirm')}>
-      {nudge === 'open' && (
-        <div className="nudge" role="alertdialog" aria-labelledby="nudge-title" aria-describedby="nudge-body" tabIndex={-1} ref={nudgeRef}>
-          <h2 id="nudge-title">{t('nudgeTitle')}</h2>
-          <p id="nudge-body">{t('nudgeBody')}</p>
-          <div className="nudge-actions">
-            <button type="button" onClick={() => setNudge('shown')}>
-              {t('nudgeDismiss')}
-            </button>
-            <button type="button" className="primary" onClick={proceed}>
-              {t('nudgeContinue')}
-            </button>
-          </div>
-        </div>
-      )}
-      <button type="button" className="primary confirm-button" disabled={count === 0} onClick={request}>
+      <button type="button" className="primary confirm-button" disabled={count === 0} onClick={proceed}>
         {t('confirm')}
       </button>
       {done !== null && <p className="confirmed">{t('confirmed', { n: done })}</p>}

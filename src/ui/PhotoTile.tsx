@@ -3,6 +3,7 @@ import { flushSync } from 'react-dom';
 import { FILE_ERRORS, isSendable, type Photo } from '../store';
 import { useCoach, useCoachStoreApi } from '../store/react';
 import { adviceFor } from './advice';
+import { CoverNudge } from './CoverNudge';
 import { errorKey } from './i18n';
 import { useT } from './useT';
 
@@ -65,6 +66,7 @@ export function PhotoTile({ id, index, total, recommended, sameAs, announce }: P
           {t('photoOf', { n: index + 1, total })} <span className="tile-name">{photo.name}</span>
         </h3>
         <TileStatus photo={photo} />
+        {cover && <CoverNudge />}
         {advice && (
           <div className="advice">
             {/* With nothing to fix, the headline fits the band: praise only when great (explain). */}

@@ -69,8 +69,6 @@ async function pickAndScore(coach: FrameLocator, files: string[]) {
 
 async function confirmInCoach(coach: FrameLocator) {
   await coach.getByRole('button', { name: /use these photos/i }).click();
-  const nudge = coach.getByRole('button', { name: /continue anyway/i });
-  if (await nudge.isVisible().catch(() => false)) await nudge.click();
 }
 
 const attachedNames = (page: Page) => page.getByTestId('attached-photo').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.name));

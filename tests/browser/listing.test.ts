@@ -64,8 +64,6 @@ test(`pick 3 photos in the embedded coach, reorder, confirm: the form gets the f
       assert.deepEqual(await tiles.locator('.tile-name').allInnerTexts(), order);
 
       await coach.getByRole('button', { name: /use these photos/i }).click();
-      const nudge = coach.getByRole('button', { name: /continue anyway/i });
-      if (await nudge.isVisible().catch(() => false)) await nudge.click();
 
       const attached = page.getByTestId('attached-photo');
       await attached.nth(2).waitFor({ timeout: 30_000 });

@@ -99,36 +99,53 @@ describe('CoachApp', () => {
     expect(tile('a.jpg').textContent).not.toContain('Good photo');
   });
 
-  it('confirms the files in order with their scores, nudging once about a weak cover', async () => {
-    const { fake, addFiles, tile, settle, confirmed } = setup();
+  it('confirms the files in order with their scores; a weak cover is never a block', async () => {
+    const { fake, addFiles, settle, confirmed } = setup();
     addFiles('a.jpg', 'b.jpg');
     await settle(() => {
       fake.jobs[0].resolve(makeScore(30));
       fake.jobs[1].resolve(makeScore(90));
     });
-    const confirm = () => fireEvent.click(screen.getByRole('button', { name: 'Use these photos' }));
-    confirm();
-    expect(screen.getByRole('alertdialog').textContent).toContain('cover photo could be better');
-    expect(confirmed).toHaveLength(0);
-    fireEvent.click(screen.getByRole('button', { name: 'Go back' }));
-    expect(screen.queryByRole('alertdialog')).toBeNull();
-    confirm();
-    expect(screen.queryByRole('alertdialog')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Use these photos' }));
     expect(confirmed[0].map((p) => [p.name, p.score?.overall, p.cover])).toEqual([
       ['a.jpg', 30, true],
       ['b.jpg', 90, false],
     ]);
     expect(confirmed[0][0].file).toBeInstanceOf(File);
-    void tile;
   });
 
-  it('continue anyway in the nudge confirms', async () => {
-    const { fake, addFiles, settle, confirmed } = setup();
+  it('puts the weak-cover note on the cover tile, dismissed once, back when the site asks', async () => {
+    const { fake, store, addFiles, tile, settle } = setup();
+    addFiles('a.jpg', 'b.jpg');
+    await settle(() => {
+      fake.jobs[0].resolve(makeScore(30));
+      fake.jobs[1].resolve(makeScore(90));
+    });
+    const note = () => screen.queryByTestId('cover-nudge');
+    expect(within(tile('a.jpg')).getByTestId('cover-nudge').textContent).toContain('cover photo could be better');
+    expect(within(tile('b.jpg')).queryByTestId('cover-nudge')).toBeNull();
+    fireEvent.click(within(note()!).getByRole('button', { name: 'Got it' }));
+    expect(note()).toBeNull();
+    // a better cover: nothing to ask about
+    await act(async () => store.getState().setCover(store.getState().order[1]));
+    expect(store.getState().askCoverNudge()).toBe(false);
+    expect(note()).toBeNull();
+    // the weak one first again: dismissed stays dismissed until the site asks before submitting
+    await act(async () => store.getState().setCover(store.getState().order[1]));
+    expect(note()).toBeNull();
+    let shown = false;
+    await act(async () => void (shown = store.getState().askCoverNudge()));
+    expect(shown).toBe(true);
+    expect(within(tile('a.jpg')).getByTestId('cover-nudge')).toBe(document.activeElement);
+  });
+
+  it('has no weak-cover note while the cover is fine or not scored yet', async () => {
+    const { fake, addFiles, settle } = setup('ja');
     addFiles('a.jpg');
+    expect(screen.queryByTestId('cover-nudge')).toBeNull();
     await settle(() => fake.jobs[0].resolve(makeScore(20)));
-    fireEvent.click(screen.getByRole('button', { name: 'Use these photos' }));
-    fireEvent.click(screen.getByRole('button', { name: 'Continue anyway' }));
-    expect(confirmed).toHaveLength(1);
+    expect(screen.getByTestId('cover-nudge').textContent).toContain('カバー写真をもっと良くできます');
+    expect(screen.getByRole('button', { name: '閉じる' })).toBeTruthy();
   });
 
   it('retake replaces the photo in its slot and shows the score change', async () => {

@@ -5,6 +5,7 @@ import {
   isSignalMessage,
   isConfirmMessage,
   isResizeMessage,
+  isCoverNudgeMessage,
   LIMITS,
   parseGuestParams,
   DEFAULT_LIMITS,
@@ -135,6 +136,19 @@ describe('message guards', () => {
     [{ height: 640 }, false],
   ])('resize %j', (m, ok) => {
     expect(isResizeMessage(m)).toBe(ok);
+  });
+
+  it.each([
+    [{ v, shown: true, top: 120 }, true],
+    [{ v, shown: false, top: null }, true],
+    [{ v, shown: true, top: null }, false],
+    [{ v, shown: false, top: 5 }, false],
+    [{ v, shown: true, top: -1 }, false],
+    [{ v, shown: true, top: LIMITS.height + 1 }, false],
+    [{ v, shown: 'yes', top: 1 }, false],
+    [{ shown: false, top: null }, false],
+  ])('cover nudge %j', (m, ok) => {
+    expect(isCoverNudgeMessage(m)).toBe(ok);
   });
 
   it.each([

@@ -49,6 +49,18 @@ describe('coach store', () => {
     expect(urls.revoked.get(url)).toBe(1);
   });
 
+  it('reset starts a fresh listing: no photos, every job aborted, the cover note back to its default', async () => {
+    const { fake, urls, s } = setup();
+    s().addFiles([photoFile('a.jpg'), photoFile('b.jpg')]);
+    fake.jobs[0].resolve(makeScore(20));
+    await flush();
+    s().dismissCoverNudge();
+    s().reset();
+    expect(s()).toMatchObject({ photos: [], order: [], coverId: null, leftOut: 0, coverNudge: 'auto' });
+    expect(fake.jobs[1].signal?.aborted).toBe(true);
+    expect([...urls.revoked.values()]).toEqual([1, 1]);
+  });
+
   it('replace keeps the slot, aborts the old job, and keeps the old score for the change', async () => {
     const { fake, urls, s } = setup();
     const [a, b] = s().addFiles([photoFile('a.jpg'), photoFile('b.jpg')]);
