@@ -9,6 +9,7 @@ import { summarise, toMarkdown, type RunResult } from './report';
 import { serveStatic } from './server';
 import { CHROMIUM_ARGS, DIST, ensureBenchBuild } from './build';
 import { baselineDist } from './baseline';
+import { crossSiteServers, crossSiteVisits } from './cross-site';
 
 const HELP = `npm run bench -- [options]
 
@@ -24,6 +25,8 @@ Writes bench-results/<timestamp>.json and .md.
                       the first N of the set, which still spans 0.3–12 MP)
   --worker LIST       backends to run on the worker path (default webgl,wasm; "none" to skip)
   --no-choice         skip the measured backend choice
+  --no-cross-site     skip the cross-site visits (the demo listing page on localhost with the
+                      coach from 127.0.0.1, as in production: cold, then a repeat visit)
   --no-build          use the last build as it is
   --results FILE      also write the summary table to FILE (e.g. tools/bench/RESULTS.md)
   --baseline COMMIT   also measure that commit's build on the same photos, backends and runs,
@@ -55,6 +58,7 @@ async function main() {
       cap: { type: 'string', default: '' },
       worker: { type: 'string', default: 'webgl,wasm' },
       'no-choice': { type: 'boolean', default: false },
+      'no-cross-site': { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       rebuild: { type: 'boolean', default: false },
       results: { type: 'string' },
@@ -78,6 +82,7 @@ async function main() {
 
   const server = await serveStatic(DIST, { '/bench-photos/': PHOTO_DIR });
   const baseline = o.baseline ? { name: o.baseline, server: await serveStatic(baselineDist(o.baseline, log), { '/bench-photos/': PHOTO_DIR }) } : undefined;
+  const crossSite = o['no-cross-site'] ? undefined : await crossSiteServers(DIST, { '/bench-photos/': PHOTO_DIR });
   const browser = await chromium.launch({ executablePath: o.chromium, headless: true, args: CHROMIUM_ARGS });
   const urls = photos.map((p) => `${server.origin}/bench-photos/${p.file}`);
   // the first photo of the set for the cold start's first score: a mid-size one
@@ -151,6 +156,15 @@ async function main() {
           await close();
         }
       }
+      if (crossSite) {
+        log(`[run ${r + 1}/${runs}] cross-site: cold and repeat visit`);
+        try {
+          run.crossSite = await crossSiteVisits(browser, crossSite, join(PHOTO_DIR, photos[firstIndex].file));
+        } catch (e) {
+          log(`[run ${r + 1}/${runs} cross-site] failed: ${(e as Error).message}`);
+          run.crossSite = { error: (e as Error).message };
+        }
+      }
       if (!o['no-choice']) {
         const { page, close } = await openBench(browser, server.origin, `run ${r + 1}/${runs} choice`);
         try {
@@ -169,6 +183,7 @@ async function main() {
     await browser.close().catch(() => {});
     await server.close();
     await baseline?.server.close();
+    await crossSite?.close();
   }
 
   const meta = {
@@ -176,7 +191,7 @@ async function main() {
     commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).stdout.trim(),
     device: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()}`, loadavg: (await import('node:os')).loadavg() },
     browser: { version: browser.version(), ...info },
-    options: { runs, photos: nPhotos, caps, backends, worker: workerBackends, baseline: o.baseline },
+    options: { runs, photos: nPhotos, caps, backends, worker: workerBackends, baseline: o.baseline, crossSite: !!crossSite },
     photoSet: photos.map(({ file, width, height, megapixels, bytes }) => ({ file, width, height, megapixels, bytes })),
   };
   const summary = summarise(results, photos);

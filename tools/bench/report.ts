@@ -9,6 +9,8 @@ export interface RunResult {
   backends: Record<string, Json>;
   worker: Record<string, Json>;
   choice?: Json;
+  /** tools/bench/cross-site.ts: { cold, repeat } visits, or { error }. */
+  crossSite?: Json;
 }
 
 const p = (rows: Json[] | undefined, key: string, q: number) => (rows?.length ? percentile(rows.map((r) => r[key]), q) : NaN);
@@ -143,13 +145,23 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
     };
   }
 
+  const visits = runs.map((r) => r.crossSite).filter((x) => x && !x.error);
+  const visit = (k: 'cold' | 'repeat') => ({
+    readyMs: round(medianOf(visits, (x) => x[k].readyMs)),
+    firstScoreMs: round(medianOf(visits, (x) => x[k].firstScoreMs)),
+    weightsBytes: round(medianOf(visits, (x) => x[k].weightsBytes)),
+    modelOtherBytes: round(medianOf(visits, (x) => x[k].modelOtherBytes)),
+  });
+  const failedVisit = runs.map((r) => r.crossSite?.error).find(Boolean);
+  const crossSite: Json = visits.length ? { cold: visit('cold'), repeat: visit('repeat') } : failedVisit ? { error: failedVisit } : null;
+
   const targets = {
     pipelineWithin1_3xPeer: Object.fromEntries(Object.entries(backends).filter(([, v]) => !v.error).map(([k, v]) => [k, v.ratioToPeer.p50 <= 1.3])),
     chosenWithin10PercentOfBest: choice ? choice.chosenOverBest !== null && choice.chosenOverBest <= 1.1 : null,
     zeroLongTasksOnWorkerPath: Object.fromEntries(Object.entries(worker).map(([k, v]) => [k, v.error ? null : v.pageLongTasks === 0])),
     weightsAtMost4MBBeforeFirstScore: Object.fromEntries(Object.entries(backends).filter(([, v]) => !v.error).map(([k, v]) => [k, v.bytesBeforeFirstScore.weights <= 4 * MB])),
   };
-  return { backends, worker, choice, targets };
+  return { backends, worker, choice, crossSite, targets };
 }
 
 const f = (x: number | null | undefined, unit = '') => (x === null || x === undefined || Number.isNaN(x) ? '—' : `${x.toLocaleString('en-US')}${unit}`);
@@ -216,6 +228,17 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
     lines.push('', '## Worker path (engine → worker: decode + score; advice on the page)', '', '| backend | ready (cold) | p50 | p95 | page long tasks while scoring | during start |', '|---|---:|---:|---:|---:|---:|');
     for (const [b, w] of Object.entries(s.worker)) {
       lines.push(w.error ? `| ${b} | failed: ${w.error} | | | | |` : `| ${b} | ${f(w.readyMs)} | ${f(w.p50)} | ${f(w.p95)} | ${w.pageLongTasks} | ${w.pageLongTasksDuringReady} |`);
+    }
+  }
+  if (s.crossSite) {
+    const x = s.crossSite;
+    lines.push('', '## Cross-site (the demo listing page on localhost, the coach in its iframe from 127.0.0.1; the coach picks its backend)', '');
+    if (x.error) lines.push(`failed: ${x.error}`);
+    else {
+      lines.push('| visit | coach ready | first score (2 MP photo) | weights fetched | other model files fetched |', '|---|---:|---:|---:|---:|');
+      for (const [name, v] of [['cold (fresh profile)', x.cold], ['repeat (same profile, HTTP cache)', x.repeat]] as const) {
+        lines.push(`| ${name} | ${f(v.readyMs)} | ${f(v.firstScoreMs)} | ${kb(v.weightsBytes)} | ${kb(v.modelOtherBytes)} |`);
+      }
     }
   }
   if (s.choice) {

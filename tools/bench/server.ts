@@ -43,11 +43,24 @@ function inside(dir: string, rel: string): string | null {
   return full === dir || full.startsWith(dir + sep) ? full : null;
 }
 
+export interface ServeOptions {
+  /** The name in the origin: "localhost" makes another site than 127.0.0.1 on one machine. */
+  hostname?: '127.0.0.1' | 'localhost';
+  /** Bodies answered for exact paths before the files (e.g. this server's coach-config.json). */
+  answers?: Record<string, string>;
+}
+
 /** Serves `root` at "/" and each of `mounts` under its URL prefix, on 127.0.0.1 (a free port). */
-export async function serveStatic(root: string, mounts: Record<string, string> = {}): Promise<StaticServer> {
+export async function serveStatic(root: string, mounts: Record<string, string> = {}, options: ServeOptions = {}): Promise<StaticServer> {
   const log: Served[] = [];
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const answer = options.answers?.[path];
+    if (answer !== undefined) {
+      log.push({ path, status: 200, bytes: answer.length, at: Date.now() });
+      res.writeHead(200, { 'content-type': MIME[extname(path).toLowerCase()] ?? 'text/plain', 'cache-control': 'no-cache' }).end(answer);
+      return;
+    }
     const mount = Object.keys(mounts).find((p) => path.startsWith(p));
     let file = mount ? inside(resolve(mounts[mount]), path.slice(mount.length)) : inside(resolve(root), path);
     let st;
@@ -81,7 +94,7 @@ export async function serveStatic(root: string, mounts: Record<string, string> =
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `http://${options.hostname ?? '127.0.0.1'}:${port}`,
     log,
     close: () => new Promise((ok) => server.close(() => ok())),
   };
