@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createEngine } from './core/engine';
+import { createEngine } from './engine/engine';
 import type { Engine } from './core/engine-types';
 import { CONFIG_FILE, decideHost, loadCoachConfig, withDevServer } from './embed/allowed-hosts';
 import { connectToHost, type GuestConnection } from './embed/guest';

@@ -11,6 +11,10 @@ export const ErrorCodes = {
   OVER_SITE_LIMIT: 'OVER_SITE_LIMIT',
   MODEL_LOAD_FAILED: 'MODEL_LOAD_FAILED',
   BACKEND_FAILED: 'BACKEND_FAILED',
+  /** The WebGL context went away mid-photo (GPU reset, driver update, too many tabs). */
+  CONTEXT_LOST: 'CONTEXT_LOST',
+  /** The worker scoring the photo died (out of memory, a crash). */
+  WORKER_CRASHED: 'WORKER_CRASHED',
   CANCELLED: 'CANCELLED',
   INTERNAL: 'INTERNAL',
 } as const;

@@ -9,7 +9,7 @@ import { PNG } from 'pngjs';
 import type { Page } from 'playwright-core';
 import type { Score } from '../../src/core/aspects';
 import { ASPECTS } from '../../src/core/aspects';
-import { workSize } from '../../src/core/model/views';
+import { workSize } from '../../src/core/image/views';
 import { withExif } from '../fixtures/exif';
 import { resizeBilinear, tile, type Rgba } from '../../tools/bench/photos';
 import {

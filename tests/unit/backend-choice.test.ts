@@ -3,11 +3,10 @@ import {
   chooseBackend,
   choiceKey,
   decide,
-  describeBackendChoice,
   isSoftwareRenderer,
   mapStore,
   type ChooseOptions,
-} from '../../src/core/model/backend-choice';
+} from '../../tools/bench/page/backend-choice';
 
 const SWIFTSHADER = 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)';
 const GPU = 'ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)';
@@ -127,16 +126,5 @@ describe('backend choice', () => {
     expect((await store.entries()).length).toBe(3);
     // and remeasure ignores what was remembered
     expect((await chooseBackend(opts(SWIFTSHADER, fakeTimer({ webgl: 1, wasm: 52 }), { store, remeasure: true, timeSoftwareWebgl: true }))).backend).toBe('webgl');
-  });
-
-  it('describes the current and remembered choices for the debug panel', async () => {
-    const store = mapStore();
-    store.set('unrelated', 'x');
-    await chooseBackend(opts(SWIFTSHADER, fakeTimer({ webgl: 380, wasm: 52 }), { store }));
-    const d = await describeBackendChoice([store]);
-    expect(d.current?.backend).toBe('wasm');
-    expect(d.remembered.map((c) => c.backend)).toEqual(['wasm']);
-    expect(d.renderer).toBe(''); // no WebGL under Node
-    expect(d.software).toBe(true);
   });
 });

@@ -1,8 +1,8 @@
 import type { Score } from '../../src/core/aspects';
-import { createEngine, type EngineDeps, type Runner, type WorkerLike } from '../../src/core/engine';
+import { createEngine, type EngineDeps, type Runner, type WorkerLike } from '../../src/engine/engine';
 import { CoachError } from '../../src/core/errors';
-import type { ScoringApi } from '../../src/worker/protocol';
-import { serve } from '../../src/worker/rpc';
+import type { ScoringApi } from '../../src/engine/worker-api';
+import { serve } from '../../src/engine/rpc';
 import { fakeChannel, type FakePort } from './helpers/fake-endpoint';
 
 const score = (overall: number) => ({ overall, band: 'ok', aspects: {}, width: 512, height: 512 }) as unknown as Score;
@@ -153,7 +153,7 @@ describe('engine', () => {
     expect(await engine.score(blob('a'))).toMatchObject({ overall: 60 });
     expect(workers).toHaveLength(2);
     expect(workers[0].terminated).toBe(true);
-    await expect(engine.score(blob('fatal'))).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/out of memory/) });
+    await expect(engine.score(blob('fatal'))).rejects.toMatchObject({ code: 'WORKER_CRASHED', message: expect.stringMatching(/out of memory/) });
     expect(await engine.score(blob('b'))).toMatchObject({ overall: 60 });
   });
 

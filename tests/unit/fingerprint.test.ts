@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { hamming } from '../../src/core/explain/dhash';
-import { fingerprint } from '../../src/core/model/pipeline';
+import { hamming } from '../../src/core/image/fingerprint';
+import { fingerprint } from '../../src/core/model/features';
 
 const photo = (name: string) => {
   const png = PNG.sync.read(readFileSync(join(import.meta.dirname, '../fixtures', name)));

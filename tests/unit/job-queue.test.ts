@@ -1,4 +1,4 @@
-import { createJobQueue } from '../../src/core/job-queue';
+import { createJobQueue } from '../../src/engine/job-queue';
 
 const cancelled = () => Object.assign(new Error('cancelled'), { code: 'CANCELLED' });
 

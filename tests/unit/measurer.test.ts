@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { measure, type MeasuredPixels } from '../../src/core/model/measures';
-import { measureHere, measureOffThread } from '../../src/core/model/measurer';
+import { CoachError } from '../../src/core/errors';
+import { measureHere } from '../../src/core/measures/measurer';
+import { measure, type MeasuredPixels } from '../../src/core/measures/measures';
+import { measureOffThread, type MeasureWorker } from '../../src/engine/measure-off-thread';
+import { serve } from '../../src/engine/rpc';
+import type { MeasureApi } from '../../src/engine/worker-api';
+import { fakeChannel } from './helpers/fake-endpoint';
 
 /** Small views with some texture: a ramp per channel. */
 function views(seed: number): MeasuredPixels {
@@ -8,31 +13,39 @@ function views(seed: number): MeasuredPixels {
   return { view: img(40, 40), overview: img(20, 20), detail: img(48, 48) };
 }
 
-/** A stand-in for the worker: answers each message later, in reverse order of arrival, or dies. */
-function fakeWorker(behaviour: 'answer' | 'die' | 'fail-to-start') {
-  const sent: number[] = [];
-  const worker = {
-    onmessage: null as ((e: MessageEvent) => void) | null,
-    onerror: null as ((e: ErrorEvent) => void) | null,
-    terminated: false,
-    postMessage(msg: { id: number; px: MeasuredPixels; width: number; height: number }) {
-      sent.push(msg.id);
-      // structured clone: the worker never sees the caller's arrays
-      const copy = structuredClone(msg);
-      setTimeout(() => {
-        if (behaviour === 'die') worker.onerror?.({ preventDefault() {} } as ErrorEvent);
-        else worker.onmessage?.({ data: { id: copy.id, values: measure(copy.px, copy.width, copy.height) } } as MessageEvent);
-      }, 10 - copy.id);
-    },
+/**
+ * A stand-in for the measure worker over the real RPC: answers each call later, in reverse
+ * order of arrival, or fails one call, or dies, or cannot start.
+ */
+function fakeWorker(behaviour: 'answer' | 'fail-one' | 'die' | 'fail-to-start') {
+  const seen: number[] = [];
+  let terminated = false;
+  let calls = 0;
+  const [page, inside] = fakeChannel();
+  const worker = Object.assign(page, {
     terminate() {
-      worker.terminated = true;
+      terminated = true;
+      page.closed = inside.closed = true;
     },
-  };
+  }) as unknown as MeasureWorker & typeof page;
+  serve<MeasureApi>(inside, {
+    async measure({ px, width, height }) {
+      const n = calls++;
+      seen.push(n);
+      if (behaviour === 'fail-one' && n === 0) throw new CoachError('INTERNAL', 'out of memory', { userFacing: false });
+      if (behaviour === 'die') {
+        setTimeout(() => page.dispatchEvent(Object.assign(new Event('error', { cancelable: true }), { message: 'killed' })), 1);
+        return new Promise<never>(() => {});
+      }
+      await new Promise((r) => setTimeout(r, 10 - n));
+      return measure(px, width, height);
+    },
+  });
   const create = () => {
     if (behaviour === 'fail-to-start') throw new Error('no workers here');
-    return worker as unknown as Worker;
+    return worker;
   };
-  return { worker, create, sent };
+  return { create, seen, terminated: () => terminated };
 }
 
 describe('measureOffThread', () => {
@@ -42,10 +55,18 @@ describe('measureOffThread', () => {
     const fake = fakeWorker('answer');
     const m = measureOffThread(fake.create);
     const got = await Promise.all([0, 1, 2].map((s) => m.measure(views(s), 800, 600)));
-    expect(fake.sent).toEqual([0, 1, 2]);
+    expect(fake.seen).toEqual([0, 1, 2]);
     expect(got.map((v) => Array.from(v))).toEqual([0, 1, 2].map(want));
     m.dispose();
-    expect(fake.worker.terminated).toBe(true);
+    expect(fake.terminated()).toBe(true);
+  });
+
+  it('measures a photo here when the worker fails it, and keeps using the worker', async () => {
+    const fake = fakeWorker('fail-one');
+    const m = measureOffThread(fake.create);
+    expect(Array.from(await m.measure(views(1), 800, 600))).toEqual(want(1));
+    expect(Array.from(await m.measure(views(2), 800, 600))).toEqual(want(2));
+    expect(fake.seen).toEqual([0, 1]);
   });
 
   it('measures here when the worker dies, for the pending photos and every later one', async () => {
@@ -53,9 +74,9 @@ describe('measureOffThread', () => {
     const m = measureOffThread(fake.create);
     const got = await Promise.all([m.measure(views(3), 800, 600), m.measure(views(4), 800, 600)]);
     expect(got.map((v) => Array.from(v))).toEqual([want(3), want(4)]);
-    expect(fake.worker.terminated).toBe(true);
+    expect(fake.terminated()).toBe(true);
     expect(Array.from(await m.measure(views(5), 800, 600))).toEqual(want(5));
-    expect(fake.sent).toEqual([0, 1]);
+    expect(fake.seen).toEqual([0, 1]);
   });
 
   it('measures here when no worker can start', async () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestOf, verifiedReader } from '../../src/core/model/integrity';
-import { loadBundle } from '../../src/core/model/pipeline';
+import { loadBundle } from '../../src/core/model/bundle';
 import { fileReader } from '../../tools/model/io';
 import { modelFileDigests } from '../../tools/model/card-files';
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { asPixels, capLongSide, detailCrop, globalView, overview, resizeArea, type Pixels } from '../../src/core/model/views';
-import { castMeasures, measure, MEASURE_NAMES, type RgbImage } from '../../src/core/model/measures';
+import { asPixels, capLongSide, detailCrop, globalView, overview, resizeArea, type Pixels } from '../../src/core/image/views';
+import { castMeasures, measure, MEASURE_NAMES } from '../../src/core/measures/measures';
+import type { RgbImage } from '../../src/core/image/views';
 import { blur, colorCast, noise, underexposure, tilt } from '../../tools/model/degrade';
 
 /** A tensor's pixels as the measurements take them. */

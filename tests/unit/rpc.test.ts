@@ -1,5 +1,5 @@
 import { CoachError } from '../../src/core/errors';
-import { connect, serve, withTransfer } from '../../src/worker/rpc';
+import { connect, serve, withTransfer } from '../../src/engine/rpc';
 import { fakeChannel } from './helpers/fake-endpoint';
 
 type Api = {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { anchorFor, dctScale, dctScaleBands, scaleMatrix } from '../../src/core/image/dct-scale';
-import { workScale, workSize, WORK_MAX_SIDE, type Pixels } from '../../src/core/model/views';
+import { workScale, workSize, WORK_MAX_SIDE, type Pixels } from '../../src/core/image/views';
 import { uprightRgb } from '../../tools/model/decode-node';
 
 describe('workSize', () => {

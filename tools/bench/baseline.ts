@@ -7,11 +7,16 @@ import { REPO } from './photos';
 // `npm run bench -- --baseline <commit>` measures both builds in one run (same machine, same
 // load). The commit is checked out as a git worktree sharing this checkout's node_modules.
 
-export function baselineDist(commit: string, log: (m: string) => void): string {
+/** Bench pages of older builds were under src/; later ones under tools/bench/page/. */
+const PAGES = ['/tools/bench/page/bench.html', '/src/bench/bench.html'];
+const pageIn = (dist: string) => PAGES.find((p) => existsSync(join(dist, p)));
+
+export function baselineDist(commit: string, log: (m: string) => void): { dist: string; page: string } {
   const sha = git(['rev-parse', '--short', commit]).trim();
   const dir = join(REPO, '.cache/bench/baseline', sha);
   const dist = join(dir, 'src/.cache/bench/dist');
-  if (existsSync(join(dist, 'src/bench/bench.html'))) return dist;
+  const built = pageIn(dist);
+  if (built) return { dist, page: built };
   const src = join(dir, 'src');
   if (existsSync(src)) {
     git(['worktree', 'remove', '--force', src]);
@@ -22,7 +27,9 @@ export function baselineDist(commit: string, log: (m: string) => void): string {
   symlinkSync(join(REPO, 'node_modules'), join(src, 'node_modules'));
   const r = spawnSync(join(REPO, 'node_modules/.bin/vite'), ['build', '--config', 'tools/bench/vite.config.ts'], { cwd: src, stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`baseline ${sha}: vite build failed (exit ${r.status ?? r.signal})`);
-  return dist;
+  const page = pageIn(dist);
+  if (!page) throw new Error(`baseline ${sha}: the build has no bench page (looked for ${PAGES.join(', ')})`);
+  return { dist, page };
 }
 
 function git(args: string[]): string {

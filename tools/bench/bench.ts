@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensurePhotos, PHOTO_DIR, REPO, type BenchPhoto } from './photos';
 import { summarise, toMarkdown, type RunResult } from './report';
 import { serveStatic } from './server';
-import { CHROMIUM_ARGS, DIST, ensureBenchBuild } from './build';
+import { BENCH_PAGE, CHROMIUM_ARGS, DIST, ensureBenchBuild } from './build';
 import { baselineDist } from './baseline';
 import { crossSiteServers, crossSiteVisits } from './cross-site';
 
@@ -35,16 +35,20 @@ Writes bench-results/<timestamp>.json and .md.
   -h, --help          this text`;
 
 
+/** Where each served build has its bench page (a baseline commit may have it elsewhere). */
+const benchPages = new Map<string, string>();
+
 const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
 
 /** A fresh context (empty HTTP cache and Cache Storage) on the bench page. */
 async function openBench(browser: Browser, origin: string, tag: string): Promise<{ page: Page; close: () => Promise<void> }> {
+  const path = benchPages.get(origin) ?? BENCH_PAGE;
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on('pageerror', (e) => log(`  [${tag}] page error: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && log(`  [${tag}] console: ${m.text()}`));
   await page.exposeFunction('benchProgress', (m: string) => process.stderr.write(`\r  [${tag}] ${m}        `));
-  await page.goto(`${origin}/src/bench/bench.html`);
+  await page.goto(`${origin}${path}`);
   await page.waitForFunction(() => document.body.dataset.ready === '1');
   return { page, close: () => context.close() };
 }
@@ -81,7 +85,9 @@ async function main() {
   if (!o['no-build']) ensureBenchBuild(o.rebuild, log);
 
   const server = await serveStatic(DIST, { '/bench-photos/': PHOTO_DIR });
-  const baseline = o.baseline ? { name: o.baseline, server: await serveStatic(baselineDist(o.baseline, log), { '/bench-photos/': PHOTO_DIR }) } : undefined;
+  const baselineBuild = o.baseline ? baselineDist(o.baseline, log) : undefined;
+  const baseline = baselineBuild && o.baseline ? { name: o.baseline, server: await serveStatic(baselineBuild.dist, { '/bench-photos/': PHOTO_DIR }) } : undefined;
+  if (baseline && baselineBuild) benchPages.set(baseline.server.origin, baselineBuild.page);
   const crossSite = o['no-cross-site'] ? undefined : await crossSiteServers(DIST, { '/bench-photos/': PHOTO_DIR });
   const browser = await chromium.launch({ executablePath: o.chromium, headless: true, args: CHROMIUM_ARGS });
   const urls = photos.map((p) => `${server.origin}/bench-photos/${p.file}`);

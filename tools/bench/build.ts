@@ -7,8 +7,10 @@ import { REPO } from './photos';
 // an input is newer than the last build.
 
 export const DIST = join(REPO, '.cache/bench/dist');
+/** The bench page's URL path in a build. */
+export const BENCH_PAGE = '/tools/bench/page/bench.html';
 const STAMP = join(DIST, '.built');
-const INPUTS = ['src', 'public', 'index.html', 'coach.html', 'vite.config.ts', 'tools/bench/vite.config.ts', 'package-lock.json'];
+const INPUTS = ['src', 'public', 'index.html', 'coach.html', 'vite.config.ts', 'tools/bench/vite.config.ts', 'tools/bench/page', 'package-lock.json'];
 
 function newest(path: string): number {
   if (!existsSync(path)) return 0;

@@ -16,6 +16,6 @@ export default defineConfig({
     ...app.build,
     outDir: resolve(root, '.cache/bench/dist'),
     emptyOutDir: true,
-    rollupOptions: { ...app.build?.rollupOptions, input: { ...appInputs, bench: resolve(root, 'src/bench/bench.html') } },
+    rollupOptions: { ...app.build?.rollupOptions, input: { ...appInputs, bench: resolve(root, 'tools/bench/page/bench.html') } },
   },
 });

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flagNumber, parseArgs } from '../lib/cli';
-import { mapPathFor, readBatch, writeBatch } from './batch';
+import { readBatch, writeBatch } from './batch';
 import { hashPhotos, listImages, mimeOf } from './images';
 import { chatBody, DEFAULT_PROMPT, loadPrompt, truncateImages } from './request';
 import { runLabel } from './run';

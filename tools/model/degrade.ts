@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LabelledAspectId } from '../../src/core/aspects';
-import { resizeArea as resizePixels } from '../../src/core/model/views';
+import { resizeArea as resizePixels } from '../../src/core/image/views';
 import { rng } from './rng';
 
 /** The pipeline's box-then-bilinear downscale (views.ts) on a tensor: degradations work on tensors. */

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadBundle, predictRaw, toScore } from '../../src/core/model/pipeline';
+import { loadBundle } from '../../src/core/model/bundle';
+import { predictRaw } from '../../src/core/model/predict';
+import { toScore } from '../../src/core/model/calibration';
 import type { AspectId } from '../../src/core/aspects';
 import { valLabelsOrExit } from './labels';
 import { judgedBy, labelFigures, labelFiguresTable, type Judged } from './reason-figures';

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BACKBONE_OUTPUTS, features } from '../../src/core/model/pipeline';
-import { GLOBAL_SIDE } from '../../src/core/model/views';
+import { BACKBONE_OUTPUTS, features } from '../../src/core/model/features';
+import { GLOBAL_SIDE } from '../../src/core/image/views';
 import { decodeNode } from './decode-node';
 import { DEGRADATIONS } from './degrade';
 import { BIQ_DIR, planJobs, readSplit, type Job } from './dataset';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, truncateSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { globalView, GLOBAL_SIDE, toWork } from '../../src/core/model/views';
+import { globalView, GLOBAL_SIDE, toWork } from '../../src/core/image/views';
 import { readSplit } from './dataset';
 import { loadImage } from './extract';
 import { loadPrunedBackbone, prunedGraphModel } from './backbone-source';
@@ -14,7 +14,7 @@ import { qualitySystem, srccBySubset } from './cv';
 import { hash32, shuffled } from './rng';
 import { registerFastMatMulGradient } from './fast-grad';
 import { DEFAULT_LINEAR } from './linear-head';
-import { BACKBONE_LEVELS } from '../../src/core/model/pipeline';
+import { BACKBONE_LEVELS } from '../../src/core/model/features';
 
 // Activations of the last backbone blocks' inputs, cached for train.csv photos (never val), so
 // that those blocks can be fitted to the ratings without running the whole backbone each step.

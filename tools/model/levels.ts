@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BACKBONE_FEATURES, BACKBONE_LEVELS, BACKBONE_OUTPUTS } from '../../src/core/model/pipeline';
-import { MEASURE_NAMES } from '../../src/core/model/measures';
-import { crop, globalView, GLOBAL_SIDE, toWork, type Pixels } from '../../src/core/model/views';
+import { BACKBONE_FEATURES, BACKBONE_LEVELS, BACKBONE_OUTPUTS } from '../../src/core/model/features';
+import { MEASURE_NAMES } from '../../src/core/measures/measures';
+import { crop, globalView, GLOBAL_SIDE, toWork, type Pixels } from '../../src/core/image/views';
 import { cvLambdas } from './cv';
 import { readSplit } from './dataset';
 import { loadImage } from './extract';

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { features, loadBundle } from '../../src/core/model/pipeline';
+import { features } from '../../src/core/model/features';
+import { loadBundle } from '../../src/core/model/bundle';
 import { readSplit } from './dataset';
 import { loadImage } from './extract';
 import { readFeatureRows } from './features-file';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { features } from '../../src/core/model/pipeline';
+import { features } from '../../src/core/model/features';
 import { cvRidge } from './cv';
 import { readSplit, type Job } from './dataset';
 import { backboneModel, loadImage } from './extract';

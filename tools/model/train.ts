@@ -1,12 +1,11 @@
-import * as tf from '@tensorflow/tfjs';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ASPECTS } from '../../src/core/aspects';
 import type { ModelCard } from '../../src/core/model/bundle';
-import { BACKBONE_OUTPUTS } from '../../src/core/model/pipeline';
-import { DECODE_MAX_SIDE, DETAIL_SIDE, GLOBAL_SIDE, OVERVIEW_SIDE, WORK_MAX_SIDE } from '../../src/core/model/views';
+import { BACKBONE_OUTPUTS } from '../../src/core/model/features';
+import { DECODE_MAX_SIDE, DETAIL_SIDE, GLOBAL_SIDE, OVERVIEW_SIDE, WORK_MAX_SIDE } from '../../src/core/image/views';
 import { BACKBONE_LICENCE, BACKBONE_PACKAGE, loadPrunedBackbone } from './backbone-source';
 import { updateCardFiles } from './card-files';
 import { PLAN } from './dataset';
@@ -17,7 +16,7 @@ import { DEFAULT_LINEAR, fitLinearHead, linearLayersModel, predictLinear, type L
 import { layersArtifacts, writeJson, writeModelDir } from './io';
 import { useNodeBackend } from './node-backend';
 import { flagNumber, parseArgs } from '../lib/cli';
-import { MEASURE_NAMES } from '../../src/core/model/measures';
+import { MEASURE_NAMES } from '../../src/core/measures/measures';
 import { DEFAULT_ASPECT_FIT } from './aspect-head';
 import { cvAspectOutputs, cvFigures, DEFAULT_JOINT } from './cv-labels';
 import { labelTarget, trainLabelsOrExit, valLabelsOrExit } from './labels';

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { isCoachError } from '../../src/core/errors';
-import { loadBundle, scorePixels } from '../../src/core/model/pipeline';
+import { loadBundle } from '../../src/core/model/bundle';
+import { scorePixels } from '../../src/core/model/predict';
 import { orderReasons } from '../../src/core/explain/reasons';
 import { decodeNode } from '../model/decode-node';
 import { fileReader } from '../model/io';

@@ -3,7 +3,7 @@ import { fill, TEMPLATES, type Locale } from './templates';
 import { orderReasons, STRONG_AT } from './reasons';
 
 export { TEMPLATES, type Locale, type Provenance, type Template } from './templates';
-export { dHash, findNearDuplicates, hamming, NEAR_DUPLICATE_BITS } from './dhash';
+export { dHash, findNearDuplicates, hamming, NEAR_DUPLICATE_BITS } from '../image/fingerprint';
 
 export { MAX_REASONS, RAISE_AT, STRONG_AT, orderReasons } from './reasons';
 

@@ -1,5 +1,4 @@
-import type { RgbImage } from '../model/measures';
-import type { Pixels } from '../model/views';
+import type { Pixels, RgbImage } from './views';
 
 // A JPEG decoder's scaled decode, applied to decoded pixels. Chromium decodes a big JPEG straight
 // to its work size by scaling the inverse DCT (libjpeg-turbo's scale_num/8, `decode-browser.ts`):

@@ -1,5 +1,5 @@
 import { CoachError, isCoachError } from '../errors';
-import { workScale, workSize } from '../model/views';
+import { workScale, workSize } from './views';
 import { anchorFor, dctScaleBands } from './dct-scale';
 import { jpegOrientation } from './exif';
 import { rowReader, toImageData } from './pixels-browser';

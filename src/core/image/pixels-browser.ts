@@ -1,5 +1,5 @@
-import type { RgbImage } from '../model/measures';
-import type { Pixels } from '../model/views';
+import { scratchCanvas } from './canvas';
+import type { Pixels, RgbImage } from './views';
 
 /**
  * A decoded photo's RGBA pixels, on the page or in a worker. The canvas is asked for
@@ -15,8 +15,7 @@ export function bitmapPixels(source: ImageBitmap | ImageData): Pixels {
 /** Reads `rows` rows of a bitmap from row `y`, at most `maxRows` at a time, through one canvas. */
 export function rowReader(source: ImageBitmap, maxRows: number): (y: number, rows: number) => Pixels {
   const { width } = source;
-  const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(width, maxRows) : Object.assign(document.createElement('canvas'), { width, height: maxRows });
-  const ctx = canvas.getContext('2d', { willReadFrequently: true }) as OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null;
+  const ctx = scratchCanvas(width, maxRows).getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new Error('no 2D canvas to read the photo with');
   return (y, rows) => {
     ctx.clearRect(0, 0, width, rows);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { AspectId, Band } from '../aspects';
-import type { FileDigests } from './integrity';
+import { ASPECTS, type AspectId } from '../aspects';
+import { CoachError } from '../errors';
+import { verifiedReader, type FileDigests } from './integrity';
 
 /** Reads one file of the model folder, by path relative to it (e.g. "backbone/model.json"). */
 export type ReadModelFile = (relativePath: string) => Promise<ArrayBuffer>;
@@ -29,8 +30,75 @@ export interface ModelBundle {
   range?: { min: tf.Tensor1D; max: tf.Tensor1D };
 }
 
-export function bandFor(overall: number, bands: ModelCard['bands']): Band {
-  if (overall >= bands.great) return 'great';
-  if (overall >= bands.ok) return 'ok';
-  return 'needs_work';
+/** Builds a tfjs IOHandler for `<dir>/model.json` plus its shards from any file reader. */
+function handlerFor(read: ReadModelFile, dir: string): tf.io.IOHandler {
+  return {
+    async load() {
+      const json = JSON.parse(new TextDecoder().decode(await read(`${dir}/model.json`)));
+      const specs: tf.io.WeightsManifestEntry[] = [];
+      const buffers: ArrayBuffer[] = [];
+      for (const group of json.weightsManifest as tf.io.WeightsManifestConfig) {
+        specs.push(...group.weights);
+        for (const p of group.paths) buffers.push(await read(`${dir}/${p}`));
+      }
+      return {
+        modelTopology: json.modelTopology,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+        weightSpecs: specs,
+        weightData: concatBuffers(buffers),
+      };
+    },
+  };
+}
+
+function concatBuffers(parts: ArrayBuffer[]): ArrayBuffer {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(new Uint8Array(p), o);
+    o += p.byteLength;
+  }
+  return out.buffer;
+}
+
+/** Loads model-card.json, the backbone graph and the head from one model folder. */
+export async function loadBundle(readAny: ReadModelFile): Promise<ModelBundle> {
+  let card: ModelCard;
+  try {
+    card = JSON.parse(new TextDecoder().decode(await readAny('model-card.json'))) as ModelCard;
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new CoachError('MODEL_LOAD_FAILED', `model-card.json is not JSON: ${e.message}`, { cause: e });
+    throw e;
+  }
+  const read = verifiedReader(readAny, card.files);
+  const unknown = card.aspects.filter((a) => !(ASPECTS as readonly string[]).includes(a));
+  if (unknown.length) throw new CoachError('MODEL_LOAD_FAILED', `model card names unknown aspects: ${unknown.join(', ')}`);
+  const backbone = await tf.loadGraphModel(handlerFor(read, card.backbone.path));
+  let head: tf.LayersModel | undefined;
+  try {
+    head = await tf.loadLayersModel(handlerFor(read, card.head.path));
+    let range: ModelBundle['range'];
+    if (card.head.range) {
+      const r = JSON.parse(new TextDecoder().decode(await read(`${card.head.path}/${card.head.range}`))) as { min: number[]; max: number[] };
+      if (r.min.length !== card.head.features || r.max.length !== card.head.features) {
+        throw new CoachError('MODEL_LOAD_FAILED', `feature range has ${r.min.length} values, the head takes ${card.head.features}`);
+      }
+      range = { min: tf.tensor1d(r.min), max: tf.tensor1d(r.max) };
+    }
+    return { card, backbone, head, range };
+  } catch (e) {
+    // a later file failed: free what already sits on the backend
+    backbone.dispose();
+    head?.dispose();
+    throw e;
+  }
+}
+
+export function disposeBundle(bundle: ModelBundle): void {
+  bundle.backbone.dispose();
+  bundle.head.dispose();
+  bundle.range?.min.dispose();
+  bundle.range?.max.dispose();
 }

@@ -6,13 +6,16 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { Score } from '../aspects';
 import type { BackendName, EngineMemory } from '../engine-types';
-import { CoachError, isCoachError } from '../errors';
+import { CoachError } from '../errors';
 import type { ModelBundle, ReadModelFile } from './bundle';
 import { cachedModelReader } from './model-cache';
+import { isSoftwareRenderer, webglRenderer } from './renderer';
 import { bitmapPixels } from '../image/pixels-browser';
-import { measureHere, measureOffThread, type Measurer } from './measurer';
-import { disposeBundle, loadBundle, scorePixels } from './pipeline';
-import { GLOBAL_SIDE } from './views';
+import { measureHere, type Measurer } from '../measures/measurer';
+import { onLoadFault, onPhotoFault } from '../recovery';
+import { disposeBundle, loadBundle } from './bundle';
+import { scorePixels } from './predict';
+import { GLOBAL_SIDE } from '../image/views';
 
 export interface ScorerOptions {
   /** URL of the model folder (holding model-card.json). */
@@ -26,6 +29,8 @@ export interface ScorerOptions {
    * model; by default it is skipped when a later backend is listed. 'use' keeps it (tests).
    */
   softwareWebgl?: 'skip' | 'use';
+  /** Where the measurements run (default: on this thread; the engine passes its measure worker). */
+  measurer?: Measurer;
 }
 
 export interface Scorer {
@@ -43,16 +48,6 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
-
-/** The WebGL renderer's name, when the current backend is webgl. */
-export function webglRenderer(): string | undefined {
-  const gl = (tf.backend() as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
-  if (!gl) return undefined;
-  const ext = gl.getExtension('WEBGL_debug_renderer_info');
-  return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-}
-
-export const isSoftwareRenderer = (renderer: string) => /swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer);
 
 /** tfjs's memory on this thread (tensors, and textures on webgl) and the JS heap where known. */
 export function backendMemory(): EngineMemory {
@@ -78,7 +73,7 @@ function webglContext(): WebGLRenderingContext | undefined {
 /** A scorer on a fresh backend, for when the one in use dies (a lost WebGL context). */
 type Recover = (lost: BackendName) => Promise<{ bundle: ModelBundle; backend: BackendName; reason: string }>;
 
-const contextLost = () => new CoachError('BACKEND_FAILED', 'the WebGL context was lost', { userFacing: false });
+const contextLost = () => new CoachError('CONTEXT_LOST', 'the WebGL context was lost', { userFacing: false });
 
 class BundleScorer implements Scorer {
   private lost?: Promise<never>;
@@ -119,7 +114,8 @@ class BundleScorer implements Scorer {
         reject(contextLost());
       };
       if (gl.isContextLost()) gone();
-      else gl.canvas.addEventListener('webglcontextlost', gone, { once: true });
+      // the context's canvas (a page's or an OffscreenCanvas): both are event targets
+      else (gl as unknown as { canvas: EventTarget }).canvas.addEventListener('webglcontextlost', gone, { once: true });
     });
     this.lost.catch(() => {});
   }
@@ -128,7 +124,9 @@ class BundleScorer implements Scorer {
     try {
       return await this.scoreOnce(source, size);
     } catch (e) {
-      if (!this.contextGone || !this.recover || source instanceof tf.Tensor) throw e;
+      // the context's own loss event says so even when tfjs failed some other way first
+      const fault = this.contextGone ? contextLost() : e;
+      if (onPhotoFault(fault, 0) !== 'next-backend' || !this.recover || source instanceof tf.Tensor) throw fault;
       // the photo is still here (a bitmap or pixels): score it again on whatever takes over
       const dead = this.backend;
       if (this.bundle) {
@@ -179,12 +177,7 @@ export async function loadScorer(options: ScorerOptions): Promise<Scorer> {
   const first = await startOn(backends, read, options);
   // after a lost WebGL context, the backends after it in the list take over
   const recover: Recover = (dead) => startOn(backends.filter((b) => b !== dead), read, options);
-  return new BundleScorer(first.bundle, first.backend, first.reason, recover, measurerWorker());
-}
-
-/** Measurements on their own worker, beside the thread that runs the backbone. */
-export function measurerWorker(): Measurer {
-  return measureOffThread(() => new Worker(new URL('../../worker/measure.worker.ts', import.meta.url), { type: 'module', name: 'photo-coach-measure' }));
+  return new BundleScorer(first.bundle, first.backend, first.reason, recover, options.measurer);
 }
 
 /** The model loaded and warmed up on the first of `backends` that can run it. */
@@ -203,7 +196,8 @@ async function startOn(backends: BackendName[], read: ReadModelFile, options: Sc
       skipped.push(`${name}: did not initialise`);
       continue;
     }
-    const renderer = name === 'webgl' ? webglRenderer() : undefined;
+    const gl = name === 'webgl' ? webglContext() : undefined;
+    const renderer = gl ? webglRenderer(gl) : undefined;
     if (renderer && isSoftwareRenderer(renderer) && options.softwareWebgl !== 'use' && i < backends.length - 1) {
       skipped.push(`${name}: software rendering (${renderer}) is slower than ${backends[i + 1]}`);
       continue;
@@ -217,7 +211,7 @@ async function startOn(backends: BackendName[], read: ReadModelFile, options: Sc
       return { bundle, backend: name, reason };
     } catch (e) {
       if (bundle) disposeBundle(bundle);
-      if (isCoachError(e) && e.code === 'MODEL_LOAD_FAILED') throw e;
+      if (onLoadFault(e) === 'fail-engine') throw e;
       skipped.push(`${name}: ${(e as Error).message}`);
     }
   }

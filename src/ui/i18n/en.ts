@@ -51,6 +51,8 @@ export const en = {
   error_OVER_SITE_LIMIT: 'This photo file is bigger than this site accepts. Save a smaller copy, or take it again at your camera’s normal size.',
   error_MODEL_LOAD_FAILED: 'The photo coach could not load, so this photo was not checked. It is kept and can still be listed.',
   error_BACKEND_FAILED: 'This device could not check the photo. It is kept and can still be listed; try again later.',
+  error_CONTEXT_LOST: 'The graphics chip was reset while this photo was checked. It is kept and can still be listed; try again.',
+  error_WORKER_CRASHED: 'The photo coach stopped while checking this photo. It is kept and can still be listed; try again.',
   error_CANCELLED: 'Checking was cancelled. Try again.',
   error_INTERNAL: 'Something went wrong checking this photo. Try again, or remove it and add it again.',
 };

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Score } from '../../../src/core/aspects';
-import { browserDeps, createEngine, type EngineOptions, type WorkerLike } from '../../../src/core/engine';
+import { browserDeps, createEngine, type EngineOptions, type WorkerLike } from '../../../src/engine/engine';
 import type { BackendName } from '../../../src/core/engine-types';
 import { isCoachError } from '../../../src/core/errors';
 import { decodeBlob } from '../../../src/core/image/decode-browser';
 import { loadScorer, type Scorer } from '../../../src/core/model/scorer';
+import { webglRenderer } from '../../../src/core/model/renderer';
+import { measurerWorker } from '../../../src/engine/measure-off-thread';
 
 // What the browser suite drives through page.evaluate. Every call answers plain data; failures
 // come back as { error: { code, message } } so tests can assert on codes.
@@ -37,18 +39,14 @@ const live = () => {
 const harness = {
   numTensors: () => tf.memory().numTensors,
 
-  webglRenderer(): string {
-    const gl = document.createElement('canvas').getContext('webgl2');
-    if (!gl) return 'none';
-    const ext = gl.getExtension('WEBGL_debug_renderer_info');
-    return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-  },
+  webglRenderer: () => webglRenderer() || 'none',
 
   /** Loads the scorer on the page's thread; software WebGL is used when asked for, unlike in the app. */
   async load(backends: BackendName[], softwareWebgl: 'skip' | 'use' = 'use'): Promise<Result<{ backend: string; reason: string; modelVersion: string; tfBackend: string; loadMs: number }>> {
     const t0 = performance.now();
     try {
-      scorer = await loadScorer({ modelUrl: '/model/', backends, softwareWebgl });
+      // as the engine loads it: the measurements on their own worker
+      scorer = await loadScorer({ modelUrl: '/model/', backends, softwareWebgl, measurer: measurerWorker() });
       return { backend: scorer.backend, reason: scorer.backendReason, modelVersion: scorer.modelVersion, tfBackend: tf.getBackend(), loadMs: performance.now() - t0 };
     } catch (e) {
       return caught(e);

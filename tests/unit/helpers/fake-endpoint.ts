@@ -1,4 +1,4 @@
-import type { Endpoint } from '../../../src/worker/rpc';
+import type { Endpoint } from '../../../src/engine/rpc';
 
 type Listener = (event: never) => void;
 

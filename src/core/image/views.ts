@@ -1,5 +1,3 @@
-import type { RgbImage } from './measures';
-
 // The sizes below trade accuracy for time on a phone: the backbone's cost grows with its input
 // area, and every measurement is a pass over pixels. `npm run cv`-style comparisons on train
 // photos and `npm run bench` chose them (tools/model/README.md).
@@ -33,6 +31,13 @@ export interface Pixels {
   width: number;
   height: number;
   channels: 3 | 4;
+}
+
+/** A view: interleaved float RGB, row-major, values 0–255 (what the measurements read). */
+export interface RgbImage {
+  data: Float32Array;
+  width: number;
+  height: number;
 }
 
 /** A view as Pixels (views are float RGB). */

@@ -1,18 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Score } from '../core/aspects';
-import { createEngine } from '../core/engine';
-import type { BackendName } from '../core/engine-types';
-import { explain } from '../core/explain';
-import { decodeBlob } from '../core/image/decode-browser';
-import { bitmapPixels } from '../core/image/pixels-browser';
-import { webglRenderer } from '../core/model/backend-choice';
-import type { ModelBundle } from '../core/model/bundle';
-import { loadMeasuredScorer } from '../core/model/measured-scorer';
-import { cachedModelReader } from '../core/model/model-cache';
-import { BACKBONE_OUTPUTS, disposeBundle, loadBundle, scorePixels } from '../core/model/pipeline';
-import { measurerWorker } from '../core/model/scorer'; // also registers the wasm backend and its file URLs
-import { measure } from '../core/model/measures';
-import { detailCrop, GLOBAL_SIDE, globalView, overview, toWork, type Pixels } from '../core/model/views';
+import type { Score } from '../../../src/core/aspects';
+import { createEngine } from '../../../src/engine/engine';
+import type { BackendName } from '../../../src/core/engine-types';
+import { explain } from '../../../src/core/explain';
+import { decodeBlob } from '../../../src/core/image/decode-browser';
+import { bitmapPixels } from '../../../src/core/image/pixels-browser';
+import { webglRenderer } from '../../../src/core/model/renderer';
+import type { ModelBundle } from '../../../src/core/model/bundle';
+import { loadMeasuredScorer } from './measured-scorer';
+import { cachedModelReader } from '../../../src/core/model/model-cache';
+import { BACKBONE_OUTPUTS } from '../../../src/core/model/features';
+import { disposeBundle, loadBundle } from '../../../src/core/model/bundle';
+import { scorePixels } from '../../../src/core/model/predict';
+import '../../../src/core/model/scorer'; // registers the wasm backend and its file URLs
+import { measurerWorker } from '../../../src/engine/measure-off-thread';
+import { measure } from '../../../src/core/measures/measures';
+import { detailCrop, GLOBAL_SIDE, globalView, overview, toWork, type Pixels } from '../../../src/core/image/views';
 
 // The bench page: the app's real modules, driven one step at a time by tools/bench. Every
 // function returns plain JSON. Timings are performance.now() deltas on this page's thread.

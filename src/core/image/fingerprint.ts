@@ -1,3 +1,8 @@
+import type { RgbImage } from './views';
+
+// A photo's fingerprint: the same shot re-encoded, resized or slightly re-exposed hashes within
+// a few bits (the coach says so when two photos are the same shot).
+
 /**
  * 64-bit difference hash: the grey image box-averaged down to 9×8, then one bit per pair of
  * horizontal neighbours (1 where the left one is brighter), as 16 hex digits. Re-encoding,
@@ -54,4 +59,16 @@ export function findNearDuplicates(hashes: (string | undefined)[], maxBits = NEA
     }
   }
   return pairs;
+}
+
+/**
+ * dHash of the grey of the overview (the whole photo box-averaged to a square, so fine detail
+ * cannot alias): the same shot re-encoded, resized or slightly re-exposed hashes within a few
+ * bits.
+ */
+export function overviewFingerprint(view: RgbImage): string {
+  const { data, width, height } = view;
+  const grey = new Float32Array(width * height);
+  for (let i = 0, p = 0; i < grey.length; i++, p += 3) grey[i] = (data[p] + data[p + 1] + data[p + 2]) / 3;
+  return dHash(grey, width, height);
 }

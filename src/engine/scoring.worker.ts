@@ -2,7 +2,8 @@
 import { CoachError } from '../core/errors';
 import { decodeBlob } from '../core/image/decode-browser';
 import { backendMemory, loadScorer, type Scorer } from '../core/model/scorer';
-import type { ScoringApi } from './protocol';
+import type { ScoringApi } from './worker-api';
+import { measurerWorker } from './measure-off-thread';
 import { serve, type Endpoint } from './rpc';
 
 // Decoding and scoring off the page's thread. tfjs's WebGL backend draws on an OffscreenCanvas
@@ -23,7 +24,8 @@ function offscreenWebgl2(): boolean {
 serve<ScoringApi>(self as unknown as Endpoint, {
   probe: async () => ({ offscreenWebgl2: offscreenWebgl2() }),
   async init(config) {
-    scorer ??= loadScorer(config);
+    // the measurements on a worker of their own, beside this one's backbone
+    scorer ??= loadScorer({ ...config, measurer: measurerWorker() });
     const s = await scorer;
     return { backend: s.backend, reason: s.backendReason, modelVersion: s.modelVersion };
   },

@@ -1,7 +1,10 @@
 import type { Score } from '../core/aspects';
 import type { BackendName, EngineInfo, EngineMemory } from '../core/engine-types';
+import type { MeasuredPixels } from '../core/measures/measures';
 
-// What the page may ask the scoring worker. Photos cross either as Blobs (structured clone
+// What each worker answers, over the typed RPC of rpc.ts.
+//
+// The scoring worker: what the page may ask it. Photos cross either as Blobs (structured clone
 // shares the bytes; the worker decodes, off the page's thread) or as ImageBitmaps the caller
 // already decoded, transferred (not copied).
 
@@ -13,4 +16,12 @@ export type ScoringApi = {
   init(arg: { modelUrl: string; backends: BackendName[]; softwareWebgl?: 'skip' | 'use' }): Promise<Omit<EngineInfo, 'thread'>>;
   score(arg: PhotoInput): Promise<Score>;
   memory(arg: undefined): Promise<EngineMemory>;
+};
+
+/**
+ * The measure worker, beside the thread that runs the backbone: the measurements of one photo's
+ * views (copied to it, not moved, so the caller can still measure them itself).
+ */
+export type MeasureApi = {
+  measure(arg: { px: MeasuredPixels; width: number; height: number }): Promise<Float32Array>;
 };

@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName } from '../engine-types';
-import { chooseBackend, webglRenderer, type BackendChoice, type ChoiceStore } from './backend-choice';
-import type { ReadModelFile } from './bundle';
-import { cachedModelReader } from './model-cache';
-import { disposeBundle, loadBundle, scorePixels } from './pipeline';
-import { loadScorer, type Scorer } from './scorer';
-import type { Pixels } from './views';
+import type { BackendName } from '../../../src/core/engine-types';
+import { webglRenderer } from '../../../src/core/model/renderer';
+import { chooseBackend, type BackendChoice, type ChoiceStore } from './backend-choice';
+import type { ReadModelFile } from '../../../src/core/model/bundle';
+import { cachedModelReader } from '../../../src/core/model/model-cache';
+import { disposeBundle, loadBundle } from '../../../src/core/model/bundle';
+import { scorePixels } from '../../../src/core/model/predict';
+import { measurerWorker } from '../../../src/engine/measure-off-thread';
+import { loadScorer, type Scorer } from '../../../src/core/model/scorer';
+import type { Pixels } from '../../../src/core/image/views';
 
 // Glue between the backend choice (pure) and the real model: times the model on a backend, and
 // loads a Scorer on the measured winner with the others as fallbacks.
@@ -63,6 +66,6 @@ export async function loadMeasuredScorer(options: MeasuredScorerOptions): Promis
     time: (backend, runs) => timeOnModel(read, backend, runs),
   });
   const order: BackendName[] = [choice.backend, ...(['webgl', 'wasm', 'cpu'] as const).filter((b) => b !== choice.backend)];
-  const scorer = await loadScorer({ modelUrl: options.modelUrl, readFile: read, backends: order });
+  const scorer = await loadScorer({ modelUrl: options.modelUrl, readFile: read, backends: order, measurer: measurerWorker() });
   return { scorer, choice };
 }

@@ -11,12 +11,7 @@
 // as much as the backbone. The same code runs in Node (training, `npm run score`) and the
 // browser, so both get the same numbers whatever the tfjs backend.
 
-/** Interleaved RGB, row-major, values 0–255: a view's tensor read back (see `views.ts` readRgb). */
-export interface RgbImage {
-  data: Float32Array;
-  width: number;
-  height: number;
-}
+import type { RgbImage } from '../image/views';
 
 /** Colour cast in any direction (castMeasures), appended last. */
 export const CAST_MEASURE_NAMES = ['grey_edge_cast', 'max_rgb_cast', 'neutral_frac', 'median_chroma_cast', 'bright_cast'] as const;

@@ -1,4 +1,5 @@
-import type { BackendName } from '../engine-types';
+import { isSoftwareRenderer as isSoftware } from '../../../src/core/model/renderer';
+import type { BackendName } from '../../../src/core/engine-types';
 
 // Which tfjs backend runs the model on this device, decided by timing the real model once per
 // device and model version, and remembered. WebGL on a software renderer (SwiftShader, llvmpipe)
@@ -8,7 +9,6 @@ import type { BackendName } from '../engine-types';
 /** On a real GPU, WebGL is kept while within this fraction of the fastest backend's time. */
 export const GPU_MARGIN = 0.1;
 const KEY_PREFIX = 'photo-coach:backend:';
-const SOFTWARE = /swiftshader|llvmpipe|softpipe|software|basic render driver|microsoft basic/i;
 
 export interface BackendTiming {
   backend: BackendName;
@@ -64,7 +64,8 @@ export interface ChooseOptions {
   now?: () => number;
 }
 
-export const isSoftwareRenderer = (renderer: string) => !renderer || SOFTWARE.test(renderer);
+/** No WebGL at all counts as software: nothing keeps the page's CPU free. */
+export const isSoftwareRenderer = (renderer: string) => !renderer || isSoftware(renderer);
 
 export const choiceKey = (modelVersion: string, renderer: string) => `${KEY_PREFIX}${modelVersion}|${renderer || 'no-webgl'}`;
 
@@ -132,7 +133,7 @@ export async function chooseBackend(opts: ChooseOptions): Promise<BackendChoice>
   const key = choiceKey(opts.modelVersion, opts.renderer);
   if (store && !opts.remeasure) {
     const old = parseChoice(await store.get(key).catch(() => null));
-    if (old) return remember({ ...old, source: 'remembered' });
+    if (old) return { ...old, source: 'remembered' };
   }
   const software = isSoftwareRenderer(opts.renderer);
   const order: BackendName[] = software ? ['wasm', 'webgl'] : ['webgl', 'wasm'];
@@ -154,7 +155,7 @@ export async function chooseBackend(opts: ChooseOptions): Promise<BackendChoice>
     at: new Date().toISOString(),
   };
   await store?.set(key, JSON.stringify(choice)).catch(() => {});
-  return remember(choice);
+  return choice;
 }
 
 function parseChoice(json: string | null): BackendChoice | null {
@@ -167,27 +168,9 @@ function parseChoice(json: string | null): BackendChoice | null {
   }
 }
 
-let last: BackendChoice | null = null;
-function remember(c: BackendChoice): BackendChoice {
-  last = c;
-  return c;
-}
+
 
 /** The WebGL renderer string (unmasked where the browser allows), or '' without WebGL. */
-export function webglRenderer(): string {
-  try {
-    const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(1, 1) : document.createElement('canvas');
-    const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | null;
-    if (!gl) return '';
-    const info = gl.getExtension('WEBGL_debug_renderer_info');
-    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-    gl.getExtension('WEBGL_lose_context')?.loseContext();
-    return renderer;
-  } catch {
-    return '';
-  }
-}
-
 export function mapStore(map = new Map<string, string>()): ChoiceStore {
   return {
     get: async (k) => map.get(k) ?? null,
@@ -238,52 +221,4 @@ export function defaultChoiceStore(): ChoiceStore | null {
     // opaque origin
   }
   return null;
-}
-
-export interface BackendChoiceReport {
-  /** The choice made or recalled in this JS realm, if any. */
-  current: BackendChoice | null;
-  /** Every choice remembered on this device (all model versions and renderers). */
-  remembered: BackendChoice[];
-  /** This page's WebGL renderer string, and whether it is a software one. */
-  renderer: string;
-  software: boolean;
-}
-
-/** What the debug panel shows: the current choice and every remembered one, page and worker. */
-export async function describeBackendChoice(stores?: ChoiceStore[]): Promise<BackendChoiceReport> {
-  const list = stores ?? allStores();
-  const remembered: BackendChoice[] = [];
-  for (const s of list) {
-    for (const [, v] of await s.entries().catch(() => [] as [string, string][])) {
-      const c = parseChoice(v);
-      if (c && !remembered.some((r) => r.at === c.at && r.backend === c.backend)) remembered.push(c);
-    }
-  }
-  remembered.sort((a, b) => b.at.localeCompare(a.at));
-  const renderer = webglRenderer();
-  return { current: last, remembered, renderer, software: isSoftwareRenderer(renderer) };
-}
-
-function allStores(): ChoiceStore[] {
-  const out: ChoiceStore[] = [];
-  try {
-    if (typeof localStorage !== 'undefined') out.push(localStorageStore(localStorage));
-  } catch {
-    // blocked
-  }
-  try {
-    if (typeof caches !== 'undefined') out.push(cacheStorageStore(caches));
-  } catch {
-    // opaque origin
-  }
-  return out;
-}
-
-/** Forgets every remembered choice, page and worker (the debug panel's "measure again"). */
-export async function forgetChoices(stores: ChoiceStore[] = allStores()): Promise<void> {
-  for (const store of stores) {
-    for (const [k] of await store.entries().catch(() => [] as [string, string][])) await store.set(k, '').catch(() => {});
-  }
-  last = null;
 }

@@ -1,0 +1,23 @@
+import * as tf from '@tensorflow/tfjs';
+import { CoachError } from '../errors';
+import type { ModelBundle } from './bundle';
+
+/** The head's raw outputs for one analysed photo: quality 0–1, then one severity per aspect. */
+export async function headOutputs(bundle: ModelBundle, f: Float32Array): Promise<Float32Array> {
+  const out = tf.tidy(() => {
+    let x: tf.Tensor1D = tf.tensor1d(f);
+    // The head is linear: a feature outside anything seen in training (an unusual size or
+    // shape of photo) would be extrapolated without bound, so it is held to the training range.
+    if (bundle.range) x = tf.minimum(tf.maximum(x, bundle.range.min), bundle.range.max);
+    return (bundle.head.predict(x.expandDims(0)) as tf.Tensor2D).squeeze([0]);
+  });
+  try {
+    const raw = (await out.data()) as Float32Array;
+    if (raw.length !== bundle.card.aspects.length + 1 || !raw.every(Number.isFinite)) {
+      throw new CoachError('INTERNAL', `model produced ${raw.length} outputs, expected ${bundle.card.aspects.length + 1} finite values`);
+    }
+    return raw;
+  } finally {
+    out.dispose();
+  }
+}

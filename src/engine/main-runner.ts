@@ -1,0 +1,28 @@
+import { measurerWorker } from './measure-off-thread';
+import type { Runner, ScorerConfig } from './runner';
+
+/** Scores on the page's thread. Loads tfjs only then, so the worker path keeps it off the page. */
+export function mainRunner(config: ScorerConfig, why: string): Runner {
+  const scorer = import('../core/model/scorer').then((m) => m.loadScorer({ ...config, measurer: measurerWorker() }));
+  const decode = import('../core/image/decode-browser');
+  scorer.catch(() => {}); // reported through `info`
+  return {
+    info: scorer.then((s) => ({ backend: s.backend, reason: `${s.backendReason}; on the page's thread (${why})`, thread: 'main' as const, modelVersion: s.modelVersion })),
+    async run(blob) {
+      const s = await scorer;
+      const { bitmap, width, height } = await (await decode).decodeBlob(blob);
+      try {
+        return await s.score(bitmap, { width, height });
+      } finally {
+        bitmap.close();
+      }
+    },
+    async memory() {
+      await scorer;
+      return (await import('../core/model/scorer')).backendMemory();
+    },
+    dispose() {
+      scorer.then((s) => s.dispose(), () => {});
+    },
+  };
+}
