@@ -3,11 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { ensurePhotos, PHOTO_DIR, REPO, type BenchPhoto } from './photos';
 import { summarise, toMarkdown, type RunResult } from './report';
-import { serveStatic } from './server';
-import { BENCH_PAGE, CHROMIUM_ARGS, DIST, ensureBenchBuild } from './build';
+import { serveStatic } from '../harness/static-server';
+import { BENCH_ARGS, BENCH_PAGE, DIST, ensureBenchBuild } from './build';
+import { launchChromium } from '../harness/chromium';
 import { baselineDist } from './baseline';
 import { crossSiteServers, crossSiteVisits } from './cross-site';
 
@@ -84,12 +85,13 @@ async function main() {
   process.stderr.write('\n');
   if (!o['no-build']) ensureBenchBuild(o.rebuild, log);
 
-  const server = await serveStatic(DIST, { '/bench-photos/': PHOTO_DIR });
+  // production's cache headers: the repeat visit revalidates what is not content-named
+  const server = await serveStatic({ root: DIST, mounts: { '/bench-photos/': PHOTO_DIR }, mutable: 'revalidate' });
   const baselineBuild = o.baseline ? baselineDist(o.baseline, log) : undefined;
-  const baseline = baselineBuild && o.baseline ? { name: o.baseline, server: await serveStatic(baselineBuild.dist, { '/bench-photos/': PHOTO_DIR }) } : undefined;
+  const baseline = baselineBuild && o.baseline ? { name: o.baseline, server: await serveStatic({ root: baselineBuild.dist, mounts: { '/bench-photos/': PHOTO_DIR }, mutable: 'revalidate' }) } : undefined;
   if (baseline && baselineBuild) benchPages.set(baseline.server.origin, baselineBuild.page);
   const crossSite = o['no-cross-site'] ? undefined : await crossSiteServers(DIST, { '/bench-photos/': PHOTO_DIR });
-  const browser = await chromium.launch({ executablePath: o.chromium, headless: true, args: CHROMIUM_ARGS });
+  const { browser } = await launchChromium(BENCH_ARGS, o.chromium);
   const urls = photos.map((p) => `${server.origin}/bench-photos/${p.file}`);
   // the first photo of the set for the cold start's first score: a mid-size one
   const firstIndex = Math.max(0, photos.findIndex((p) => p.megapixels >= 1 && p.megapixels <= 3));

@@ -1,42 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO } from './photos';
+import { BUILD_DIR, ensureBuild } from '../harness/build';
 
-// The benchmarks' build of the app (plus the bench page) in .cache/bench/dist, redone only when
-// an input is newer than the last build.
+// The bench runs the shared harness's build (the app plus the bench page, tools/harness) in the
+// harness's Chromium, with precise heap figures.
 
-export const DIST = join(REPO, '.cache/bench/dist');
+export const DIST = BUILD_DIR;
 /** The bench page's URL path in a build. */
 export const BENCH_PAGE = '/tools/bench/page/bench.html';
-const STAMP = join(DIST, '.built');
-const INPUTS = ['src', 'public', 'index.html', 'coach.html', 'vite.config.ts', 'tools/bench/vite.config.ts', 'tools/bench/page', 'package-lock.json'];
-
-function newest(path: string): number {
-  if (!existsSync(path)) return 0;
-  const st = statSync(path);
-  return st.isDirectory() ? readdirSync(path).reduce((m, n) => Math.max(m, newest(join(path, n))), st.mtimeMs) : st.mtimeMs;
-}
 
 export function ensureBenchBuild(force: boolean, log: (m: string) => void) {
-  const fresh = existsSync(STAMP) && INPUTS.every((p) => newest(join(REPO, p)) <= statSync(STAMP).mtimeMs);
-  if (fresh && !force) return log('build is fresh');
-  log('building (vite build) …');
-  const r = spawnSync(join(REPO, 'node_modules/.bin/vite'), ['build', '--config', 'tools/bench/vite.config.ts'], { cwd: REPO, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`vite build failed (exit ${r.status ?? r.signal})`);
-  writeFileSync(STAMP, new Date().toISOString());
+  ensureBuild(force, log);
 }
 
-/** Headless Chromium with WebGL on SwiftShader where there is no GPU, and precise heap figures. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist',
-  '--enable-precise-memory-info',
-];
+/** Besides the harness's flags (tools/harness/chromium.ts): heap figures that are not rounded. */
+export const BENCH_ARGS = ['--enable-precise-memory-info'];

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { serveStatic, type StaticServer } from './server';
+import { startServers, type Servers } from '../harness/two-sites';
 
 // The coach as production runs it: the demo listing page on one site (http://localhost:<port>)
 // with the coach in its iframe from another (http://127.0.0.1:<port>), so the frame runs out of
@@ -21,15 +21,11 @@ export interface CrossSiteResult {
   repeat: Visit;
 }
 
-/** Serves `dist` on two sites, the coach allowing the listing page's origin only. */
-export async function crossSiteServers(dist: string, mounts: Record<string, string>) {
-  const host = await serveStatic(dist, mounts, { hostname: 'localhost' });
-  const coach = await serveStatic(dist, mounts, { answers: { '/coach-config.json': JSON.stringify({ hostOrigins: [host.origin] }) } });
-  return { host, coach, close: async () => void (await Promise.all([host.close(), coach.close()])) };
-}
+/** Serves `dist` on two sites, the coach allowing the listing page's origin only, with production's cache headers. */
+export const crossSiteServers = (dist: string, mounts: Record<string, string>) => startServers({ root: dist, mounts, mutable: 'revalidate' });
 
-async function visit(page: Page, url: string, coach: StaticServer, photo: string): Promise<Visit> {
-  const from = coach.log.length;
+async function visit(page: Page, url: string, servers: Servers, photo: string): Promise<Visit> {
+  const from = servers.requests.length;
   const started = Date.now();
   await page.goto(url);
   const frame = page.frameLocator('iframe');
@@ -40,19 +36,19 @@ async function visit(page: Page, url: string, coach: StaticServer, photo: string
   const firstScoreMs = Date.now() - started;
   // the coach's server saw what the HTTP cache did not answer (the model may load in a worker,
   // whose fetches the frame's resource timings do not list)
-  const model = coach.log.slice(from).filter((r) => r.path.startsWith('/model/'));
+  const model = servers.requests.slice(from).filter((r) => r.origin === 'coach' && r.path.startsWith('/model/'));
   const sum = (weights: boolean) => model.filter((r) => r.path.endsWith('.bin') === weights).reduce((a, r) => a + r.bytes, 0);
   return { readyMs, firstScoreMs, weightsBytes: sum(true), modelOtherBytes: sum(false) };
 }
 
 /** One cold and one repeat visit in a fresh browser context, scoring `photo` (a file path). */
-export async function crossSiteVisits(browser: Browser, servers: Awaited<ReturnType<typeof crossSiteServers>>, photo: string): Promise<CrossSiteResult> {
+export async function crossSiteVisits(browser: Browser, servers: Servers, photo: string): Promise<CrossSiteResult> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
-    const url = `${servers.host.origin}/?coach=${encodeURIComponent(servers.coach.origin)}`;
-    const cold = await visit(page, url, servers.coach, photo);
-    const repeat = await visit(page, url, servers.coach, photo);
+    const url = `${servers.hostOrigin}/?coach=${encodeURIComponent(servers.coachOrigin)}`;
+    const cold = await visit(page, url, servers, photo);
+    const repeat = await visit(page, url, servers, photo);
     return { cold, repeat };
   } finally {
     await context.close();

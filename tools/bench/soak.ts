@@ -1,11 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { type Browser, type Frame, type Page } from 'playwright-core';
 import type { EngineMemory } from '../../src/core/engine-types';
-import { CHROMIUM_ARGS, DIST, ensureBenchBuild } from './build';
+import { BENCH_ARGS, DIST, ensureBenchBuild } from './build';
+import { launchChromium } from '../harness/chromium';
 import { REPO } from './photos';
-import { serveStatic } from './server';
+import { serveStatic } from '../harness/static-server';
 
 const HELP = `npm run bench:soak -- [options]
 
@@ -130,8 +131,8 @@ async function main() {
   if (!(total > 0 && batch > 0)) throw new Error('--photos and --batch must be positive numbers');
   if (!o['no-build']) ensureBenchBuild(false, log);
 
-  const server = await serveStatic(DIST);
-  const browser = await chromium.launch({ executablePath: o.chromium, headless: true, args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc'] });
+  const server = await serveStatic({ root: DIST, mutable: 'revalidate' });
+  const { browser } = await launchChromium([...BENCH_ARGS, '--js-flags=--expose-gc'], o.chromium);
   const started = Date.now();
   const samples: Sample[] = [];
   let scored = 0;

@@ -1,35 +1,11 @@
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 
-// Debian's Chromium, headless, with WebGL on SwiftShader (real WebGL, on the CPU). Nothing is
-// downloaded: playwright-core only drives the installed binary. Each launch gets a fresh
-// profile: playwright-core makes a new temporary user-data-dir per launch and deletes it on
-// close (it refuses a --user-data-dir argument).
+import { launchChromium, type LaunchedBrowser } from '../../../tools/harness/chromium';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { CHROMIUM, CHROMIUM_ARGS, type LaunchedBrowser } from '../../../tools/harness/chromium';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist',
-];
-
-export interface LaunchedBrowser {
-  browser: Browser;
-  /** Closes the browser (and with it its temporary profile). */
-  close(): Promise<void>;
-}
-
-/** Launches Chromium with a fresh temporary profile. */
-export async function launchBrowser(extraArgs: string[] = []): Promise<LaunchedBrowser> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
-  return { browser, close: () => browser.close().catch(() => {}) };
-}
+/** Launches Chromium with the suite's flags and a fresh temporary profile (tools/harness/chromium.ts). */
+export const launchBrowser = (extraArgs: string[] = []): Promise<LaunchedBrowser> => launchChromium(extraArgs);
 
 export interface PageLog {
   /** console messages, as "type: text". */
