@@ -6,7 +6,8 @@ import { FORM_STRINGS } from './host-demo/strings';
 // origin (as in production); without it the coach comes from this page's own origin.
 const params = new URLSearchParams(location.search);
 const coachOrigin = parseOrigin(params.get('coach')) ?? location.origin;
-const locale = isLocale(params.get('locale')) ? (params.get('locale') as 'en' | 'ja') : 'en';
+const asked = params.get('locale');
+const locale = isLocale(asked) ? asked : 'en';
 
 const words = FORM_STRINGS[locale];
 localise();

@@ -1,6 +1,6 @@
 import { connect, WindowMessenger, type RemoteProxy } from 'penpal';
 import { withoutLocation } from '../core/image/strip-location';
-import { isSendable, selectOrdered, type CoachState, type CoachStore, type ConfirmedPhoto } from '../store';
+import { isSendable, selectCoverId, selectOrdered, type CoachState, type CoachStore, type ConfirmedPhoto } from '../store';
 import {
   CHANNEL,
   clampHeight,
@@ -17,6 +17,7 @@ import {
 } from './protocol';
 
 export function summarize(s: CoachState): ChangeMessage {
+  const cover = selectCoverId(s);
   return {
     v: PROTOCOL_VERSION,
     photos: selectOrdered(s)
@@ -28,7 +29,7 @@ export function summarize(s: CoachState): ChangeMessage {
         state: p.state,
         score: p.score ? Math.round(p.score.overall) : null,
         band: p.score?.band ?? null,
-        cover: p.id === s.coverId,
+        cover: p.id === cover,
         model: p.score ? modelOf(s) : null,
       })),
   };

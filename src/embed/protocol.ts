@@ -4,6 +4,7 @@
 // tampered guest. Anything with the wrong version or shape is dropped.
 import type { Band } from '../core/aspects';
 import { DEFAULT_LIMITS, MAX_PHOTOS, type HostLimits } from '../core/limits';
+import { isLocale, type Locale } from '../core/locale';
 
 export const PROTOCOL_VERSION = 1;
 /** Penpal channel: a host and guest of different major versions never even connect. */
@@ -22,7 +23,7 @@ export function clampLimits(l: Partial<HostLimits> = {}): HostLimits {
   return { photos: n(l.photos, 1, LIMITS.photos, DEFAULT_LIMITS.photos), bytesPerPhoto: n(l.bytesPerPhoto, 100_000, 50 * 1024 * 1024, DEFAULT_LIMITS.bytesPerPhoto) };
 }
 
-export type Locale = 'en' | 'ja';
+export { isLocale, type Locale } from '../core/locale';
 export type PhotoStatus = 'queued' | 'scoring' | 'done' | 'error';
 
 /**
@@ -160,10 +161,6 @@ const isId = (x: unknown): x is string => typeof x === 'string' && x.length > 0 
 export const isFile = (x: unknown): x is File => typeof File !== 'undefined' && x instanceof File;
 const isModel = (x: unknown) => x === null || (typeof x === 'string' && x.length > 0 && x.length <= 100);
 const EVENT_CODES: readonly string[] = Object.values(EventCodes);
-
-export function isLocale(x: unknown): x is Locale {
-  return x === 'en' || x === 'ja';
-}
 
 function isPhotoSummary(x: unknown): x is PhotoSummary {
   return (

@@ -3,8 +3,8 @@ import { DEFAULT_LIMITS, type HostLimits } from '../core/limits';
 import type { Score } from '../core/aspects';
 import type { Engine, EngineInfo } from '../core/engine-types';
 import { isCoachError, type ErrorCode } from '../core/errors';
+import type { Locale } from '../core/locale';
 
-export type Locale = 'en' | 'ja';
 export type PhotoState = 'queued' | 'scoring' | 'done' | 'error';
 
 export interface PhotoError {
@@ -38,8 +38,6 @@ export interface CoachState {
   /** In the order they were added; `order` is the order the seller sees. */
   photos: Photo[];
   order: string[];
-  /** The cover (the search thumbnail): the first usable photo in `order`, kept so by every update (coverOf). */
-  coverId: string | null;
   locale: Locale;
   engine: EngineStatus;
   /** The listing site's limits, enforced here and again by the host SDK. */
@@ -88,7 +86,7 @@ export const FILE_ERRORS: readonly ErrorCode[] = ['EMPTY_FILE', 'NOT_AN_IMAGE', 
 /** A photo the listing can use: not refused as a file (a photo the model could not score still is). */
 export const isSendable = (p: Photo) => !(p.error && FILE_ERRORS.includes(p.error.code));
 
-/** The cover: the first photo in the seller's order that the listing can use. */
+/** The cover (the search thumbnail): the first photo in the seller's order that the listing can use; a refused file never is. */
 export function coverOf(photos: Photo[], order: string[]): string | null {
   const byId = new Map(photos.map((p) => [p.id, p]));
   return order.find((id) => byId.has(id) && isSendable(byId.get(id)!)) ?? null;
@@ -109,18 +107,10 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
   let nextId = 1;
   let disposed = false;
 
-  const store = createStore<CoachState>()((rawSet, get) => {
-    // every change keeps coverId on the first usable photo (a refused file can never be the cover)
-    const set = (partial: Partial<CoachState> | ((s: CoachState) => Partial<CoachState>)) =>
-      rawSet((s) => {
-        const change = typeof partial === 'function' ? partial(s) : partial;
-        const next = { ...s, ...change };
-        return { ...change, coverId: coverOf(next.photos, next.order) };
-      });
+  const store = createStore<CoachState>()((set, get) => {
     const patch = (id: string, p: Partial<Photo>) =>
       set((s) => ({ photos: s.photos.map((ph) => (ph.id === id ? { ...ph, ...p } : ph)) }));
     const find = (id: string) => get().photos.find((p) => p.id === id);
-    const withOrder = (order: string[]) => ({ order });
 
     const cancel = (id: string) => {
       jobs.get(id)?.abort();
@@ -159,7 +149,6 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
     return {
       photos: [],
       order: [],
-      coverId: null,
       locale: options.locale ?? 'en',
       engine: { state: 'loading' },
       limits: options.limits ?? DEFAULT_LIMITS,
@@ -191,7 +180,7 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
             ? { state: 'error' as const, error: { code: 'OVER_SITE_LIMIT' as const, message: `${file.size} bytes; the site takes up to ${limits.bytesPerPhoto}` } }
             : { state: 'queued' as const }),
         }));
-        set((s) => ({ photos: [...s.photos, ...added], leftOut: all.length - fits.length, ...withOrder([...s.order, ...added.map((p) => p.id)]) }));
+        set((s) => ({ photos: [...s.photos, ...added], leftOut: all.length - fits.length, order: [...s.order, ...added.map((p) => p.id)] }));
         for (const p of added) if (p.state === 'queued') enqueue(p.id);
         return added.map((p) => p.id);
       },
@@ -201,7 +190,7 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         if (!photo) return;
         cancel(id);
         urls.revoke(photo.objectUrl);
-        set((s) => ({ photos: s.photos.filter((p) => p.id !== id), leftOut: 0, ...withOrder(s.order.filter((o) => o !== id)) }));
+        set((s) => ({ photos: s.photos.filter((p) => p.id !== id), leftOut: 0, order: s.order.filter((o) => o !== id) }));
       },
 
       reset() {
@@ -243,14 +232,14 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         if (to === from) return;
         order.splice(from, 1);
         order.splice(to, 0, id);
-        set(withOrder(order));
+        set({ order });
       },
 
       setCover(id) {
         const order = get().order;
         const photo = find(id);
         if (!order.includes(id) || !photo || !isSendable(photo)) return;
-        set(withOrder([id, ...order.filter((o) => o !== id)]));
+        set({ order: [id, ...order.filter((o) => o !== id)] });
       },
 
       setLocale(locale) {
@@ -284,7 +273,7 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         for (const job of jobs.values()) job.abort();
         jobs.clear();
         for (const p of get().photos) urls.revoke(p.objectUrl);
-        set({ photos: [], ...withOrder([]) });
+        set({ photos: [], order: [] });
         engine.dispose();
       },
     };
@@ -293,10 +282,16 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
 }
 
 /** The cover has been scored and needs work: buyers see it first in search. */
-export const coverNeedsWork = (s: CoachState): boolean => s.photos.find((p) => p.id === s.coverId)?.score?.band === 'needs_work';
+export const coverNeedsWork = (s: CoachState): boolean => {
+  const cover = selectCoverId(s);
+  return s.photos.find((p) => p.id === cover)?.score?.band === 'needs_work';
+};
 
 /** Whether the note next to the cover shows now. */
 export const coverNudgeShown = (s: CoachState): boolean => coverNeedsWork(s) && s.coverNudge !== 'dismissed';
+
+/** The cover's id, or null when no photo can be one. */
+export const selectCoverId = (s: CoachState): string | null => coverOf(s.photos, s.order);
 
 /** Photos in the seller's order. */
 export const selectOrdered = (s: CoachState): Photo[] => s.order.map((id) => s.photos.find((p) => p.id === id)!).filter(Boolean);

@@ -13,16 +13,17 @@ export function AddPhotos() {
   const [over, setOver] = useState(false);
   const add = (files: File[]) => files.length && store.getState().addFiles(files);
 
+  // one listener for the component's life: it reads the store when a paste comes
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {
       const files = filesOf(e.clipboardData?.files);
       if (!files.length) return;
       e.preventDefault();
-      add(files);
+      store.getState().addFiles(files);
     };
     document.addEventListener('paste', onPaste);
     return () => document.removeEventListener('paste', onPaste);
-  });
+  }, [store]);
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();

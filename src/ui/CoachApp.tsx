@@ -1,4 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { selectOrdered, type CoachStore, type ConfirmedPhoto } from '../store';
 import { CoachStoreProvider, useCoach, useCoachStoreApi } from '../store/react';
 import { recommendedCoverId, sameShots } from './advice';
@@ -84,9 +85,13 @@ export function PhotoGrid({ announce }: { announce(text: string): void }) {
   const t = useT();
   const order = useCoach((s) => s.order);
   const recommended = useCoach((s) => (s.order.length > 1 ? recommendedCoverId(selectOrdered(s)) : null));
-  // a string, so the selector's result compares equal while nothing changed
-  const repeats = useCoach((s) => JSON.stringify([...sameShots(selectOrdered(s))]));
-  const sameAs = useMemo(() => new Map<string, number>(JSON.parse(repeats)), [repeats]);
+  // flat [id, place, id, place…]: compared item by item, so it stays equal while nothing changed
+  const repeats = useCoach(useShallow((s) => [...sameShots(selectOrdered(s))].flat()));
+  const sameAs = useMemo(() => {
+    const m = new Map<string, number>();
+    for (let i = 0; i < repeats.length; i += 2) m.set(repeats[i] as string, repeats[i + 1] as number);
+    return m;
+  }, [repeats]);
   return (
     <section className="photos" aria-labelledby="photos-heading">
       <h2 id="photos-heading">{t('photosLabel')}</h2>

@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
-import { FILE_ERRORS, isSendable, type Photo } from '../store';
+import { FILE_ERRORS, isSendable, selectCoverId, type Photo } from '../store';
 import { useCoach, useCoachStoreApi } from '../store/react';
 import { adviceFor } from './advice';
 import { CoverNudge } from './CoverNudge';
@@ -32,11 +32,11 @@ export function PhotoTile({ id, index, total, recommended, sameAs, announce }: P
   const retake = useRef<HTMLInputElement>(null);
   const [brokenUrl, setBrokenUrl] = useState<string | null>(null);
   const advice = useMemo(() => (photo?.score ? adviceFor(photo.score, locale) : undefined), [photo?.score, locale]);
+  const cover = useCoach((s) => selectCoverId(s) === id);
   const space = locale === 'ja' ? '' : ' ';
   if (!photo) return null;
 
   const titleId = `photo-title-${id}`;
-  const cover = useCoach((s) => s.coverId === id);
   const act = store.getState();
   const move = (delta: number) => {
     flushSync(() => act.move(id, delta));

@@ -2,7 +2,7 @@
 import type { Score } from '../core/aspects';
 import { checkPhoto, explain, findNearDuplicates, rankCover } from '../core/explain';
 import type { Photo } from '../store';
-import type { Locale } from './i18n';
+import type { Locale } from '../core/locale';
 
 export type { Advice } from '../core/explain';
 

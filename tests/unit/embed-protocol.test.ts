@@ -13,7 +13,7 @@ import {
   PROTOCOL_VERSION,
 } from '../../src/embed/protocol';
 import { confirmMessage, newEvents, summarize } from '../../src/embed/guest';
-import { createCoachStore } from '../../src/store';
+import { createCoachStore, selectCoverId } from '../../src/store';
 import { CoachError } from '../../src/core/errors';
 import { countingUrls, fakeEngine, flush, makeScore, photoFile } from './helpers/fake-engine';
 
@@ -185,9 +185,9 @@ describe('guest payloads', () => {
     fake.jobs[1].resolve(makeScore(60));
     await flush();
     const [bad, good] = store.getState().photos;
-    expect(store.getState().coverId).toBe(good.id);
+    expect(selectCoverId(store.getState())).toBe(good.id);
     store.getState().setCover(bad.id);
-    expect(store.getState().coverId).toBe(good.id);
+    expect(selectCoverId(store.getState())).toBe(good.id);
     expect(store.getState().order[0]).toBe(bad.id); // the seller's order is left alone
     const change = summarize(store.getState());
     expect(change.photos.map((p) => [p.name, p.file !== null, p.cover])).toEqual([['notes.txt', false, false], ['b.jpg', true, true]]);

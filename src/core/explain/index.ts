@@ -1,8 +1,9 @@
 import type { AspectId, Score } from '../aspects';
-import { fill, TEMPLATES, type Locale } from './templates';
+import type { Locale } from '../locale';
+import { fill, TEMPLATES } from './templates';
 import { orderReasons, STRONG_AT } from './reasons';
 
-export { TEMPLATES, type Locale, type Provenance, type Template } from './templates';
+export { TEMPLATES, type Provenance, type Template } from './templates';
 export { dHash, findNearDuplicates, hamming, NEAR_DUPLICATE_BITS } from '../image/fingerprint';
 
 export { MAX_REASONS, RAISE_AT, STRONG_AT, orderReasons } from './reasons';

@@ -1,8 +1,8 @@
 import type { AspectId } from '../aspects';
+import type { Locale } from '../locale';
 import en from './templates.en.json';
 import ja from './templates.ja.json';
 
-export type Locale = 'en' | 'ja';
 
 /**
  * Where a template's wording comes from: a phrase cluster mined by `npm run templates` from a

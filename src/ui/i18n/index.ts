@@ -1,15 +1,12 @@
 import type { ErrorCode } from '../../core/errors';
+import type { Locale } from '../../core/locale';
 import { en, type MessageKey, type Messages } from './en';
 import { ja } from './ja';
 
-export type Locale = 'en' | 'ja';
+export { isLocale } from '../../core/locale';
 export type { MessageKey, Messages };
 
 export const MESSAGES: Record<Locale, Messages> = { en, ja };
-
-export function isLocale(v: unknown): v is Locale {
-  return v === 'en' || v === 'ja';
-}
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
