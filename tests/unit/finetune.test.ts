@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendRow, partFiles, pooled, readTaps, resumePart, TAP_SIZE, TAPS } from '../../tools/model/finetune';
+import { appendRow, partFiles, pooled, readTaps, resumePart, TAP_SIZE, TAPS } from '../../tools/model/experiments/finetune';
+import { runTool, smokeData, writeFeatureRows, type SmokeData } from './helpers/experiment-data';
 
 describe('extern1 on cached activations (npm run finetune)', () => {
   it('pools the hard-swished 1×1 convolution as the pipeline does: mean and std per channel', async () => {
@@ -52,5 +53,32 @@ describe('extern1 on cached activations (npm run finetune)', () => {
     } finally {
       rmSync(cache, { recursive: true, force: true });
     }
+  });
+});
+
+describe('npm run finetune on four photos', () => {
+  const FINETUNE = 'tools/model/experiments/finetune.ts';
+  let s: SmokeData;
+  beforeAll(() => {
+    s = smokeData();
+    writeFeatureRows(s);
+  });
+  afterAll(() => s.dispose());
+
+  it('answers --help', async () => {
+    const { code, stdout } = await runTool(FINETUNE, ['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('--extract');
+    expect(stdout).toContain('--cv');
+  });
+
+  it('caches the activations of each photo, then fits extern1 for one round of 2-fold CV', async () => {
+    const { code, stdout, stderr } = await runTool(FINETUNE, ['--cache', s.cache, '--extract', '--cv', '--folds', '2', '--rounds', '1', '--batch', '2'], { PHOTO_COACH_DATA: s.data });
+    expect(code, stderr).toBe(0);
+    expect(resumePart(partFiles(join(s.cache, 'finetune'), 0, 1))).toEqual(s.images);
+    expect(stdout).toMatch(/^4 rated train photos with cached activations, 2 folds/m);
+    expect(stdout).toMatch(/^reproduces the cached extern1 features/m);
+    expect(stdout).toMatch(/^fold 1 round 1: train loss /m);
+    expect(stdout).toMatch(/^\| 0 \| .*\n\| 1 \| /m);
   });
 });

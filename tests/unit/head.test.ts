@@ -1,11 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ASPECTS, LABELLED_ASPECTS } from '../../src/core/aspects';
 import { DEFAULT_ASPECT_FIT } from '../../tools/model/aspect-head';
 import type { Label } from '../../tools/model/labels';
-import { predictRows, toLayersModel, trainHead, DEFAULT_HEAD } from '../../tools/model/head';
+import { predictRows, toLayersModel, trainHead, DEFAULT_HEAD } from '../../tools/model/experiments/mlp-head';
 import type { FeatureRow } from '../../tools/model/features-file';
 import { spearman } from '../../tools/model/metrics';
 import { rng } from '../../tools/model/rng';
+import { runTool } from './helpers/experiment-data';
 
 // Tiny synthetic feature rows: quality depends on feature 0, "blur" copies shift feature 1.
 function rows(n: number, seed: number): FeatureRow[] {
@@ -77,5 +81,33 @@ describe('linear head', () => {
     const folded = tf.tidy(() => (model.predict(tf.tensor2d(test.map((r) => r.f))) as tf.Tensor2D).arraySync());
     folded.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(pred[i][j], 4)));
     model.dispose();
+  });
+});
+
+describe('the MLP head experiment (tools/model/experiments/mlp-head.ts)', () => {
+  const MLP = 'tools/model/experiments/mlp-head.ts';
+
+  it('answers --help', async () => {
+    const { code, stdout } = await runTool(MLP, ['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/--configs/);
+  });
+
+  it('cross-validates an MLP config beside the shipped ridge head on cached feature rows', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'mlp-head-'));
+    try {
+      mkdirSync(join(cache, 'features'));
+      writeFileSync(join(cache, 'features', 'part-0-of-1.jsonl'), rows(40, 5).map((r) => JSON.stringify(r)).join('\n') + '\n');
+      const config = { hidden: 4, epochs: 2, batch: 32 };
+      const { code, stdout, stderr } = await runTool(MLP, ['--cache', cache, '--folds', '2', '--configs', JSON.stringify([config])]);
+      expect(code, stderr).toBe(0);
+      const lines = stdout.trim().split('\n');
+      expect(lines[0]).toBe('40 rated train rows, 14 damaged, 2 folds');
+      expect(lines[1]).toMatch(/^shipped ridge \{.*\} pooled -?\d\.\d{3}  ss01 -?\d\.\d{3}  ss02 -?\d\.\d{3}$/);
+      expect(lines[2]).toMatch(/ pooled -?\d\.\d{3}  ss01 -?\d\.\d{3}  ss02 -?\d\.\d{3}$/);
+      expect(lines[2].startsWith(`${JSON.stringify(config)} pooled `)).toBe(true);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 });

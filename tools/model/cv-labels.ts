@@ -1,7 +1,7 @@
 import type { AspectId } from '../../src/core/aspects';
 import { calibrate, calibrationAt, fitAspectColumnsLambdas, lambdaOf, rowKind, type AspectFitConfig, type Calibration } from './aspect-head';
 import type { FeatureRow } from './features-file';
-import { fitStandardizer, standardized } from './head';
+import { fitStandardizer, standardized } from './standardize';
 import { saysSideways, type Label } from './labels';
 import { auc } from './metrics';
 import { aspectAuc, judgedBy, reasonFigures, type AucWithInterval, type Judged, type ReasonFigures } from './reason-figures';

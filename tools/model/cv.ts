@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
 import { readFeatureRows, type FeatureRow } from './features-file';
-import { DEFAULT_HEAD, fitStandardizer, predictRows, standardized, trainHead, type HeadConfig } from './head';
 import { choleskySolve, withinGroupsSystem } from './ridge';
-import { DEFAULT_LINEAR, type LinearHeadConfig } from './linear-head';
+import { DEFAULT_LINEAR } from './linear-head';
 import { BACKBONE_FEATURES } from '../../src/core/model/features';
 import { MEASURE_NAMES } from '../../src/core/measures/measures';
 import { spearman } from './metrics';
@@ -15,15 +14,18 @@ import { ASPECTS, LABELLED_ASPECTS, type AspectId } from '../../src/core/aspects
 import { DEFAULT_ASPECT_FIT, lambdaOf, type AspectFitConfig } from './aspect-head';
 import { cvAspectOutputsLambdas, cvFigures, sidewaysEvidence, standardizerRows } from './cv-labels';
 import { labelTarget, trainLabelsOrExit } from './labels';
+import { fitStandardizer, standardized } from './standardize';
 
 // K-fold cross-validation of head settings on train.csv rows only (folds by photo), so that
 // choices are never made by looking at val.csv.
 
-const HELP = `npm run cv -- [--folds 4] [--configs '[{"hidden":64}, {"ridge":600,"pooledShare":0.8}, …]']
-Prints mean SRCC (pooled and per subset) over folds for each head setting. A config with
-"ridge" (λ) fits the linear quality head; "pooledShare" (default 1) mixes the pooled error with
-the within-subset one (tools/model/ridge.ts fitRidgeWithinGroups). "drop" lists
-measurements (MEASURE_NAMES) to leave out of the features, to compare sets of measurements.
+const HELP = `npm run cv -- [--folds 4] [--configs '[{}, {"ridge":600,"pooledShare":0.8}, {"drop":["log_aspect"]}, …]']
+Prints mean SRCC (pooled and per subset) over folds for each setting of the linear quality head:
+"ridge" (λ; without it, the shipped ${DEFAULT_LINEAR.lambda} and pooled share ${DEFAULT_LINEAR.pooledShare}); "pooledShare" (default 1
+when "ridge" is given) mixes the pooled error with the within-subset one (tools/model/ridge.ts
+fitRidgeWithinGroups). "drop" lists measurements (MEASURE_NAMES) to leave out of the features, to
+compare sets of measurements. The default is [{}]: the shipped head. The MLP head that ridge was
+chosen over: tools/model/experiments/mlp-head.ts.
 
 With --labels, each config is an aspect fit (tools/model/aspect-head.ts: "lambda", "synthWeight",
 "crossSynth", "sideways": "own" | "tilt"; "lambdas": [..] sweeps λ from one Gram matrix; "calibrations":
@@ -98,7 +100,7 @@ export function cvRidge(rows: FeatureRow[], folds: number, lambda: number, poole
 }
 
 /** The rows without the named measurements' columns. */
-function withoutMeasures(rows: FeatureRow[], names: string[]): FeatureRow[] {
+export function withoutMeasures(rows: FeatureRow[], names: string[]): FeatureRow[] {
   const unknown = names.filter((n) => !(MEASURE_NAMES as readonly string[]).includes(n));
   if (unknown.length) throw new Error(`unknown measurements: ${unknown.join(', ')}`);
   if (!names.length) return rows;
@@ -106,36 +108,34 @@ function withoutMeasures(rows: FeatureRow[], names: string[]): FeatureRow[] {
   return rows.map((r) => ({ ...r, f: r.f.filter((_, j) => !gone.has(j)) }));
 }
 
+interface QualityConfig {
+  ridge?: number;
+  pooledShare?: number;
+  drop?: string[];
+}
+
+const QUALITY_KEYS = ['ridge', 'pooledShare', 'drop'];
+
 async function main() {
   const { flags } = parseArgs(process.argv.slice(2), ['help', 'labels', 'quality-overall']);
   if (flags.help) return console.log(HELP);
+  const quality = !flags.labels && !flags['quality-overall'];
+  const configs: QualityConfig[] = quality && flags.configs ? JSON.parse(String(flags.configs)) : [{}];
+  // a setting cv does not know would be ignored, and its line would show another head's figures under its name
+  const unknown = [...new Set(configs.flatMap((c) => Object.keys(c)))].filter((k) => !QUALITY_KEYS.includes(k));
+  if (unknown.length) throw new Error(`unknown config keys ${unknown.join(', ')} (cv takes ${QUALITY_KEYS.join(', ')}; MLP head settings: tools/model/experiments/mlp-head.ts)`);
   await useNodeBackend('wasm');
   const folds = Number(flags.folds ?? 4);
   const allRows = readFeatureRows(join(resolve(String(flags.cache ?? '.cache')), 'features')).filter((r) => r.split === 'train');
   if (flags['quality-overall']) return cvQualityOverall(allRows, folds, JSON.parse(String(flags.alphas ?? '[0, 0.05, 0.1, 0.2]')));
   if (flags.labels) return cvLabelled(allRows, folds, flags.configs ? JSON.parse(String(flags.configs)) : [{}], flags.json ? String(flags.json) : undefined);
-  const configs: (Partial<HeadConfig> & Partial<LinearHeadConfig> & { ridge?: number; pooledShare?: number; drop?: string[] })[] = flags.configs ? JSON.parse(String(flags.configs)) : [{}];
-  const fold = (r: FeatureRow) => hash32(r.image) % folds;
   console.log(`${allRows.filter((r) => r.mos !== null).length} rated train rows, ${allRows.filter((r) => r.aspect).length} damaged, ${folds} folds`);
   for (const c of configs) {
     const rows = withoutMeasures(allRows, c.drop ?? []);
-    let sums: Record<string, number> = {};
-    if (c.ridge !== undefined) {
-      sums = cvRidge(rows, folds, c.ridge, c.pooledShare ?? 1);
-    } else {
-      const cfg = { ...DEFAULT_HEAD, ...c };
-      for (let k = 0; k < folds; k++) {
-        const fit = rows.filter((r) => fold(r) !== k);
-        const held = rows.filter((r) => fold(r) === k && r.mos !== null);
-        const { params, standardizer } = trainHead(fit, cfg);
-        const q = predictRows(params, standardizer, held).map((p) => p[0]);
-        Object.values(params).forEach((v) => v.dispose());
-        for (const [s, v] of Object.entries(srccBySubset(held, q))) sums[s] = (sums[s] ?? 0) + v / folds;
-      }
-    }
+    const pooledShare = c.pooledShare ?? (c.ridge === undefined ? DEFAULT_LINEAR.pooledShare : 1);
+    const sums = cvRidge(rows, folds, c.ridge ?? DEFAULT_LINEAR.lambda, pooledShare);
     console.log(JSON.stringify(c), Object.entries(sums).map(([s, v]) => `${s} ${v.toFixed(3)}`).join('  '));
   }
-  tf.disposeVariables();
 }
 
 /**

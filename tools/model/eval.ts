@@ -8,7 +8,7 @@ import type { AspectId } from '../../src/core/aspects';
 import { valLabelsOrExit } from './labels';
 import { judgedBy, labelFigures, labelFiguresTable, type Judged } from './reason-figures';
 import { planJobs, readSplit } from './dataset';
-import { figures, figuresTable, type Prediction } from './evaluate';
+import { figures, figuresTable, type Prediction } from './figures';
 import { jobPixels, loadImage } from './extract';
 import { fileReader, writeJson } from './io';
 import { useNodeBackend } from './node-backend';

@@ -3,7 +3,7 @@ import { ASPECTS } from '../../src/core/aspects';
 import { fitAspectColumns, type AspectFitConfig, type Calibration } from './aspect-head';
 import { standardizerRows } from './cv-labels';
 import type { FeatureRow } from './features-file';
-import { fitStandardizer, standardized, type Standardizer } from './head';
+import { fitStandardizer, standardized, type Standardizer } from './standardize';
 import type { Label } from './labels';
 import { fitRidgeWithinGroups } from './ridge';
 
@@ -11,12 +11,12 @@ import { fitRidgeWithinGroups } from './ridge';
 // Output 0 estimates MOS (ridge on the rated train photos); outputs 1… estimate each aspect's
 // severity, fitted to the step-by-step labels of real photos with synthetic copies as extra
 // rows (aspect-head.ts), then calibrated per aspect so that 0.35 means "a buyer would notice".
-// 4-fold CV on train.csv (npm run cv) put ridge ahead of the MLP head for quality: 0.742 vs
-// 0.704 pooled SRCC, λ = 1000 best of 100 / 1000 / 3000. Quality is fitted partly within
-// subsets (pooledShare, see fitRidgeWithinGroups): at 0.8 with λ = 600, CV SRCC rose in every
-// subset and pooled (0.760 / 0.877 / 0.416 / 0.602 → 0.761 / 0.881 / 0.423 / 0.611 on the 512²
-// features it was chosen on; 0.757 / 0.885 / 0.409 / 0.589 → 0.757 / 0.891 / 0.415 / 0.601 on
-// the 320² ones, tools/model/README.md). With the stride-8/16 levels added (npm run levels),
+// 4-fold CV on train.csv (experiments/mlp-head.ts) put ridge ahead of the MLP head for quality:
+// 0.742 vs 0.704 pooled SRCC, λ = 1000 best of 100 / 1000 / 3000. Quality is fitted partly
+// within subsets (pooledShare, see fitRidgeWithinGroups): at 0.8 with λ = 600, CV SRCC rose in
+// every subset and pooled (0.760 / 0.877 / 0.416 / 0.602 → 0.761 / 0.881 / 0.423 / 0.611 on the
+// 512² features it was chosen on; 0.757 / 0.885 / 0.409 / 0.589 → 0.757 / 0.891 / 0.415 / 0.601
+// on the 320² ones, tools/model/README.md). With the stride-8/16 levels added (npm run levels),
 // λ = 1200 led 600 and 2000 on the mean of pooled and subset SRCC.
 
 export interface LinearHeadConfig {

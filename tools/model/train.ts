@@ -9,7 +9,7 @@ import { DECODE_MAX_SIDE, DETAIL_SIDE, GLOBAL_SIDE, OVERVIEW_SIDE, WORK_MAX_SIDE
 import { BACKBONE_LICENCE, BACKBONE_PACKAGE, loadPrunedBackbone } from './backbone-source';
 import { updateCardFiles } from './card-files';
 import { PLAN } from './dataset';
-import { figures, figuresTable, type Prediction } from './evaluate';
+import { figures, figuresTable, type Prediction } from './figures';
 import { readFeatureRows } from './features-file';
 import { refreshMeasures } from './refresh-measures';
 import { DEFAULT_LINEAR, fitLinearHead, linearLayersModel, predictLinear, type LinearHead } from './linear-head';

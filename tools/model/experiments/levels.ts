@@ -1,17 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BACKBONE_FEATURES, BACKBONE_LEVELS, BACKBONE_OUTPUTS } from '../../src/core/model/features';
-import { MEASURE_NAMES } from '../../src/core/measures/measures';
-import { crop, globalView, GLOBAL_SIDE, toWork, type Pixels } from '../../src/core/image/views';
-import { cvLambdas } from './cv';
-import { readSplit } from './dataset';
-import { loadImage } from './extract';
-import { prunedGraphModel } from './backbone-source';
-import { readFeatureRows, type FeatureRow } from './features-file';
-import { DEFAULT_LINEAR } from './linear-head';
-import { useNodeBackend } from './node-backend';
-import { flagNumber, parseArgs, progress } from '../lib/cli';
+import { BACKBONE_FEATURES, BACKBONE_LEVELS, BACKBONE_OUTPUTS } from '../../../src/core/model/features';
+import { MEASURE_NAMES } from '../../../src/core/measures/measures';
+import { crop, globalView, GLOBAL_SIDE, toWork, type Pixels } from '../../../src/core/image/views';
+import { cvLambdas } from '../cv';
+import { readSplit } from '../dataset';
+import { loadImage } from '../extract';
+import { prunedGraphModel } from '../backbone-source';
+import { readFeatureRows, type FeatureRow } from '../features-file';
+import { DEFAULT_LINEAR } from '../linear-head';
+import { useNodeBackend } from '../node-backend';
+import { flagNumber, parseArgs, progress } from '../../lib/cli';
 
 // Which feature levels of the backbone feed the head: mean and standard deviation per channel
 // of candidate layers, extracted once for train.csv photos (never val), then judged by K-fold
@@ -125,6 +125,9 @@ function readLevels(cacheDir: string, view: string): Map<string, Record<string, 
   return out;
 }
 
+/** SRCC cells of a table row; a subset none of the photos belong to (a small sample) has none. */
+const figureCells = (s: Record<string, number>) => ['pooled', 'ss01', 'ss02', 'ss03'].map((k) => s[k]?.toFixed(3) ?? '–').join(' | ');
+
 async function main() {
   const { flags } = parseArgs(process.argv.slice(2), ['help', 'extract-only', 'log-std']);
   if (flags.help) return console.log(HELP);
@@ -153,9 +156,9 @@ async function main() {
     const all = cvLambdas(rows, folds, lambdas, DEFAULT_LINEAR.pooledShare);
     for (const [li, lambda] of lambdas.entries()) {
       const s = all[li];
-      console.log(`| ${chosen.join(' + ') || '(shipped)'} | ${lambda} | ${rows[0].f.length} | ${s.pooled.toFixed(3)} | ${s.ss01.toFixed(3)} | ${s.ss02.toFixed(3)} | ${s.ss03.toFixed(3)} |`);
+      console.log(`| ${chosen.join(' + ') || '(shipped)'} | ${lambda} | ${rows[0].f.length} | ${figureCells(s)} |`);
     }
   }
 }
 
-await main();
+if (import.meta.url === `file://${process.argv[1]}`) await main();

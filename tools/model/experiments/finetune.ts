@@ -1,20 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, truncateSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { globalView, GLOBAL_SIDE, toWork } from '../../src/core/image/views';
-import { readSplit } from './dataset';
-import { loadImage } from './extract';
-import { loadPrunedBackbone, prunedGraphModel } from './backbone-source';
-import { useNodeBackend } from './node-backend';
-import { flagNumber, parseArgs, progress } from '../lib/cli';
-import { readFeatureRows, type FeatureRow } from './features-file';
-import { fitStandardizer, standardized } from './head';
-import { choleskySolve } from './ridge';
-import { qualitySystem, srccBySubset } from './cv';
-import { hash32, shuffled } from './rng';
+import { globalView, GLOBAL_SIDE, toWork } from '../../../src/core/image/views';
+import { readSplit } from '../dataset';
+import { loadImage } from '../extract';
+import { loadPrunedBackbone, prunedGraphModel } from '../backbone-source';
+import { useNodeBackend } from '../node-backend';
+import { flagNumber, parseArgs, progress } from '../../lib/cli';
+import { readFeatureRows, type FeatureRow } from '../features-file';
+import { fitStandardizer, standardized } from '../standardize';
+import { choleskySolve } from '../ridge';
+import { qualitySystem, srccBySubset } from '../cv';
+import { hash32, shuffled } from '../rng';
 import { registerFastMatMulGradient } from './fast-grad';
-import { DEFAULT_LINEAR } from './linear-head';
-import { BACKBONE_LEVELS } from '../../src/core/model/features';
+import { DEFAULT_LINEAR } from '../linear-head';
+import { BACKBONE_LEVELS } from '../../../src/core/model/features';
 
 // Activations of the last backbone blocks' inputs, cached for train.csv photos (never val), so
 // that those blocks can be fitted to the ratings without running the whole backbone each step.
@@ -173,9 +173,10 @@ async function cv(cacheDir: string, folds: number, cfg: TuneConfig): Promise<voi
   const W0 = tf.tensor2d(e.W, [120, 480]);
   const b0 = tf.tensor1d(e.b);
   // the cached rows were made with the same weights: check that this reproduces them
-  const check = pooledAll(allTaps.subarray(0, 8 * TAP_SIZE), 8, W0, b0, e);
+  const nCheck = Math.min(8, rows.length);
+  const check = pooledAll(allTaps.subarray(0, nCheck * TAP_SIZE), nCheck, W0, b0, e);
   let worst = 0;
-  for (let i = 0; i < 8; i++) for (let j = 0; j < SPAN; j++) worst = Math.max(worst, Math.abs(check[i * SPAN + j] - rows[i].f[SPAN_START + j]) / (1e-3 + Math.abs(rows[i].f[SPAN_START + j])));
+  for (let i = 0; i < nCheck; i++) for (let j = 0; j < SPAN; j++) worst = Math.max(worst, Math.abs(check[i * SPAN + j] - rows[i].f[SPAN_START + j]) / (1e-3 + Math.abs(rows[i].f[SPAN_START + j])));
   console.log(`reproduces the cached extern1 features to a relative ${worst.toExponential(2)}`);
   const sums: Record<string, number>[] = [];
   for (let k = 0; k < folds; k++) {
