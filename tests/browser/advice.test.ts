@@ -8,6 +8,7 @@ import { ensureBuild, FIXTURES_DIR, launchBrowser, startServers, withPage, type 
 // score change; a weak cover gets a note on its tile (dismissible; shown again when the listing
 // page asks before submitting) and never blocks.
 
+// Golden files: tests/fixtures/advice/*.png, remade by `npx tsx tests/fixtures/advice/make.ts` (the repository alone).
 const MIN = 60_000;
 let servers: Servers;
 let chromium: LaunchedBrowser;

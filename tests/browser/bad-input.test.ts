@@ -1,3 +1,6 @@
+// Golden files: tests/fixtures/bad-input/ (remade by `npx tsx tests/fixtures/bad-input/make.ts`, which needs
+// ImageMagick and libjpeg-turbo's jpegtran) and tests/fixtures/expected-scores.jsonl (remade by
+// `npm run --silent score -- --json tests/fixtures/photos > tests/fixtures/expected-scores.jsonl` (the repository alone: tfjs in Node)).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';

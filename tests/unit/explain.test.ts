@@ -1,3 +1,5 @@
+// Golden files: src/core/explain/templates.{en,ja}.json, written from the candidates that
+// `npm run templates` mines from ../shared/data/rationales (tools/templates/README.md).
 import { ASPECTS, type Score } from '../../src/core/aspects';
 import { checkPhoto, dHash, explain, findNearDuplicates, hamming, rankCover, TEMPLATES } from '../../src/core/explain';
 

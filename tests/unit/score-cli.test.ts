@@ -1,3 +1,5 @@
+// Golden file: tests/fixtures/expected-scores.jsonl, remade by
+// `npm run --silent score -- --json tests/fixtures/photos > tests/fixtures/expected-scores.jsonl` (the repository alone: tfjs in Node).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,5 @@
+// Golden files: src/core/explain/templates.{en,ja}.json, written from the candidates that
+// `npm run templates` mines from ../shared/data/rationales (tools/templates/README.md).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ASPECTS } from '../../src/core/aspects';

@@ -1,3 +1,5 @@
+// Golden file: tests/fixtures/expected-scores.jsonl (npm run score's scores of tests/fixtures/photos), remade by
+// `npm run --silent score -- --json tests/fixtures/photos > tests/fixtures/expected-scores.jsonl`.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { REPO } from './build';
