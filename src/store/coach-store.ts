@@ -219,7 +219,7 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
 
       retry(id) {
         const photo = find(id);
-        if (!photo || photo.state !== 'error' || disposed) return;
+        if (photo?.state !== 'error' || disposed) return;
         patch(id, { state: 'queued', error: undefined });
         enqueue(id);
       },

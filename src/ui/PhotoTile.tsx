@@ -99,6 +99,7 @@ export function PhotoTile({ id, index, total, recommended, sameAs, announce }: P
             )}
           </div>
         )}
+        {/* biome-ignore lint/a11y/useSemanticElements: a row of buttons named by the tile's title; a fieldset would need a legend repeating it */}
         <div className="actions" role="group" aria-labelledby={titleId}>
           <button type="button" data-action="earlier" disabled={index === 0} onClick={() => move(-1)} aria-describedby={titleId}>
             {t('moveEarlier')}

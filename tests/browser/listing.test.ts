@@ -144,7 +144,12 @@ test('the form holds what the coach shows without a confirm: add, remove, reorde
     await coach.getByTestId('file-input').setInputFiles([join(FIXTURES_DIR, 'photos', PHOTOS[2])]);
     await page.getByTestId('attached-photo').first().waitFor({ timeout: 60_000 });
     await page.click('#title'); // a page asks before unload only once the seller has touched it
-    const dialog = new Promise<string>((ok) => page.once('dialog', (d) => (ok(d.type()), void d.accept())));
+    const dialog = new Promise<string>((ok) =>
+      page.once('dialog', (d) => {
+        ok(d.type());
+        void d.accept();
+      }),
+    );
     await page.close({ runBeforeUnload: true });
     assert.equal(await dialog, 'beforeunload');
   });

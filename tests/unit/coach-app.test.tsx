@@ -134,7 +134,9 @@ describe('CoachApp', () => {
     await act(async () => store.getState().setCover(store.getState().order[1]));
     expect(note()).toBeNull();
     let shown = false;
-    await act(async () => void (shown = store.getState().askCoverNudge()));
+    await act(async () => {
+      shown = store.getState().askCoverNudge();
+    });
     expect(shown).toBe(true);
     expect(within(tile('a.jpg')).getByTestId('cover-nudge')).toBe(document.activeElement);
   });

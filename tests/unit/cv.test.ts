@@ -18,7 +18,7 @@ describe('npm run cv (quality head settings)', () => {
       return { key: `k${i}`, split: 'train', image: `p${i}.jpg`, subset: i % 2 ? 'ss01' : 'ss02', mos: 0.5 + 0.3 * f[0] + 0.05 * r(), aspect: null, strength: 0, seed: 0, f };
     });
     mkdirSync(join(cache, 'features'));
-    writeFileSync(join(cache, 'features', 'part-0-of-1.jsonl'), rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
+    writeFileSync(join(cache, 'features', 'part-0-of-1.jsonl'), `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`);
   });
   afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
@@ -28,7 +28,7 @@ describe('npm run cv (quality head settings)', () => {
     expect(code, stderr).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toBe('40 rated train rows, 0 damaged, 2 folds');
-    expect(lines[1]).toMatch(/^\{\} pooled \d\.\d{3}  ss01 \d\.\d{3}  ss02 \d\.\d{3}$/);
+    expect(lines[1]).toMatch(/^\{\} pooled \d\.\d{3} {2}ss01 \d\.\d{3} {2}ss02 \d\.\d{3}$/);
     expect(lines[2]).toBe(`${JSON.stringify(shipped)}${lines[1].slice(2)}`);
   });
 

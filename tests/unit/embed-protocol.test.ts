@@ -39,7 +39,7 @@ describe('parseOrigin', () => {
     [' https://shop.example', null],
     [undefined, null],
     [42, null],
-    ['https://' + 'a'.repeat(3000) + '.example', null],
+    [`https://${'a'.repeat(3000)}.example`, null],
   ])('%j → %j', (input, expected) => {
     expect(parseOrigin(input)).toBe(expected);
   });

@@ -5,7 +5,10 @@ const cancelled = () => Object.assign(new Error('cancelled'), { code: 'CANCELLED
 function deferred<T>() {
   let resolve!: (v: T) => void;
   let reject!: (e: Error) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 }
 

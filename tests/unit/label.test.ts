@@ -47,7 +47,7 @@ describe('answer schema', () => {
 
   it('accepts a complete answer, also inside one code fence', () => {
     expect(validateAnswer(good).ok).toBe(true);
-    expect(parseAnswer('```json\n' + validContent() + '\n```').ok).toBe(true);
+    expect(parseAnswer(`\`\`\`json\n${validContent()}\n\`\`\``).ok).toBe(true);
   });
 
   it('names every problem: missing aspect, out-of-range severity, bad verdict, extra key, bad score', () => {
@@ -175,7 +175,7 @@ describe('labelling against a local endpoint', () => {
       const kept = records(out).length;
       expect(kept).toBeGreaterThanOrEqual(4);
       expect(kept).toBeLessThan(12);
-      appendFileSync(out, '{"sha256":"' + hashes[11].slice(0, 20)); // a crash in the middle of a write
+      appendFileSync(out, `{"sha256":"${hashes[11].slice(0, 20)}`); // a crash in the middle of a write
       const second = await runLabel(options(server.baseUrl, files, out));
       expect(second.repairedBytes).toBe(31);
       expect(second).toMatchObject({ total: 12, skipped: kept, labelled: 12 - kept, failed: [], aborted: false });
@@ -215,7 +215,7 @@ describe('batch files', () => {
   it('writes the Batch API input keyed by hash, leaving out photos already labelled', () => {
     const { dir, files, hashes } = photos(3);
     const labels = join(dir, 'labels.jsonl');
-    writeFileSync(labels, JSON.stringify({ sha256: hashes[0] }) + '\n');
+    writeFileSync(labels, `${JSON.stringify({ sha256: hashes[0] })}\n`);
     const batchIn = join(dir, 'batch-in.jsonl');
     expect(writeBatch({ files, labels, batchOut: batchIn, model: 'm', prompt, detail: 'low' })).toEqual({ written: 2, skipped: 1, map: mapPathFor(batchIn) });
     const lines = readFileSync(batchIn, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -230,11 +230,11 @@ describe('batch files', () => {
     writeBatch({ files, batchOut: batchIn, model: 'm', prompt, detail: 'low' });
     const ok = (h: string, content = validContent(0.2)) => ({ id: `batch_req_${h.slice(0, 6)}`, custom_id: h, response: { status_code: 200, request_id: 'r', body: completion(content, 'gpt-x') }, error: null });
     const results = join(dir, 'out.jsonl');
-    writeFileSync(results, [
+    writeFileSync(results, `${[
       ok(hashes[0]), ok(hashes[1]),
       ok(hashes[2], 'not json'),
       { id: 'batch_req_x', custom_id: hashes[3], response: null, error: { code: 'rate_limit', message: 'quota' } },
-    ].map((l) => JSON.stringify(l)).join('\n') + '\n');
+    ].map((l) => JSON.stringify(l)).join('\n')}\n`);
     const labels = join(dir, 'labels.jsonl');
     const prices = { inputPerM: 1.25, outputPerM: 5 };
     const s = readBatch({ results, labels, model: 'm', prompt, map: mapPathFor(batchIn), prices });

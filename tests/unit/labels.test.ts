@@ -12,7 +12,7 @@ const line = (image: string, over: Record<string, unknown> = {}) =>
 
 describe('labels file', () => {
   it('loads good lines and names the line of every bad one, loading the rest', () => {
-    const text = [
+    const text = `${[
       line('a.jpg'),
       '{"image": "b.jpg", "split": ', // invalid JSON, not the last line
       line('c.jpg', { sev: (({ blur, ...rest }) => rest)(sev()) }), // an aspect missing
@@ -20,7 +20,7 @@ describe('labels file', () => {
       line('e.jpg', { main: 'glare' }),
       line('nowhere.jpg'), // not a photo of the data set
       line('f.jpg', { sev: sev({ blur: 0.8 }), main: 'blur', overall: 1 }),
-    ].join('\n') + '\n';
+    ].join('\n')}\n`;
     const known = new Set(['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg', 'e.jpg', 'f.jpg']);
     const read = parseLabels(text, 'labels.jsonl', known);
     expect(read.labels.map((l) => l.image)).toEqual(['a.jpg', 'f.jpg']);
@@ -45,7 +45,7 @@ describe('labels file', () => {
   it('replaces a photo labelled several times in the calibration file by the mean of its labels', () => {
     const dir = mkdtempSync(join(tmpdir(), 'labels-'));
     writeFileSync(join(dir, 'main.jsonl'), `${line('a.jpg')}\n${line('b.jpg')}\n`);
-    writeFileSync(join(dir, 'cal.jsonl'), [0.3, 0.5, 0.7].map((b, i) => line('b.jpg', { sev: sev({ blur: b }), main: i ? 'blur' : 'none', overall: 2 + i })).join('\n') + '\n');
+    writeFileSync(join(dir, 'cal.jsonl'), `${[0.3, 0.5, 0.7].map((b, i) => line('b.jpg', { sev: sev({ blur: b }), main: i ? 'blur' : 'none', overall: 2 + i })).join('\n')}\n`);
     const { byImage } = trainingLabels(new Set(['a.jpg', 'b.jpg']), { main: join(dir, 'main.jsonl'), calibration: join(dir, 'cal.jsonl') });
     expect(byImage.get('b.jpg')!.sev.blur).toBeCloseTo(0.5, 10);
     expect(byImage.get('b.jpg')!).toMatchObject({ main: 'blur', overall: 3 });

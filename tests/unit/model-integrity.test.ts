@@ -53,7 +53,12 @@ describe('model file integrity', () => {
       message: expect.stringContaining(`${shard('head')} is 1000 bytes`),
     });
     await expect(
-      loadBundle(tampered(shard('backbone'), (b) => ((b[12345] ^= 1), b))),
+      loadBundle(
+        tampered(shard('backbone'), (b) => {
+          b[12345] ^= 1;
+          return b;
+        }),
+      ),
     ).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED', message: expect.stringContaining(`${shard('backbone')} has SHA-256`) });
     await expect(loadBundle(tampered('model-card.json', () => new TextEncoder().encode('<html>proxy error</html>')))).rejects.toMatchObject({
       code: 'MODEL_LOAD_FAILED',

@@ -2,7 +2,7 @@ import { PNG } from 'pngjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkImageBytes, headerSize, sniffKind } from '../../src/core/image/sniff';
-import { CoachError } from '../../src/core/errors';
+import type { CoachError } from '../../src/core/errors';
 
 const photo = (name: string) => new Uint8Array(readFileSync(join(import.meta.dirname, '../fixtures/photos', name)));
 const bytes = (s: string) => new TextEncoder().encode(s);

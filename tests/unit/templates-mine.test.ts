@@ -27,7 +27,7 @@ describe.skipIf(!existsSync(ASSESSMENTS))(`mining the GPT-4o assessments${exists
   beforeAll(() => {
     corpus = gpt4oAssessments(ASSESSMENTS);
     raw = JSON.parse(readFileSync(ASSESSMENTS, 'utf8')) as Raw[];
-    complete = raw.filter((r) => r.assessment && r.assessment.trim());
+    complete = raw.filter((r) => r.assessment?.trim());
     direct = Object.fromEntries(Object.entries(words).map(([f, re]) => [
       f, complete.filter((r) => re.test(r.assessment_split.split(/\n\s*\n/).slice(1).join(' '))).length,
     ]));
@@ -116,11 +116,11 @@ describe('the step-by-step labels adapter', () => {
   it('bands each flagged aspect by its severity, sends a turned photo to sideways, and skips val rows', () => {
     const dir = mkdtempSync(join(tmpdir(), 'biq-'));
     const file = join(dir, 'biq.jsonl');
-    writeFileSync(file, [
+    writeFileSync(file, `${[
       line('a.jpg'),
       line('b.jpg', { why: { tilt: 'The photo is turned sideways, so the shelf stands on end.' }, sev: { blur: 0, noise: 0, underexposure: 0, overexposure: 0, low_resolution: 0, tilt: 0.7, framing: 0, clutter: 0, color_cast: 0 } }),
       line('c.jpg', { split: 'val' }),
-    ].join('\n') + '\n');
+    ].join('\n')}\n`);
     const corpus = biq2021Labels(file);
     expect(corpus.docs).toBe(2);
     expect(corpus.units.map((u) => [u.doc, u.topic, u.band])).toEqual([['a.jpg', 'blur', 'strong'], ['b.jpg', 'sideways', 'strong']]);

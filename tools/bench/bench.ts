@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ensurePhotos, PHOTO_DIR, REPO, type BenchPhoto } from './photos';
 import { summarise, toMarkdown, type RunResult } from './report';
 import { serveStatic } from '../harness/static-server';

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Browser, type Frame, type Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import type { EngineMemory } from '../../src/core/engine-types';
 import { BENCH_ARGS, DIST, ensureBenchBuild } from './build';
 import { launchChromium } from '../harness/chromium';

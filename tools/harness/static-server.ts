@@ -113,7 +113,7 @@ export async function serveStatic(opts: StaticOptions): Promise<StaticServer> {
         return;
       }
       const file = fileFor(path, opts);
-      let st;
+      let st: ReturnType<typeof statSync> | undefined;
       try {
         st = file ? statSync(file) : undefined;
       } catch {
@@ -152,6 +152,10 @@ export async function serveStatic(opts: StaticOptions): Promise<StaticServer> {
   return {
     origin: `http://${opts.hostname ?? '127.0.0.1'}:${port}`,
     log,
-    close: () => new Promise<void>((ok) => (server.closeAllConnections(), server.close(() => ok()))),
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type AspectId } from '../../src/core/aspects';
+import type { AspectId } from '../../src/core/aspects';
 import { severityOf } from './dataset';
 import type { FeatureRow } from './features-file';
 import { isClean, NOTICE_AT, saysSideways, type Label } from './labels';

@@ -73,7 +73,7 @@ async function main() {
     const px = await jobPixels(job, donorsBySplit[job.split]);
     const values = Array.from(await features(backbone, px), (v) => Number(v.toPrecision(6)));
     px.dispose();
-    appendFileSync(outFile, JSON.stringify({ ...job, f: values }) + '\n');
+    appendFileSync(outFile, `${JSON.stringify({ ...job, f: values })}\n`);
     bar.tick(i + 1);
   }
   bar.done();

@@ -23,7 +23,10 @@ const round = (v: number) => Math.round(v * 10000) / 10000;
 export function figures(preds: Prediction[]): Figures {
   const rated = preds.filter((p) => p.mos !== null);
   const groups: Record<string, Prediction[]> = { pooled: rated };
-  for (const p of rated) (groups[p.subset] ??= []).push(p);
+  for (const p of rated) {
+    groups[p.subset] ??= [];
+    groups[p.subset].push(p);
+  }
   const srcc: Record<string, number> = {};
   const plcc: Record<string, number> = {};
   for (const [name, g] of Object.entries(groups)) {

@@ -34,7 +34,7 @@ export function writeModelDir(
 
 export function writeJson(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify(value, null, 2) + '\n');
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** A layers model's topology and weights, for writeModelDir. */

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 export async function useNodeBackend(name: 'wasm' | 'cpu' = 'wasm'): Promise<string> {
   if (name === 'wasm') {
     const require = createRequire(import.meta.url);
-    setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + '/');
+    setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
   }
   if (!(await tf.setBackend(name))) throw new Error(`tfjs backend "${name}" failed to initialise`);
   await tf.ready();

@@ -122,7 +122,10 @@ export interface LabelFigures {
  */
 export function labelFigures(items: (Judged & { subset: string })[], aspects: readonly AspectId[]): LabelFigures {
   const groups: Record<string, (Judged & { subset: string })[]> = { pooled: items };
-  for (const i of items) (groups[i.subset] ??= []).push(i);
+  for (const i of items) {
+    groups[i.subset] ??= [];
+    groups[i.subset].push(i);
+  }
   const out: LabelFigures = {};
   for (const [g, its] of Object.entries(groups)) {
     const auc: Record<string, AucWithInterval | null> = Object.fromEntries(aspects.map((a) => [a, aspectAuc(its, a)]));

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ async function refreshFile(path: string): Promise<void> {
     const m = await measurements(px);
     px.dispose();
     const f = [...row.f.slice(0, BACKBONE_FEATURES), ...Array.from(m, (v) => Number(v.toPrecision(6)))];
-    appendFileSync(tmp, JSON.stringify({ ...row, f }) + '\n');
+    appendFileSync(tmp, `${JSON.stringify({ ...row, f })}\n`);
     bar.tick(i + 1);
   }
   bar.done();

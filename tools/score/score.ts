@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   }
   const modelDir = resolve(String(flags.model ?? 'public/model'));
   const backend = await useNodeBackend(flags.backend === 'cpu' ? 'cpu' : 'wasm');
-  let bundle;
+  let bundle: Awaited<ReturnType<typeof loadBundle>>;
   try {
     bundle = await loadBundle(fileReader(modelDir));
   } catch (e) {

@@ -19,7 +19,10 @@ const stems = new Map<string, string>();
 /** A crude stemmer: enough to merge blur/blurred/blurry/blurring and dark/darkness. */
 export function stem(word: string): string {
   let s = stems.get(word);
-  if (s === undefined) stems.set(word, (s = stemOnce(word)));
+  if (s === undefined) {
+    s = stemOnce(word);
+    stems.set(word, s);
+  }
   return s;
 }
 

@@ -118,7 +118,7 @@ export function namedTopics(text: string): Topic[] {
 
 /** Topics a free-text clause reports as a problem. */
 export function problemTopics(text: string): Topic[] {
-  return TOPICS.filter((t) => t.problem.test(text) && !(t.not && t.not.test(text)));
+  return TOPICS.filter((t) => t.problem.test(text) && !(t.not?.test(text)));
 }
 
 /** Intensity words in the wording itself; undefined when it says nothing about degree. */

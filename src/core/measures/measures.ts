@@ -156,7 +156,9 @@ export function toneMeasures(view: RgbImage): number[] {
       bright++;
       if (l > 0.97) white++;
     }
+    // biome-ignore lint/complexity/useMathMinMax: a per-pixel loop; comparisons, not two calls per pixel
     const hi = r > g ? (r > b ? r : b) : g > b ? g : b;
+    // biome-ignore lint/complexity/useMathMinMax: as above
     const lo = r < g ? (r < b ? r : b) : g < b ? g : b;
     saturation += hi - lo;
   }

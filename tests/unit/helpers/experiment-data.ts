@@ -42,7 +42,7 @@ export function smokeData(): SmokeData {
     copyFileSync(join(root, 'tests/fixtures/photos', f), join(data, 'biq2021', 'images', `${i}-${f}`));
     return `${i}-${f}`;
   });
-  writeFileSync(join(data, 'biq2021', 'train.csv'), ['image,mos,subset', ...images.map((img, i) => `${img},${MOS[i]},ss01`)].join('\n') + '\n');
+  writeFileSync(join(data, 'biq2021', 'train.csv'), `${['image,mos,subset', ...images.map((img, i) => `${img},${MOS[i]},ss01`)].join('\n')}\n`);
   const models = join(cache, 'human-models', 'package', 'models');
   mkdirSync(models, { recursive: true });
   const shipped = join(root, 'public/model/backbone');
@@ -62,7 +62,7 @@ export function writeFeatureRows(s: SmokeData): FeatureRow[] {
     f: Array.from({ length: BACKBONE_FEATURES + MEASURE_NAMES.length }, () => Number(r().toPrecision(6))),
   }));
   mkdirSync(join(s.cache, 'features'), { recursive: true });
-  writeFileSync(join(s.cache, 'features', 'part-0-of-1.jsonl'), rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
+  writeFileSync(join(s.cache, 'features', 'part-0-of-1.jsonl'), `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`);
   return rows;
 }
 

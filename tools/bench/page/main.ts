@@ -70,7 +70,10 @@ async function useBackend(backend: BackendName) {
 /** Decoded-looking RGBA noise of a given size (fixed LCG), for timing the pipeline on sizes the set lacks. */
 function noise(width: number, height: number): Pixels {
   const data = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0, x = 1; i < data.length; i++) data[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  for (let i = 0, x = 1; i < data.length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    data[i] = x >>> 24;
+  }
   return { data, width, height, channels: 4 };
 }
 

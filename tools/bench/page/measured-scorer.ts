@@ -17,7 +17,10 @@ import type { Pixels } from '../../../src/core/image/views';
 function probeFrame(width = 1024, height = 768): Pixels {
   const data = new Uint8ClampedArray(width * height * 4);
   // a fixed pseudo-random texture (LCG), so every backend times the same work
-  for (let i = 0, x = 7; i < data.length; i++) data[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  for (let i = 0, x = 7; i < data.length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    data[i] = x >>> 24;
+  }
   return { data, width, height, channels: 4 };
 }
 

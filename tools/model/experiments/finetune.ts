@@ -51,7 +51,7 @@ export function resumePart(files: { keys: string; data: string }): string[] {
 /** Appends one photo's activations (all TAPS, in order): data first, so a key always has its row. */
 export function appendRow(files: { keys: string; data: string }, image: string, row: Float32Array): void {
   appendFileSync(files.data, new Uint8Array(row.buffer, row.byteOffset, row.byteLength));
-  appendFileSync(files.keys, image + '\n');
+  appendFileSync(files.keys, `${image}\n`);
 }
 
 async function extract(cacheDir: string, part: number, parts: number): Promise<void> {

@@ -84,7 +84,7 @@ async function extract(every: number, part: number, parts: number, cacheDir: str
     });
     for (const [j, t] of outs.entries()) levels[short(names[j])] = Array.from(await t.data(), (v) => Number(v.toPrecision(5)));
     outs.forEach((t) => t.dispose());
-    appendFileSync(file, JSON.stringify({ key: `train|${r.image}|clean`, levels }) + '\n');
+    appendFileSync(file, `${JSON.stringify({ key: `train|${r.image}|clean`, levels })}\n`);
     bar.tick(i + 1);
   }
   bar.done();

@@ -36,7 +36,7 @@ async function sideRows(side: number, jobs: Job[], cacheDir: string): Promise<{ 
     times.push(performance.now() - t0);
     px.dispose();
     const row = { ...job, f: Array.from(f, (v) => Number(v.toPrecision(6))) };
-    appendFileSync(file, JSON.stringify(row) + '\n');
+    appendFileSync(file, `${JSON.stringify(row)}\n`);
     have.set(job.key, row);
     bar.tick(i + 1);
   }
