@@ -46,8 +46,7 @@ const embed = config.then((c) => {
 // memory can be read from the console or a benchmark: `await photoCoachDebug.memory()`.
 const debug = new URLSearchParams(location.search).get('debug') === '1';
 if (debug) Object.assign(window, { photoCoachDebug: { memory: () => engine?.memory?.() } });
-const handOver = (photos: ConfirmedPhoto[]) =>
-  void guest?.confirm(photos).catch((e) => console.error('photo coach: the listing page did not take the photos', e));
+const handOver = (photos: ConfirmedPhoto[]) => void guest?.confirm(photos).catch((e) => console.error('photo coach: the listing page did not take the photos', e));
 
 createRoot(root).render(
   <StrictMode>

@@ -19,9 +19,7 @@ export function parseCoachConfig(json: unknown): CoachConfig | null {
   return { hostOrigins };
 }
 
-export type HostDecision =
-  | { allowed: true; host: string }
-  | { allowed: false; reason: 'no-host' | 'not-listed' | 'no-config' | 'not-parent'; detail: string };
+export type HostDecision = { allowed: true; host: string } | { allowed: false; reason: 'no-host' | 'not-listed' | 'no-config' | 'not-parent'; detail: string };
 
 /**
  * Whether to talk to the claimed `host` (already parsed by parseGuestParams). `parentOrigin` is

@@ -19,14 +19,5 @@ export function coachCsp(hostOrigins: readonly string[]): string {
 
 /** What the listing page's own policy needs for the coach: to frame its origin. */
 export function hostCsp(coachOrigin: string): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' blob:",
-    `frame-src ${coachOrigin}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-  ].join('; ');
+  return ["default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' blob:", `frame-src ${coachOrigin}`, "object-src 'none'", "base-uri 'none'", "form-action 'self'"].join('; ');
 }

@@ -80,7 +80,10 @@ function filePreparer(keepLocation: boolean) {
     let p = prepared.get(file);
     if (!p) {
       // a file that cannot be read is sent as it is: its own tile already says why it failed
-      p = withoutLocation(file).then((r) => r.file, () => file);
+      p = withoutLocation(file).then(
+        (r) => r.file,
+        () => file,
+      );
       prepared.set(file, p);
     }
     return p;

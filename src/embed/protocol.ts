@@ -188,24 +188,11 @@ export function isChangeMessage(x: unknown): x is ChangeMessage {
 }
 
 function isConfirmedPhoto(x: unknown): x is ConfirmedPhotoMessage {
-  return (
-    isObject(x) &&
-    isFile(x.file) &&
-    isName(x.name) &&
-    isScore(x.score) &&
-    isBand(x.band) &&
-    isModel(x.model) &&
-    typeof x.cover === 'boolean'
-  );
+  return isObject(x) && isFile(x.file) && isName(x.name) && isScore(x.score) && isBand(x.band) && isModel(x.model) && typeof x.cover === 'boolean';
 }
 
 export function isConfirmMessage(x: unknown): x is ConfirmMessage {
-  return (
-    isVersioned(x) &&
-    isPhotoList(x.photos) &&
-    x.photos.every(isConfirmedPhoto) &&
-    x.photos.filter((p) => (p as ConfirmedPhotoMessage).cover).length <= 1
-  );
+  return isVersioned(x) && isPhotoList(x.photos) && x.photos.every(isConfirmedPhoto) && x.photos.filter((p) => (p as ConfirmedPhotoMessage).cover).length <= 1;
 }
 
 export function isEventMessage(x: unknown): x is EventMessage {

@@ -59,7 +59,11 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = browserD
   });
   ready.catch(() => {});
 
-  const queue = createJobQueue<Blob, Score>((blob) => runner.run(blob), cancelled, () => ready.then(() => {}));
+  const queue = createJobQueue<Blob, Score>(
+    (blob) => runner.run(blob),
+    cancelled,
+    () => ready.then(() => {}),
+  );
 
   let disposed = false;
   return {

@@ -22,7 +22,10 @@ export function mainRunner(config: ScorerConfig, why: string): Runner {
       return (await import('../core/model/scorer')).backendMemory();
     },
     dispose() {
-      scorer.then((s) => s.dispose(), () => {});
+      scorer.then(
+        (s) => s.dispose(),
+        () => {},
+      );
     },
   };
 }

@@ -108,8 +108,7 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
   let disposed = false;
 
   const store = createStore<CoachState>()((set, get) => {
-    const patch = (id: string, p: Partial<Photo>) =>
-      set((s) => ({ photos: s.photos.map((ph) => (ph.id === id ? { ...ph, ...p } : ph)) }));
+    const patch = (id: string, p: Partial<Photo>) => set((s) => ({ photos: s.photos.map((ph) => (ph.id === id ? { ...ph, ...p } : ph)) }));
     const find = (id: string) => get().photos.find((p) => p.id === id);
 
     const cancel = (id: string) => {
@@ -129,12 +128,10 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         jobs.delete(id);
         patch(id, p);
       };
-      engine
-        .score(photo.file, { signal: job.signal, onStart: () => current() && patch(id, { state: 'scoring' }) })
-        .then(
-          (score) => finish({ state: 'done', score }),
-          (e) => finish({ state: 'error', error: toPhotoError(e) }),
-        );
+      engine.score(photo.file, { signal: job.signal, onStart: () => current() && patch(id, { state: 'scoring' }) }).then(
+        (score) => finish({ state: 'done', score }),
+        (e) => finish({ state: 'error', error: toPhotoError(e) }),
+      );
     };
 
     const watchEngine = (e: Engine) => {

@@ -37,7 +37,10 @@ function useSettled<T>(value: Promise<T> | T, initial: T): T {
   const [state, setState] = useState<T>(value instanceof Promise ? initial : value);
   useEffect(() => {
     let live = true;
-    Promise.resolve(value).then((v) => live && setState(v), () => {});
+    Promise.resolve(value).then(
+      (v) => live && setState(v),
+      () => {},
+    );
     return () => {
       live = false;
     };

@@ -53,9 +53,7 @@ export function PhotoTile({ id, index, total, recommended, sameAs, announce }: P
   return (
     <li className={`tile tile-${photo.state}`} data-photo={id} data-state={photo.state} aria-labelledby={titleId}>
       <div className="thumb">
-        {photo.objectUrl !== brokenUrl && isSendable(photo) && (
-          <img src={photo.objectUrl} alt={photo.name} onError={() => setBrokenUrl(photo.objectUrl)} />
-        )}
+        {photo.objectUrl !== brokenUrl && isSendable(photo) && <img src={photo.objectUrl} alt={photo.name} onError={() => setBrokenUrl(photo.objectUrl)} />}
         <div className="badges">
           {cover && <span className="badge badge-cover">{t('cover')}</span>}
           {recommended && <span className="badge badge-recommended">{t('recommended')}</span>}

@@ -27,7 +27,10 @@ test('reasons and tips for dark and blurred photos, retake with the score change
   await withPage(chromium.browser, `${servers.hostOrigin}/?coach=${encodeURIComponent(servers.coachOrigin)}`, async (page) => {
     const coach = page.frameLocator('iframe');
     await coach.getByTestId('file-input').setInputFiles(['dark.png', 'blurred.png'].map((f) => join(FIXTURES_DIR, 'advice', f)));
-    await coach.locator('li[data-state="done"]').nth(1).waitFor({ timeout: 8 * MIN });
+    await coach
+      .locator('li[data-state="done"]')
+      .nth(1)
+      .waitFor({ timeout: 8 * MIN });
     const [dark, blurred] = [coach.locator('li[data-photo]').nth(0), coach.locator('li[data-photo]').nth(1)];
 
     const exposure = dark.locator('li[data-aspect="underexposure"]');
@@ -59,14 +62,20 @@ test('reasons and tips for dark and blurred photos, retake with the score change
     const frame = page.frames().find((f) => f.url().startsWith(servers.coachOrigin))!;
     assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'IFRAME');
     assert.equal(await frame.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid), 'cover-nudge');
-    const inView = await page.evaluate(async (top) => {
-      const frameTop = document.querySelector('iframe')!.getBoundingClientRect().top;
-      return frameTop + top >= 0 && frameTop + top < innerHeight;
-    }, await frame.evaluate(() => document.querySelector('[data-testid="cover-nudge"]')!.getBoundingClientRect().top));
+    const inView = await page.evaluate(
+      async (top) => {
+        const frameTop = document.querySelector('iframe')!.getBoundingClientRect().top;
+        return frameTop + top >= 0 && frameTop + top < innerHeight;
+      },
+      await frame.evaluate(() => document.querySelector('[data-testid="cover-nudge"]')!.getBoundingClientRect().top),
+    );
     assert.ok(inView, 'the note is scrolled into view');
     await submit();
     await page.locator('#submit-status[data-photos]').waitFor({ state: 'attached', timeout: 10_000 });
-    assert.deepEqual(JSON.parse((await page.locator('#submit-status').getAttribute('data-photos'))!).map((f: [string, number]) => f[0]), ['dark.png', 'blurred.png']);
+    assert.deepEqual(
+      JSON.parse((await page.locator('#submit-status').getAttribute('data-photos'))!).map((f: [string, number]) => f[0]),
+      ['dark.png', 'blurred.png'],
+    );
 
     // retake the dark photo with a good one: same slot, new score, the change shown
     const before = Number(await dark.locator('.score').innerText());

@@ -83,7 +83,11 @@ test('each bad file gets its own message; odd but valid photos are scored like t
     await coach.getByTestId('file-input').setInputFiles(files);
     await settled(coach, 12 * MIN);
     const tiles = await tilesByName(coach);
-    assert.deepEqual([...tiles.keys()], files.map((f) => basename(f)), 'every file has its tile, in the order picked');
+    assert.deepEqual(
+      [...tiles.keys()],
+      files.map((f) => basename(f)),
+      'every file has its tile, in the order picked',
+    );
 
     for (const [name, code] of Object.entries(REFUSED)) {
       const tile = tiles.get(name)!;
@@ -106,7 +110,11 @@ test('each bad file gets its own message; odd but valid photos are scored like t
     for (const name of GOOD.map((g) => basename(g))) {
       assert.ok(Math.abs((await scoreOf(tiles.get(name)!)) - expected.get(name)!.overall) <= 1, name);
     }
-    t.diagnostic(`refused: ${Object.entries(REFUSED).map(([f, c]) => `${f} ${c}`).join(', ')}`);
+    t.diagnostic(
+      `refused: ${Object.entries(REFUSED)
+        .map(([f, c]) => `${f} ${c}`)
+        .join(', ')}`,
+    );
     t.diagnostic(`scored: ${[...scores].map(([f, s]) => `${f} ${s}`).join(', ')}`);
 
     // removing the bad ones leaves the rest as they were
@@ -144,7 +152,10 @@ test('30 photos picked at once are all scored, in order', { timeout: 15 * MIN },
     await coach.getByTestId('file-input').setInputFiles(files);
     await settled(coach, 12 * MIN);
     const tiles = await tilesByName(coach);
-    assert.deepEqual([...tiles.keys()], files.map((f) => f.name));
+    assert.deepEqual(
+      [...tiles.keys()],
+      files.map((f) => f.name),
+    );
     const bySource = new Map<string, number>();
     for (const [name, tile] of tiles) {
       assert.equal(await tile.getAttribute('data-state'), 'done', name);

@@ -64,7 +64,10 @@ after(async () => {
 /** Picks photos in the coach frame and waits until every one is scored. */
 async function pickAndScore(coach: FrameLocator, files: string[]) {
   await coach.getByTestId('file-input').setInputFiles(files);
-  await coach.locator('li[data-state="done"]').nth(files.length - 1).waitFor({ timeout: 8 * MIN });
+  await coach
+    .locator('li[data-state="done"]')
+    .nth(files.length - 1)
+    .waitFor({ timeout: 8 * MIN });
 }
 
 async function confirmInCoach(coach: FrameLocator) {
@@ -201,35 +204,42 @@ test('no photo bytes leave the device: every request stays on the two origins an
   const seen: { url: string; method: string; body: number; type: string }[] = [];
   const record = (r: Request) => seen.push({ url: r.url(), method: r.method(), body: r.postDataBuffer()?.length ?? 0, type: r.resourceType() });
   const before = servers.requests.length;
-  await withPage(
-    chromium.browser,
-    'about:blank',
-    async (page, _log, context) => {
-      context.on('request', record);
-      await page.goto(`${servers.hostOrigin}/?coach=${encodeURIComponent(servers.coachOrigin)}`);
-      const coach = page.frameLocator('iframe');
-      await pickAndScore(coach, PHOTOS);
-      await confirmInCoach(coach);
-      await page.getByTestId('attached-photo').nth(1).waitFor({ timeout: 30_000 });
-      await page.fill('#title', 'Blue mug');
-      await page.fill('#price', '1200');
-      // by keyboard: see listing.test.ts
-      await page.focus('button[type="submit"]');
-      await page.keyboard.press('Enter');
-      // the first photo needs work: the first press shows the coach's cover note, the second lists
-      await page.getByText(/better cover photo/).waitFor();
-      await page.focus('button[type="submit"]');
-      await page.keyboard.press('Enter');
-      await page.getByText(/would list "Blue mug" with 2 photos/).waitFor();
-    },
-  );
+  await withPage(chromium.browser, 'about:blank', async (page, _log, context) => {
+    context.on('request', record);
+    await page.goto(`${servers.hostOrigin}/?coach=${encodeURIComponent(servers.coachOrigin)}`);
+    const coach = page.frameLocator('iframe');
+    await pickAndScore(coach, PHOTOS);
+    await confirmInCoach(coach);
+    await page.getByTestId('attached-photo').nth(1).waitFor({ timeout: 30_000 });
+    await page.fill('#title', 'Blue mug');
+    await page.fill('#price', '1200');
+    // by keyboard: see listing.test.ts
+    await page.focus('button[type="submit"]');
+    await page.keyboard.press('Enter');
+    // the first photo needs work: the first press shows the coach's cover note, the second lists
+    await page.getByText(/better cover photo/).waitFor();
+    await page.focus('button[type="submit"]');
+    await page.keyboard.press('Enter');
+    await page.getByText(/would list "Blue mug" with 2 photos/).waitFor();
+  });
   const network = seen.filter((r) => !r.url.startsWith('blob:') && !r.url.startsWith('data:'));
   const origins = new Set(network.map((r) => new URL(r.url).origin));
   assert.deepEqual([...origins].sort(), [servers.hostOrigin, servers.coachOrigin].sort());
-  assert.deepEqual(network.filter((r) => r.method !== 'GET' || r.body > 0), [], 'a request carried a body');
+  assert.deepEqual(
+    network.filter((r) => r.method !== 'GET' || r.body > 0),
+    [],
+    'a request carried a body',
+  );
   const atServers = servers.requests.slice(before);
   assert.ok(atServers.length > 0);
-  assert.deepEqual(atServers.filter((r) => r.method !== 'GET' || r.bodyBytes > 0), []);
-  assert.deepEqual(atServers.filter((r) => /biq-|\.jpg|\.png/i.test(r.url)), [], 'a photo name appeared in a URL');
+  assert.deepEqual(
+    atServers.filter((r) => r.method !== 'GET' || r.bodyBytes > 0),
+    [],
+  );
+  assert.deepEqual(
+    atServers.filter((r) => /biq-|\.jpg|\.png/i.test(r.url)),
+    [],
+    'a photo name appeared in a URL',
+  );
   t.diagnostic(`${network.length} requests seen by the browser (${atServers.length} at the servers), all GET without a body, to ${[...origins].join(' and ')}`);
 });

@@ -14,10 +14,7 @@ import { ASPECTS } from '../../src/core/aspects';
 import { workSize } from '../../src/core/image/views';
 import { withExif } from '../fixtures/exif';
 import { resizeBilinear, tile, type Rgba } from '../../tools/bench/photos';
-import {
-  ensureBuild, expectedScores, FIXTURE_PHOTOS, FIXTURES_DIR, fixtureUrl, launchBrowser, REPO, startServers, withPage,
-  type LaunchedBrowser, type Servers,
-} from './lib';
+import { ensureBuild, expectedScores, FIXTURE_PHOTOS, FIXTURES_DIR, fixtureUrl, launchBrowser, REPO, startServers, withPage, type LaunchedBrowser, type Servers } from './lib';
 
 // The real model in headless Chromium: on WebGL (SwiftShader) and wasm, on the page's thread
 // and in the worker. WebGL on SwiftShader is slow (minutes for the first photo on a busy
@@ -169,7 +166,8 @@ describe('large photos', { concurrency: 1 }, () => {
   const ASPECT_PARITY = 0.02;
   const PEAK_LIMIT = 400e6; // bytes; the 12 MP photo peaked at 491 MB when it became a tensor
 
-  const cliScore = (name: string) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(REPO, 'tools/score/score.ts'), '--json', join(generated, name)], { cwd: REPO, encoding: 'utf8' }).trim()) as Score;
+  const cliScore = (name: string) =>
+    JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(REPO, 'tools/score/score.ts'), '--json', join(generated, name)], { cwd: REPO, encoding: 'utf8' }).trim()) as Score;
   const aspectGap = (a: Score, b: Score) => Math.max(...Object.entries(b.aspects).map(([id, v]) => Math.abs(a.aspects[id as keyof Score['aspects']] - v)));
 
   test('a 12 MP photo is decoded at its work size: no full-size tensor, bounded memory, as the CLI scores it, same in the worker', { timeout: 10 * MIN }, async (t) => {
@@ -179,10 +177,18 @@ describe('large photos', { concurrency: 1 }, () => {
       const info = await page.evaluate(() => window.harness.load(['wasm']));
       assert.ok(!('error' in info), JSON.stringify(info));
       const run = await page.evaluate((url) => window.harness.scoreProfiled(url), `/generated/${LARGE.name}`);
-      t.diagnostic(`12 MP on the page: ${run.score.overall} (CLI ${cli.overall}); decoded ${run.decoded.join('×')}; peak ${(run.peakBytes / 1e6).toFixed(0)} MB; largest tensor ${run.largestTensor} values; largest aspect gap ${aspectGap(run.score, cli).toFixed(3)}`);
+      t.diagnostic(
+        `12 MP on the page: ${run.score.overall} (CLI ${cli.overall}); decoded ${run.decoded.join('×')}; peak ${(run.peakBytes / 1e6).toFixed(0)} MB; largest tensor ${run.largestTensor} values; largest aspect gap ${aspectGap(run.score, cli).toFixed(3)}`,
+      );
       assert.equal(run.scaledDecodes, 1, 'decoded by DCT scaling');
       // measured on their own worker, beside the backbone (a worker that failed is terminated)
-      assert.ok(page.workers().some((w) => w.url().includes('measure.worker')), `workers: ${page.workers().map((w) => w.url()).join(', ')}`);
+      assert.ok(
+        page.workers().some((w) => w.url().includes('measure.worker')),
+        `workers: ${page
+          .workers()
+          .map((w) => w.url())
+          .join(', ')}`,
+      );
       const work = workSize(LARGE.width, LARGE.height);
       assert.deepEqual(run.decoded, [work.width, work.height]);
       assert.deepEqual([run.score.width, run.score.height], [LARGE.width, LARGE.height]);
@@ -216,7 +222,10 @@ describe('large photos', { concurrency: 1 }, () => {
       assertParity(TURNED.name, run.score.overall, cli.overall, 'npm run score', LARGE_PARITY);
       assert.ok(aspectGap(run.score, cli) <= ASPECT_PARITY, `aspects ${JSON.stringify(run.score.aspects)} vs ${JSON.stringify(cli.aspects)}`);
 
-      for (const [photo, ref, size] of [[TURNED.name, cli, work], [LARGE.name, cliLarge, workSize(LARGE.width, LARGE.height)]] as const) {
+      for (const [photo, ref, size] of [
+        [TURNED.name, cli, work],
+        [LARGE.name, cliLarge, workSize(LARGE.width, LARGE.height)],
+      ] as const) {
         const full = await page.evaluate((url) => window.harness.scoreProfiled(url, { webCodecs: false }), `/generated/${photo}`);
         t.diagnostic(`${photo} without WebCodecs: ${full.score.overall} (CLI ${ref.overall}); largest aspect gap ${aspectGap(full.score, ref).toFixed(3)}`);
         assert.equal(full.scaledDecodes, 0);
@@ -238,7 +247,10 @@ describe('engine', { concurrency: 1 }, () => {
       assert.ok(!('error' in first.info), JSON.stringify(first.info));
       assert.equal(first.info.thread, 'worker');
       const firstVisit = modelRequests().slice(before);
-      assert.ok(firstVisit.some((u) => u.endsWith('.bin')), `first visit fetched ${firstVisit.join(', ')}`);
+      assert.ok(
+        firstVisit.some((u) => u.endsWith('.bin')),
+        `first visit fetched ${firstVisit.join(', ')}`,
+      );
       await page.reload();
       await openHarness(page);
       const mark = modelRequests().length;
@@ -292,10 +304,7 @@ describe('engine', { concurrency: 1 }, () => {
       const files = cases.map(([name, bytes]) => ({ name, bytes }));
       const results = await page.evaluate((f) => window.harness.engineBytes(f, { backends: ['wasm'] }), files);
       const codes = results.map((r) => ('error' in r ? r.error.code : 'OK'));
-      assert.deepEqual(
-        Object.fromEntries(cases.map(([name], i) => [name, codes[i]])),
-        Object.fromEntries(cases.map(([name, , code]) => [name, code])),
-      );
+      assert.deepEqual(Object.fromEntries(cases.map(([name], i) => [name, codes[i]])), Object.fromEntries(cases.map(([name, , code]) => [name, code])));
     });
   });
 
@@ -313,7 +322,10 @@ describe('engine', { concurrency: 1 }, () => {
     await withPage(chromium.browser, servers.hostOrigin + PAGE, async (page) => {
       await openHarness(page);
       const { results, started } = await page.evaluate((url) => window.harness.engineCancel(url), fixtureUrl(FIXTURE_PHOTOS[0]));
-      assert.deepEqual(results.map((r) => ('error' in r ? r.error.code : 'OK')), ['CANCELLED', 'CANCELLED', 'OK']);
+      assert.deepEqual(
+        results.map((r) => ('error' in r ? r.error.code : 'OK')),
+        ['CANCELLED', 'CANCELLED', 'OK'],
+      );
       assert.equal(started, 2, 'the cancelled queued photo must never start');
     });
   });

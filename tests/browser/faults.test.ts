@@ -56,7 +56,10 @@ test('WebGL context lost in the middle of a photo: that photo and the next are s
     const run = await page.evaluate(([urls, ms]) => window.harness.loseContextWhileScoring(urls, ms), [photos.map(fixtureUrl), 300] as const);
     assert.ok(!('error' in run), JSON.stringify(run));
     assert.equal(run.contextLost, true, 'the context really was lost');
-    assert.deepEqual(run.results.map((r) => ('error' in r ? r.error.code : r.backend)), ['webgl', 'wasm', 'wasm']);
+    assert.deepEqual(
+      run.results.map((r) => ('error' in r ? r.error.code : r.backend)),
+      ['webgl', 'wasm', 'wasm'],
+    );
     assert.equal(run.tfBackend, 'wasm');
     assert.match(run.reason, /context was lost/);
     const expected = expectedScores()!;
@@ -104,7 +107,11 @@ test('model files missing, cut short or damaged: a clear message, photos kept an
     t.diagnostic(`faults survived: ${seen.join(', ')}; the console says why:\n${reasons.join('\n')}`);
     // the listing page heard each failure as a typed event (one per failed start)
     const events = JSON.parse((await page.evaluate(() => document.body.dataset.coachEvents)) ?? '[]') as string[];
-    assert.deepEqual(events.filter((e) => e === 'ENGINE_FAILED'), ['ENGINE_FAILED', 'ENGINE_FAILED', 'ENGINE_FAILED'], events.join(', '));
+    assert.deepEqual(
+      events.filter((e) => e === 'ENGINE_FAILED'),
+      ['ENGINE_FAILED', 'ENGINE_FAILED', 'ENGINE_FAILED'],
+      events.join(', '),
+    );
 
     // the listing can still go ahead with the unscored photo
     await coach.getByRole('button', { name: /use these photos/i }).click();
@@ -115,7 +122,10 @@ test('model files missing, cut short or damaged: a clear message, photos kept an
     fault = 'none';
     await status.getByRole('button', { name: en.engineRetry }).click();
     await coach.locator('.engine-ready').waitFor({ timeout: 5 * MIN });
-    await coach.locator('li[data-state="done"]').first().waitFor({ timeout: 5 * MIN });
+    await coach
+      .locator('li[data-state="done"]')
+      .first()
+      .waitFor({ timeout: 5 * MIN });
     const score = Number(await tile.locator('.score').innerText());
     assert.ok(Math.abs(score - expectedScores()!.get(FIXTURE_PHOTOS[0])!.overall) <= 1, `scored ${score}`);
   });

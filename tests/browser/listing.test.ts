@@ -37,64 +37,86 @@ after(async () => {
   await sameSite?.close();
 });
 
-for (const [name, get] of [['two sites', () => crossSite], ['one site, two ports', () => sameSite]] as const) {
-test(`pick 3 photos in the embedded coach, reorder, confirm: the form gets the files in order with scores (${name})`, { timeout: 10 * MIN }, async () => {
-  const servers = get();
-  const url = `${servers.hostOrigin}/?coach=${encodeURIComponent(servers.coachOrigin)}`;
-  await withPage(
-    chromium.browser,
-    url,
-    async (page) => {
-      const coach = page.frameLocator('iframe');
-      await coach.getByTestId('file-input').setInputFiles(PHOTOS.map((p) => join(FIXTURES_DIR, 'photos', p)));
-      const tiles = coach.locator('li[data-photo]');
-      await assert.doesNotReject(tiles.nth(2).waitFor({ timeout: 30_000 }));
-      // every photo scored, none failed
-      await coach.locator('li[data-state="done"]').nth(2).waitFor({ timeout: 8 * MIN });
-      assert.equal(await coach.locator('li[data-state="error"]').count(), 0);
-      for (let i = 0; i < 3; i++) {
-        const tile = tiles.nth(i);
-        assert.match(await tile.locator('.score').innerText(), /^\d{1,3}$/);
-        assert.ok((await tile.locator('.reasons li, .headline').count()) + (await tile.locator('.status[data-band="needs_work"]').count()) > 0, `tile ${i} explains its score`);
-      }
-      assert.deepEqual(await tiles.locator('.tile-name').allInnerTexts(), PHOTOS);
+for (const [name, get] of [
+  ['two sites', () => crossSite],
+  ['one site, two ports', () => sameSite],
+] as const) {
+  test(`pick 3 photos in the embedded coach, reorder, confirm: the form gets the files in order with scores (${name})`, { timeout: 10 * MIN }, async () => {
+    const servers = get();
+    const url = `${servers.hostOrigin}/?coach=${encodeURIComponent(servers.coachOrigin)}`;
+    await withPage(
+      chromium.browser,
+      url,
+      async (page) => {
+        const coach = page.frameLocator('iframe');
+        await coach.getByTestId('file-input').setInputFiles(PHOTOS.map((p) => join(FIXTURES_DIR, 'photos', p)));
+        const tiles = coach.locator('li[data-photo]');
+        await assert.doesNotReject(tiles.nth(2).waitFor({ timeout: 30_000 }));
+        // every photo scored, none failed
+        await coach
+          .locator('li[data-state="done"]')
+          .nth(2)
+          .waitFor({ timeout: 8 * MIN });
+        assert.equal(await coach.locator('li[data-state="error"]').count(), 0);
+        for (let i = 0; i < 3; i++) {
+          const tile = tiles.nth(i);
+          assert.match(await tile.locator('.score').innerText(), /^\d{1,3}$/);
+          assert.ok((await tile.locator('.reasons li, .headline').count()) + (await tile.locator('.status[data-band="needs_work"]').count()) > 0, `tile ${i} explains its score`);
+        }
+        assert.deepEqual(await tiles.locator('.tile-name').allInnerTexts(), PHOTOS);
 
-      // reorder by keyboard: focus the first photo's "Move later" and press Enter
-      await tiles.nth(0).locator('button[data-action="later"]').focus();
-      await page.keyboard.press('Enter');
-      const order = [PHOTOS[1], PHOTOS[0], PHOTOS[2]];
-      assert.deepEqual(await tiles.locator('.tile-name').allInnerTexts(), order);
+        // reorder by keyboard: focus the first photo's "Move later" and press Enter
+        await tiles.nth(0).locator('button[data-action="later"]').focus();
+        await page.keyboard.press('Enter');
+        const order = [PHOTOS[1], PHOTOS[0], PHOTOS[2]];
+        assert.deepEqual(await tiles.locator('.tile-name').allInnerTexts(), order);
 
-      await coach.getByRole('button', { name: /use these photos/i }).click();
+        await coach.getByRole('button', { name: /use these photos/i }).click();
 
-      const attached = page.getByTestId('attached-photo');
-      await attached.nth(2).waitFor({ timeout: 30_000 });
-      assert.equal(await attached.count(), 3);
-      const rows = await attached.evaluateAll((els) => els.map((e) => ({ name: e.dataset.name, score: Number(e.dataset.score), cover: 'cover' in e.dataset, model: e.dataset.model })));
-      const version = JSON.parse(readFileSync(join(REPO_ROOT, 'public/model/model-card.json'), 'utf8')).version;
-      assert.deepEqual(rows.map((r) => r.model), [version, version, version], 'every photo carries the model version');
-      assert.deepEqual(rows.map((r) => r.name), order);
-      assert.deepEqual(rows.map((r) => r.cover), [true, false, false]);
-      const expected = expectedScores();
-      assert.ok(expected, 'tests/fixtures/expected-scores.jsonl is needed for the score check');
-      for (const r of rows) assert.ok(Math.abs(r.score - expected.get(r.name!)!.overall) <= 0.5, `${r.name}: ${r.score} vs npm run score ${expected.get(r.name!)!.overall}`);
-      const files = await page.evaluate(() => [...(document.querySelector<HTMLInputElement>('#photos')!.files ?? [])].map((f) => [f.name, f.size]));
-      assert.deepEqual(files.map((f) => f[0]), order);
-      assert.ok(files.every((f) => (f[1] as number) > 1000), 'the original files, not thumbnails');
+        const attached = page.getByTestId('attached-photo');
+        await attached.nth(2).waitFor({ timeout: 30_000 });
+        assert.equal(await attached.count(), 3);
+        const rows = await attached.evaluateAll((els) => els.map((e) => ({ name: e.dataset.name, score: Number(e.dataset.score), cover: 'cover' in e.dataset, model: e.dataset.model })));
+        const version = JSON.parse(readFileSync(join(REPO_ROOT, 'public/model/model-card.json'), 'utf8')).version;
+        assert.deepEqual(
+          rows.map((r) => r.model),
+          [version, version, version],
+          'every photo carries the model version',
+        );
+        assert.deepEqual(
+          rows.map((r) => r.name),
+          order,
+        );
+        assert.deepEqual(
+          rows.map((r) => r.cover),
+          [true, false, false],
+        );
+        const expected = expectedScores();
+        assert.ok(expected, 'tests/fixtures/expected-scores.jsonl is needed for the score check');
+        for (const r of rows) assert.ok(Math.abs(r.score - expected.get(r.name!)!.overall) <= 0.5, `${r.name}: ${r.score} vs npm run score ${expected.get(r.name!)!.overall}`);
+        const files = await page.evaluate(() => [...(document.querySelector<HTMLInputElement>('#photos')!.files ?? [])].map((f) => [f.name, f.size]));
+        assert.deepEqual(
+          files.map((f) => f[0]),
+          order,
+        );
+        assert.ok(
+          files.every((f) => (f[1] as number) > 1000),
+          'the original files, not thumbnails',
+        );
 
-      // phone width: nothing overflows sideways; no serious accessibility violations
-      const frame = page.frames().find((f) => f.url().startsWith(servers.coachOrigin))!;
-      assert.ok(await frame.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'coach overflows at 375 px');
-      await frame.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
-      const violations = await frame.evaluate(async () => {
-        const r = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run();
-        return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
-      });
-      assert.deepEqual(violations, []);
-    },
-    { viewport: { width: 375, height: 812 } },
-  );
-});
+        // phone width: nothing overflows sideways; no serious accessibility violations
+        const frame = page.frames().find((f) => f.url().startsWith(servers.coachOrigin))!;
+        assert.ok(await frame.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'coach overflows at 375 px');
+        await frame.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+        const violations = await frame.evaluate(async () => {
+          const r = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run();
+          return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+        });
+        assert.deepEqual(violations, []);
+      },
+      { viewport: { width: 375, height: 812 } },
+    );
+  });
 }
 
 test('the form holds what the coach shows without a confirm: add, remove, reorder, submit; leaving warns', { timeout: 10 * MIN }, async () => {
@@ -106,7 +128,10 @@ test('the form holds what the coach shows without a confirm: add, remove, reorde
     const picked = [...PHOTOS.map((p) => join(FIXTURES_DIR, 'photos', p)), join(FIXTURES_DIR, 'bad-input', 'notes.txt')];
     await coach.getByTestId('file-input').setInputFiles(picked);
     const tiles = coach.locator('li[data-photo]');
-    await coach.locator('li[data-state="done"]').nth(2).waitFor({ timeout: 8 * MIN });
+    await coach
+      .locator('li[data-state="done"]')
+      .nth(2)
+      .waitFor({ timeout: 8 * MIN });
     await coach.locator('li[data-state="error"]').first().waitFor({ timeout: 30_000 });
     const held = () => page.evaluate(() => [...(document.querySelector<HTMLInputElement>('#photos')!.files ?? [])].map((f) => f.name));
     // every scored photo is in the form already; the text file, which failed, is not
@@ -134,7 +159,10 @@ test('the form holds what the coach shows without a confirm: add, remove, reorde
     await page.locator('#submit-status[data-photos]').waitFor({ state: 'attached', timeout: 10_000 });
     const sent = JSON.parse((await page.locator('#submit-status').getAttribute('data-photos'))!) as [string, number][];
     const sizes = Object.fromEntries(PHOTOS.map((p) => [p, statSync(join(FIXTURES_DIR, 'photos', p)).size]));
-    assert.deepEqual(sent, order.map((n) => [n, sizes[n]]));
+    assert.deepEqual(
+      sent,
+      order.map((n) => [n, sizes[n]]),
+    );
     assert.equal(crashed, false, 'the listing page crashed');
   });
 
@@ -174,7 +202,7 @@ test('photos reach the listing page without their location, orientation kept; th
   }
 });
 
-test('the listing site\'s limits hold in the coach and in the form: count and bytes, with a clear message', { timeout: 10 * MIN }, async () => {
+test("the listing site's limits hold in the coach and in the form: count and bytes, with a clear message", { timeout: 10 * MIN }, async () => {
   // two photos, 100 kB each at most: coffee.png (466 kB) is refused, the third pick left out
   const url = `${crossSite.hostOrigin}/?coach=${encodeURIComponent(crossSite.coachOrigin)}&max-photos=2&max-bytes=100000`;
   await withPage(chromium.browser, url, async (page) => {
@@ -197,8 +225,15 @@ test('a second visit across sites fetches no weights: the shards are content-nam
   const shards = () => crossSite.requests.filter((r) => r.origin === 'coach' && /\/model\/.+\.[0-9a-f]{8}\.bin$/.test(r.url)).length;
   const visit = (page: Page) => async () => {
     await page.goto(url);
-    await page.frameLocator('iframe').getByTestId('file-input').setInputFiles([join(FIXTURES_DIR, 'photos', PHOTOS[0])]);
-    await page.frameLocator('iframe').locator('li[data-state="done"]').first().waitFor({ timeout: 2 * MIN });
+    await page
+      .frameLocator('iframe')
+      .getByTestId('file-input')
+      .setInputFiles([join(FIXTURES_DIR, 'photos', PHOTOS[0])]);
+    await page
+      .frameLocator('iframe')
+      .locator('li[data-state="done"]')
+      .first()
+      .waitFor({ timeout: 2 * MIN });
   };
   await withPage(chromium.browser, 'about:blank', async (page) => {
     const before = shards();
@@ -219,7 +254,10 @@ test('at 375 px with the most photos a site may allow, every tile and the confir
     async (page) => {
       const coach = page.frameLocator('iframe');
       await coach.getByTestId('file-input').setInputFiles(Array.from({ length: 50 }, (_, i) => ({ name: `p${i + 1}.jpg`, mimeType: 'image/jpeg', buffer: bytes })));
-      await coach.locator('li[data-state="done"]').nth(49).waitFor({ timeout: 8 * MIN });
+      await coach
+        .locator('li[data-state="done"]')
+        .nth(49)
+        .waitFor({ timeout: 8 * MIN });
       const confirm = coach.getByRole('button', { name: /use these photos/i });
       // the frame is as tall as the coach: the last tile and the button are inside it, reachable by scrolling the page
       await page.waitForFunction(() => {

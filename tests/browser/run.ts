@@ -8,7 +8,12 @@ import { ensureBuild, REPO } from './lib/build';
 
 const dir = join(REPO, 'tests/browser');
 const args = process.argv.slice(2);
-const files = args.length ? args : readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => relative(REPO, join(dir, f)));
+const files = args.length
+  ? args
+  : readdirSync(dir)
+      .filter((f) => f.endsWith('.test.ts'))
+      .sort()
+      .map((f) => relative(REPO, join(dir, f)));
 
 ensureBuild();
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {

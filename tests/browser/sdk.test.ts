@@ -40,7 +40,9 @@ after(async () => {
 test('the packed SDK installs, imports without a window, and type-checks', () => {
   const out = sh(process.execPath, ['-e', "import('@photo-coach/sdk').then((m) => console.log(typeof m.mountPhotoCoach, m.EventCodes.ORIGIN_REFUSED, m.DEFAULT_LIMITS.photos))"], site);
   assert.equal(out, 'function ORIGIN_REFUSED 20');
-  writeFileSync(join(site, 'use.ts'), `import { mountPhotoCoach, type CoachEvent, type PhotoSummary } from '@photo-coach/sdk';
+  writeFileSync(
+    join(site, 'use.ts'),
+    `import { mountPhotoCoach, type CoachEvent, type PhotoSummary } from '@photo-coach/sdk';
 export function mount(el: HTMLElement) {
   const seen: PhotoSummary[][] = [];
   const coach = mountPhotoCoach(el, { origin: 'https://coach.example', limits: { photos: 10 }, onChange: (p) => seen.push(p), onEvent: (e: CoachEvent) => console.log(e.code) });
@@ -48,8 +50,12 @@ export function mount(el: HTMLElement) {
 }
 // @ts-expect-error: origin is required
 mountPhotoCoach(document.body, {});
-`);
-  writeFileSync(join(site, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'ESNext', moduleResolution: 'bundler', target: 'ES2022', lib: ['ES2022', 'DOM'], noEmit: true, types: [] }, files: ['use.ts'] }));
+`,
+  );
+  writeFileSync(
+    join(site, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { strict: true, module: 'ESNext', moduleResolution: 'bundler', target: 'ES2022', lib: ['ES2022', 'DOM'], noEmit: true, types: [] }, files: ['use.ts'] }),
+  );
   sh(join(REPO, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], site);
 });
 
@@ -68,8 +74,14 @@ test('a page loads the standalone script, mounts two coaches, destroys one and m
     await p.evaluate(() => Promise.all([(window as any).coaches.a.ready, (window as any).coaches.b.ready]));
     assert.equal(await p.evaluate(() => (window as any).remount()), 2, 'destroy removes the frame; mount adds one');
     await p.evaluate(() => (window as any).coaches.b.ready);
-    await p.frameLocator('#a iframe').getByTestId('file-input').setInputFiles(join(FIXTURES_DIR, 'photos', 'biq-ss01-2.jpg'));
-    await p.frameLocator('#b iframe').getByTestId('file-input').setInputFiles(join(FIXTURES_DIR, 'photos', 'coffee.png'));
+    await p
+      .frameLocator('#a iframe')
+      .getByTestId('file-input')
+      .setInputFiles(join(FIXTURES_DIR, 'photos', 'biq-ss01-2.jpg'));
+    await p
+      .frameLocator('#b iframe')
+      .getByTestId('file-input')
+      .setInputFiles(join(FIXTURES_DIR, 'photos', 'coffee.png'));
     await p.waitForFunction(() => (window as any).seen.a.length && (window as any).seen.b.length);
     const seen = await p.evaluate(() => (window as any).seen);
     assert.match(seen.a.at(-1)[0], /^biq-ss01-2\.jpg:\d+$/, 'coach a reports its own photo');
@@ -78,7 +90,9 @@ test('a page loads the standalone script, mounts two coaches, destroys one and m
 });
 
 test('editing a listing: the coach starts with its photos, and a reset form empties it', { timeout: 10 * MIN }, async () => {
-  writeFileSync(join(site, 'edit.html'), `<!doctype html><meta charset="utf-8"><title>edit</title>
+  writeFileSync(
+    join(site, 'edit.html'),
+    `<!doctype html><meta charset="utf-8"><title>edit</title>
 <div id="c"></div>
 <script src="/site/node_modules/@photo-coach/sdk/dist/photo-coach-sdk.iife.js"></script>
 <script type="module">
@@ -86,7 +100,8 @@ test('editing a listing: the coach starts with its photos, and a reset form empt
   const blob = await (await fetch('/fixtures/photos/biq-ss02-38.jpg')).blob();
   const photos = [new File([blob], 'listed-before.jpg', { type: 'image/jpeg' })];
   window.coach = PhotoCoach.mountPhotoCoach(document.getElementById('c'), { origin: ${JSON.stringify(servers.coachOrigin)}, photos, onChange: (p) => window.seen.push(p.map((x) => x.name)) });
-</script>`);
+</script>`,
+  );
   await withPage(chromium.browser, `${servers.hostOrigin}/site/edit.html`, async (p) => {
     await p.waitForFunction(() => (window as any).seen?.some((names: string[]) => names.includes('listed-before.jpg')));
     assert.equal(await p.frameLocator('#c iframe').locator('li[data-photo]').count(), 1);

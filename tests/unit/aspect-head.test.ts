@@ -9,10 +9,20 @@ import { ASPECTS, LABELLED_ASPECTS } from '../../src/core/aspects';
 import { rng } from '../../tools/model/rng';
 
 const label = (over: Record<string, unknown> = {}, sev: Record<string, number> = {}): Label =>
-  parseLabels(JSON.stringify({
-    image: 'a.jpg', split: 'train', main: 'none', why: {}, overall: 3, other: '', run: 'c1',
-    sev: Object.fromEntries(LABELLED_ASPECTS.map((a) => [a, sev[a] ?? 0.1])), ...over,
-  }), 'l').labels[0];
+  parseLabels(
+    JSON.stringify({
+      image: 'a.jpg',
+      split: 'train',
+      main: 'none',
+      why: {},
+      overall: 3,
+      other: '',
+      run: 'c1',
+      sev: Object.fromEntries(LABELLED_ASPECTS.map((a) => [a, sev[a] ?? 0.1])),
+      ...over,
+    }),
+    'l',
+  ).labels[0];
 const row = (over: Partial<FeatureRow>): FeatureRow => ({ key: 'k', split: 'train', image: 'a.jpg', subset: 'ss01', mos: 0.5, aspect: null, strength: 0, seed: 0, f: [], ...over });
 
 describe('aspect targets', () => {
@@ -51,17 +61,38 @@ describe('weighted ridge', () => {
     const X = Float32Array.from({ length: n * F }, () => r() * 2 - 1);
     const y = Array.from({ length: n }, (_, i) => 0.3 + 0.5 * X[i * F] - 0.2 * X[i * F + 2]);
     const idx = Array.from({ length: n }, (_, i) => i);
-    const fit = fitWeightedRidge(X, F, idx, y, idx.map(() => 1), 1e-6);
+    const fit = fitWeightedRidge(
+      X,
+      F,
+      idx,
+      y,
+      idx.map(() => 1),
+      1e-6,
+    );
     expect(fit.w[0]).toBeCloseTo(0.5, 4);
     expect(fit.w[2]).toBeCloseTo(-0.2, 4);
     expect(fit.b).toBeCloseTo(0.3, 4);
     // doubling row 0 by weight equals appending a copy of it
     const noisy = y.map((v, i) => v + (i % 3) * 0.05);
-    const weighted = fitWeightedRidge(X, F, idx, noisy, idx.map((i) => (i === 0 ? 2 : 1)), 0.5);
+    const weighted = fitWeightedRidge(
+      X,
+      F,
+      idx,
+      noisy,
+      idx.map((i) => (i === 0 ? 2 : 1)),
+      0.5,
+    );
     const X2 = new Float32Array((n + 1) * F);
     X2.set(X);
     X2.set(X.subarray(0, F), n * F);
-    const copied = fitWeightedRidge(X2, F, [...idx, n], [...noisy, noisy[0]], [...idx, n].map(() => 1), 0.5);
+    const copied = fitWeightedRidge(
+      X2,
+      F,
+      [...idx, n],
+      [...noisy, noisy[0]],
+      [...idx, n].map(() => 1),
+      0.5,
+    );
     weighted.w.forEach((w, j) => expect(w).toBeCloseTo(copied.w[j], 6));
   });
 });

@@ -1,12 +1,5 @@
 import type { BackendName } from '../../src/core/engine-types';
-import {
-  chooseBackend,
-  choiceKey,
-  decide,
-  isSoftwareRenderer,
-  mapStore,
-  type ChooseOptions,
-} from '../../tools/bench/page/backend-choice';
+import { chooseBackend, choiceKey, decide, isSoftwareRenderer, mapStore, type ChooseOptions } from '../../tools/bench/page/backend-choice';
 
 const SWIFTSHADER = 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)';
 const GPU = 'ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)';
@@ -68,15 +61,33 @@ describe('backend choice', () => {
 
   it('on a real GPU keeps WebGL while it is within 10% of the fastest', async () => {
     expect((await chooseBackend(opts(GPU, fakeTimer({ webgl: 40, wasm: 37 })))).backend).toBe('webgl');
-    const kept = decide([{ backend: 'webgl', ms: [40] }, { backend: 'wasm', ms: [37] }], GPU)!;
+    const kept = decide(
+      [
+        { backend: 'webgl', ms: [40] },
+        { backend: 'wasm', ms: [37] },
+      ],
+      GPU,
+    )!;
     expect(kept.reason).toContain('WebGL kept on a GPU');
     expect((await chooseBackend(opts(GPU, fakeTimer({ webgl: 40, wasm: 30 })))).backend).toBe('wasm');
   });
 
   it('the choice is never more than 10% slower than the best timed backend', () => {
-    for (const [g, w] of [[10, 9], [100, 91], [100, 89], [50, 70], [33, 33]]) {
+    for (const [g, w] of [
+      [10, 9],
+      [100, 91],
+      [100, 89],
+      [50, 70],
+      [33, 33],
+    ]) {
       for (const r of [GPU, SWIFTSHADER]) {
-        const d = decide([{ backend: 'webgl', ms: [g] }, { backend: 'wasm', ms: [w] }], r)!;
+        const d = decide(
+          [
+            { backend: 'webgl', ms: [g] },
+            { backend: 'wasm', ms: [w] },
+          ],
+          r,
+        )!;
         expect(d.backend === 'webgl' ? g : w).toBeLessThanOrEqual(Math.min(g, w) * 1.1);
       }
     }

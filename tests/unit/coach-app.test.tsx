@@ -14,8 +14,7 @@ function setup(locale: 'en' | 'ja' = 'en') {
   const store = createCoachStore({ engine: fake.engine, locale, urls });
   const confirmed: ConfirmedPhoto[][] = [];
   const view = render(<CoachApp store={store} onConfirm={(p) => confirmed.push(p)} />);
-  const addFiles = (...names: string[]) =>
-    fireEvent.change(screen.getByTestId('file-input'), { target: { files: names.map(photoFile) } });
+  const addFiles = (...names: string[]) => fireEvent.change(screen.getByTestId('file-input'), { target: { files: names.map(photoFile) } });
   const tiles = () => screen.queryAllByRole('listitem').filter((li) => li.hasAttribute('data-photo'));
   const tile = (name: string) => tiles().find((t) => t.textContent!.includes(name))!;
   const settle = async (fn: () => void) => {

@@ -30,7 +30,15 @@ describe('synthetic degradations', () => {
   });
 
   it('stronger means further from the original', () => {
-    const dist = (s: number) => tf.tidy(() => tf.sub(DEGRADATIONS.color_cast({ img, strength: s, seed: 3, donors: [] }), img).abs().mean().dataSync()[0]);
+    const dist = (s: number) =>
+      tf.tidy(
+        () =>
+          tf
+            .sub(DEGRADATIONS.color_cast({ img, strength: s, seed: 3, donors: [] }), img)
+            .abs()
+            .mean()
+            .dataSync()[0],
+      );
     expect(dist(1)).toBeGreaterThan(dist(0.1));
   });
 });

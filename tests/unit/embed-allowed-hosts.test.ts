@@ -53,9 +53,7 @@ describe('the CSP headers README.md documents', () => {
 
 describe('the dev server on any port (development only)', () => {
   it('adds the coach origin under both loopback names to what the config lists', () => {
-    expect(withDevServer({ hostOrigins: ['https://shop.example'] }, 'http://localhost:5174').hostOrigins).toEqual([
-      'https://shop.example', 'http://localhost:5174', 'http://127.0.0.1:5174',
-    ]);
+    expect(withDevServer({ hostOrigins: ['https://shop.example'] }, 'http://localhost:5174').hostOrigins).toEqual(['https://shop.example', 'http://localhost:5174', 'http://127.0.0.1:5174']);
     expect(withDevServer(null, 'http://127.0.0.1:5190').hostOrigins).toEqual(['http://localhost:5190', 'http://127.0.0.1:5190']);
     expect(withDevServer(null, 'https://coach.example').hostOrigins).toEqual(['https://coach.example']);
     expect(decideHost('http://localhost:5174', withDevServer(null, 'http://127.0.0.1:5174')).allowed).toBe(true);

@@ -190,9 +190,17 @@ describe('guest payloads', () => {
     expect(selectCoverId(store.getState())).toBe(good.id);
     expect(store.getState().order[0]).toBe(bad.id); // the seller's order is left alone
     const change = summarize(store.getState());
-    expect(change.photos.map((p) => [p.name, p.file !== null, p.cover])).toEqual([['notes.txt', false, false], ['b.jpg', true, true]]);
+    expect(change.photos.map((p) => [p.name, p.file !== null, p.cover])).toEqual([
+      ['notes.txt', false, false],
+      ['b.jpg', true, true],
+    ]);
     expect(isChangeMessage(change)).toBe(true);
-    expect(store.getState().confirm().map((p) => [p.name, p.cover])).toEqual([['b.jpg', true]]);
+    expect(
+      store
+        .getState()
+        .confirm()
+        .map((p) => [p.name, p.cover]),
+    ).toEqual([['b.jpg', true]]);
     // the listing page hears of the refused file once
     const sent = new Map<string, string>();
     expect(newEvents(store.getState(), sent)).toEqual([{ code: 'PHOTO_FAILED', message: expect.stringContaining('notes.txt'), photo: { id: bad.id, name: 'notes.txt', error: 'NOT_AN_IMAGE' } }]);
@@ -200,7 +208,7 @@ describe('guest payloads', () => {
   });
 });
 
-describe('the listing site\'s limits', () => {
+describe("the listing site's limits", () => {
   it('adds what fits, says how many were left out, and refuses a file over the byte limit without scoring it', async () => {
     const fake = fakeEngine();
     const store = createCoachStore({ engine: fake.engine, urls: countingUrls(), limits: { photos: 2, bytesPerPhoto: 1000 } });

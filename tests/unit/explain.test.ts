@@ -121,26 +121,64 @@ describe('near-duplicate photos', () => {
   };
 
   it('hashes hand-built 9×8 images bit by bit', () => {
-    expect(dHash(image(9, 8, (x) => x * 20), 9, 8)).toBe('0000000000000000');
-    expect(dHash(image(9, 8, (x) => 200 - x * 20), 9, 8)).toBe('ffffffffffffffff');
-    expect(dHash(image(9, 8, (x) => (x % 2 ? 0 : 255)), 9, 8)).toBe('aaaaaaaaaaaaaaaa');
+    expect(
+      dHash(
+        image(9, 8, (x) => x * 20),
+        9,
+        8,
+      ),
+    ).toBe('0000000000000000');
+    expect(
+      dHash(
+        image(9, 8, (x) => 200 - x * 20),
+        9,
+        8,
+      ),
+    ).toBe('ffffffffffffffff');
+    expect(
+      dHash(
+        image(9, 8, (x) => (x % 2 ? 0 : 255)),
+        9,
+        8,
+      ),
+    ).toBe('aaaaaaaaaaaaaaaa');
     // only the top row falls left to right
-    expect(dHash(image(9, 8, (x, y) => (y === 0 ? 100 - x : x)), 9, 8)).toBe('ff00000000000000');
+    expect(
+      dHash(
+        image(9, 8, (x, y) => (y === 0 ? 100 - x : x)),
+        9,
+        8,
+      ),
+    ).toBe('ff00000000000000');
   });
 
   it('averages bigger images down to 9×8, from bytes or floats', () => {
-    const small = image(9, 8, (x, y) => ((x * 37 + y * 91) % 256));
+    const small = image(9, 8, (x, y) => (x * 37 + y * 91) % 256);
     const big = image(90, 80, (x, y) => small[Math.floor(y / 10) * 9 + Math.floor(x / 10)]);
     expect(dHash(big, 90, 80)).toBe(dHash(small, 9, 8));
-    expect(dHash(Float32Array.from(small, (v) => v / 255), 9, 8)).toBe(dHash(small, 9, 8));
+    expect(
+      dHash(
+        Float32Array.from(small, (v) => v / 255),
+        9,
+        8,
+      ),
+    ).toBe(dHash(small, 9, 8));
     expect(() => dHash(new Uint8Array(10), 9, 8)).toThrow(RangeError);
   });
 
   it('finds the same shot re-exposed but not a different one', () => {
     const shot = (x: number, y: number) => 128 + 100 * Math.sin(x / 7) * Math.cos(y / 5);
     const a = dHash(image(64, 48, shot), 64, 48);
-    const brighter = dHash(image(64, 48, (x, y) => Math.min(255, shot(x, y) * 1.1 + 8)), 64, 48);
-    const other = dHash(image(64, 48, (x, y) => 128 + 100 * Math.cos(x / 3 + y / 4)), 64, 48);
+    const brighter = dHash(
+      image(64, 48, (x, y) => Math.min(255, shot(x, y) * 1.1 + 8)),
+      64,
+      48,
+    );
+    const other = dHash(
+      image(64, 48, (x, y) => 128 + 100 * Math.cos(x / 3 + y / 4)),
+      64,
+      48,
+    );
     expect(hamming(a, brighter)).toBeLessThanOrEqual(4);
     expect(hamming(a, other)).toBeGreaterThan(10);
     expect(findNearDuplicates([a, undefined, other, brighter])).toEqual([[0, 3]]);

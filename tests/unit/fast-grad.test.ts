@@ -6,7 +6,12 @@ describe('fast matMul gradient', () => {
     await tf.setBackend('cpu');
     const a = tf.randomNormal([3, 4], 0, 1, 'float32', 1);
     const b = tf.randomNormal([4, 5], 0, 1, 'float32', 2);
-    const cases: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+    const cases: [boolean, boolean][] = [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ];
     const grads = () =>
       cases.map(([ta, tb]) => {
         const A = ta ? a.transpose() : a;

@@ -36,7 +36,12 @@ describe('head', () => {
     const { params, standardizer } = trainHead(train, { ...DEFAULT_HEAD, hidden: 8, epochs: 30, batch: 64, lr: 1e-2 });
     const pred = predictRows(params, standardizer, test);
     const rated = test.map((r, i) => [r, pred[i]] as const).filter(([r]) => r.mos !== null);
-    expect(spearman(rated.map(([, p]) => p[0]), rated.map(([r]) => r.mos!))).toBeGreaterThan(0.9);
+    expect(
+      spearman(
+        rated.map(([, p]) => p[0]),
+        rated.map(([r]) => r.mos!),
+      ),
+    ).toBeGreaterThan(0.9);
     const blur = 1 + ASPECTS.indexOf('blur');
     const blurred = test.map((r, i) => [r, pred[i]] as const).filter(([r]) => r.aspect === 'blur');
     const meanBlurred = blurred.reduce((s, [, p]) => s + p[blur], 0) / blurred.length;
@@ -70,13 +75,23 @@ describe('linear head', () => {
     const head = fitLinearHead(train, { lambda: 1, pooledShare: 0.8 }, { labels, fit: { ...DEFAULT_ASPECT_FIT, lambda: 1 } });
     const pred = predictLinear(head, test);
     const rated = test.map((r, i) => [r, pred[i]] as const).filter(([r]) => r.mos !== null);
-    expect(spearman(rated.map(([, p]) => p[0]), rated.map(([r]) => r.mos!))).toBeGreaterThan(0.95);
+    expect(
+      spearman(
+        rated.map(([, p]) => p[0]),
+        rated.map(([r]) => r.mos!),
+      ),
+    ).toBeGreaterThan(0.95);
     const blur = 1 + ASPECTS.indexOf('blur');
     const blurred = test.map((r, i) => [r, pred[i]] as const).filter(([r]) => r.aspect === 'blur');
     // the synthetic copies push blur up; on untouched photos it follows the labels
     expect(blurred.reduce((s, [, p]) => s + p[blur], 0) / blurred.length).toBeGreaterThan(rated.reduce((s, [, p]) => s + p[blur], 0) / rated.length + 0.1);
     const clean = test.map((r, i) => [r, pred[i]] as const).filter(([r]) => !r.aspect);
-    expect(spearman(clean.map(([, p]) => p[blur]), clean.map(([r]) => fakeLabel(r).sev.blur))).toBeGreaterThan(0.6);
+    expect(
+      spearman(
+        clean.map(([, p]) => p[blur]),
+        clean.map(([r]) => fakeLabel(r).sev.blur),
+      ),
+    ).toBeGreaterThan(0.6);
     const model = linearLayersModel(head);
     const folded = tf.tidy(() => (model.predict(tf.tensor2d(test.map((r) => r.f))) as tf.Tensor2D).arraySync());
     folded.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(pred[i][j], 4)));
@@ -97,7 +112,12 @@ describe('the MLP head experiment (tools/model/experiments/mlp-head.ts)', () => 
     const cache = mkdtempSync(join(tmpdir(), 'mlp-head-'));
     try {
       mkdirSync(join(cache, 'features'));
-      writeFileSync(join(cache, 'features', 'part-0-of-1.jsonl'), `${rows(40, 5).map((r) => JSON.stringify(r)).join('\n')}\n`);
+      writeFileSync(
+        join(cache, 'features', 'part-0-of-1.jsonl'),
+        `${rows(40, 5)
+          .map((r) => JSON.stringify(r))
+          .join('\n')}\n`,
+      );
       const config = { hidden: 4, epochs: 2, batch: 32 };
       const { code, stdout, stderr } = await runTool(MLP, ['--cache', cache, '--folds', '2', '--configs', JSON.stringify([config])]);
       expect(code, stderr).toBe(0);

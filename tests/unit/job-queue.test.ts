@@ -101,10 +101,14 @@ describe('job queue', () => {
   it('fails a job when `before` fails, and a failing job does not stop the queue', async () => {
     let gate: Promise<void> = Promise.reject(new Error('model 404'));
     gate.catch(() => {});
-    const q = createJobQueue(async (x: string) => {
-      if (x === 'bad') throw new Error('corrupt');
-      return x;
-    }, cancelled, () => gate);
+    const q = createJobQueue(
+      async (x: string) => {
+        if (x === 'bad') throw new Error('corrupt');
+        return x;
+      },
+      cancelled,
+      () => gate,
+    );
     await expect(q.push('a')).rejects.toThrow('model 404');
     gate = Promise.resolve();
     const bad = q.push('bad');

@@ -5,10 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ASPECTS } from '../../src/core/aspects';
 
-export type Action =
-  | { kind: 'answer'; content?: string; delayMs?: number }
-  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
-  | { kind: 'hang' };
+export type Action = { kind: 'answer'; content?: string; delayMs?: number } | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string } | { kind: 'hang' };
 
 export interface Seen {
   sha256: string;
@@ -19,16 +16,27 @@ export interface Seen {
   body: { model: string; messages: { role: string; content: unknown }[] };
 }
 
-export const validContent = (severity = 0.5) => JSON.stringify({
-  aspects: Object.fromEntries(ASPECTS.map((a) => [a, {
-    verdict: severity >= 0.6 ? 'strong' : severity >= 0.35 ? 'mild' : 'fine', severity, rationale: `The ${a} looks like this.`,
-  }])),
-  overall_score: 3,
-  overall_rationale: 'Acceptable photo.',
-});
+export const validContent = (severity = 0.5) =>
+  JSON.stringify({
+    aspects: Object.fromEntries(
+      ASPECTS.map((a) => [
+        a,
+        {
+          verdict: severity >= 0.6 ? 'strong' : severity >= 0.35 ? 'mild' : 'fine',
+          severity,
+          rationale: `The ${a} looks like this.`,
+        },
+      ]),
+    ),
+    overall_score: 3,
+    overall_rationale: 'Acceptable photo.',
+  });
 
 export const completion = (content: string, model = 'fake-vision') => ({
-  id: 'chatcmpl-1', object: 'chat.completion', created: 0, model,
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  created: 0,
+  model,
   choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
   usage: { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 },
 });
@@ -65,9 +73,10 @@ export async function startFakeServer(script: (s: Seen) => Action = () => ({ kin
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     log,
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -31,11 +31,19 @@ function photos(n: number): { dir: string; files: string[]; hashes: string[] } {
 }
 
 const records = (file: string): LabelRecord[] =>
-  readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LabelRecord);
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as LabelRecord);
 
 function options(baseUrl: string, files: string[], out: string, client: Partial<ClientOptions> = {}, rest: Partial<RunOptions> = {}): RunOptions {
   return {
-    files, out, model: 'fake-vision', prompt, detail: 'low', concurrency: 3,
+    files,
+    out,
+    model: 'fake-vision',
+    prompt,
+    detail: 'low',
+    concurrency: 3,
     prices: { inputPerM: 2.5, outputPerM: 10 },
     client: { baseUrl, timeoutMs: 2000, retries: 3, baseDelayMs: 5, maxDelayMs: 20, ...client },
     ...rest,
@@ -124,17 +132,25 @@ describe('labelling against a local endpoint', () => {
     const reasons: string[] = [];
     try {
       const out = join(dir, 'labels.jsonl');
-      const s = await runLabel(options(server.baseUrl, files, out, {
-        timeoutMs: 1500,
-        sleep: async (ms) => { delays.push(ms); },
-        onRetry: ({ reason }) => reasons.push(reason),
-      }));
+      const s = await runLabel(
+        options(server.baseUrl, files, out, {
+          timeoutMs: 1500,
+          sleep: async (ms) => {
+            delays.push(ms);
+          },
+          onRetry: ({ reason }) => reasons.push(reason),
+        }),
+      );
       expect(s.labelled).toBe(5);
       expect(s.reasked).toBe(2);
       expect(s.failed.map((f) => f.sha256).sort()).toEqual([hopeless, refused].sort());
       expect(s.failed.find((f) => f.sha256 === refused)!.error).toContain('HTTP 400');
       expect(s.failed.find((f) => f.sha256 === hopeless)!.error).toContain('after a re-ask');
-      expect(records(out).map((r) => r.sha256).sort()).toEqual([rateLimited, flaky, hung, malformed, invalid].sort());
+      expect(
+        records(out)
+          .map((r) => r.sha256)
+          .sort(),
+      ).toEqual([rateLimited, flaky, hung, malformed, invalid].sort());
       expect(delays).toContain(1000); // Retry-After: 1
       expect(reasons.sort()).toEqual(['HTTP 429', 'HTTP 500', 'HTTP 503', 'timed out after 1500 ms'].sort());
       const count = (h: string) => server.log.filter((x) => x.sha256 === h).length;
@@ -167,10 +183,20 @@ describe('labelling against a local endpoint', () => {
       const out = join(dir, 'labels.jsonl');
       const stop = new AbortController();
       let written = 0;
-      const first = await runLabel(options(server.baseUrl, files, out, {}, {
-        signal: stop.signal,
-        onRecord: () => { if (++written === 4) stop.abort(new Error('interrupted')); },
-      }));
+      const first = await runLabel(
+        options(
+          server.baseUrl,
+          files,
+          out,
+          {},
+          {
+            signal: stop.signal,
+            onRecord: () => {
+              if (++written === 4) stop.abort(new Error('interrupted'));
+            },
+          },
+        ),
+      );
       expect(first.aborted).toBe(true);
       const kept = records(out).length;
       expect(kept).toBeGreaterThanOrEqual(4);
@@ -192,7 +218,9 @@ describe('labelling against a local endpoint', () => {
 describe('the command line', () => {
   it('prints help, and a dry run shows the request with the image cut short and sends nothing', async () => {
     const printed: string[] = [];
-    const spy = vi.spyOn(console, 'log').mockImplementation((s: string) => { printed.push(s); });
+    const spy = vi.spyOn(console, 'log').mockImplementation((s: string) => {
+      printed.push(s);
+    });
     try {
       expect(await main(['--help'])).toBe(0);
       expect(printed[0]).toContain('--batch write');
@@ -218,7 +246,10 @@ describe('batch files', () => {
     writeFileSync(labels, `${JSON.stringify({ sha256: hashes[0] })}\n`);
     const batchIn = join(dir, 'batch-in.jsonl');
     expect(writeBatch({ files, labels, batchOut: batchIn, model: 'm', prompt, detail: 'low' })).toEqual({ written: 2, skipped: 1, map: mapPathFor(batchIn) });
-    const lines = readFileSync(batchIn, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(batchIn, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.custom_id)).toEqual(hashes.slice(1));
     expect(lines[0]).toMatchObject({ method: 'POST', url: '/v1/chat/completions', body: { model: 'm', response_format: { type: 'json_object' } } });
     expect(lines[0].body.messages[1].content[1].image_url.url.startsWith('data:image/png;base64,')).toBe(true);
@@ -228,13 +259,19 @@ describe('batch files', () => {
     const { dir, files, hashes } = photos(4);
     const batchIn = join(dir, 'in.jsonl');
     writeBatch({ files, batchOut: batchIn, model: 'm', prompt, detail: 'low' });
-    const ok = (h: string, content = validContent(0.2)) => ({ id: `batch_req_${h.slice(0, 6)}`, custom_id: h, response: { status_code: 200, request_id: 'r', body: completion(content, 'gpt-x') }, error: null });
+    const ok = (h: string, content = validContent(0.2)) => ({
+      id: `batch_req_${h.slice(0, 6)}`,
+      custom_id: h,
+      response: { status_code: 200, request_id: 'r', body: completion(content, 'gpt-x') },
+      error: null,
+    });
     const results = join(dir, 'out.jsonl');
-    writeFileSync(results, `${[
-      ok(hashes[0]), ok(hashes[1]),
-      ok(hashes[2], 'not json'),
-      { id: 'batch_req_x', custom_id: hashes[3], response: null, error: { code: 'rate_limit', message: 'quota' } },
-    ].map((l) => JSON.stringify(l)).join('\n')}\n`);
+    writeFileSync(
+      results,
+      `${[ok(hashes[0]), ok(hashes[1]), ok(hashes[2], 'not json'), { id: 'batch_req_x', custom_id: hashes[3], response: null, error: { code: 'rate_limit', message: 'quota' } }]
+        .map((l) => JSON.stringify(l))
+        .join('\n')}\n`,
+    );
     const labels = join(dir, 'labels.jsonl');
     const prices = { inputPerM: 1.25, outputPerM: 5 };
     const s = readBatch({ results, labels, model: 'm', prompt, map: mapPathFor(batchIn), prices });
@@ -242,7 +279,10 @@ describe('batch files', () => {
     expect(s.failed.map((f) => f.custom_id)).toEqual([hashes[2], hashes[3]]);
     expect(s.usage).toMatchObject({ requests: 3, prompt_tokens: 3000, completion_tokens: 600 });
     const recs = records(labels);
-    expect(recs.map((r) => [r.sha256, r.file, r.model, r.source])).toEqual([[hashes[0], files[0], 'gpt-x', 'batch'], [hashes[1], files[1], 'gpt-x', 'batch']]);
+    expect(recs.map((r) => [r.sha256, r.file, r.model, r.source])).toEqual([
+      [hashes[0], files[0], 'gpt-x', 'batch'],
+      [hashes[1], files[1], 'gpt-x', 'batch'],
+    ]);
     expect(readBatch({ results, labels, model: 'm', prompt, prices })).toMatchObject({ labelled: 0, alreadyDone: 2 });
     expect(records(labels)).toHaveLength(2);
   });

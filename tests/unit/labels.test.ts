@@ -54,7 +54,8 @@ describe('labels file', () => {
 
   it('tells a photo stored sideways from one that leans', () => {
     const [turned, leaning] = parseLabels(
-      `${line('a.jpg', { other: 'The photo is turned sideways.' })}\n${line('b.jpg', { why: { tilt: 'The shelf leans a few degrees.' }, sev: sev({ tilt: 0.4 }) })}\n`, 'l',
+      `${line('a.jpg', { other: 'The photo is turned sideways.' })}\n${line('b.jpg', { why: { tilt: 'The shelf leans a few degrees.' }, sev: sev({ tilt: 0.4 }) })}\n`,
+      'l',
     ).labels;
     expect(saysSideways(turned)).toBe(true);
     expect(saysSideways(leaning)).toBe(false);
@@ -78,7 +79,10 @@ describe('calibration at "a buyer would notice"', () => {
 
   it('keeps the most precise threshold in range when none is precise enough', () => {
     const y = Array.from({ length: 40 }, (_, i) => (i % 2 ? 0.6 : 0)); // a useless predictor
-    const c = calibrate(y.map((_, i) => i), y);
+    const c = calibrate(
+      y.map((_, i) => i),
+      y,
+    );
     expect(c.flaggedShare).toBeGreaterThanOrEqual(0.375);
     expect(c.flaggedShare).toBeLessThanOrEqual(0.625);
   });

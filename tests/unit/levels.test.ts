@@ -24,7 +24,10 @@ describe('npm run levels on four photos', () => {
   it('extracts every candidate level of each photo, then judges the shipped features with and without a level', async () => {
     const { code, stdout, stderr } = await runTool(LEVELS, ['--cache', s.cache, '--folds', '2', '--sets', '[[], ["expanded_conv_9/add"]]'], { PHOTO_COACH_DATA: s.data });
     expect(code, stderr).toBe(0);
-    const cached = readFileSync(join(s.cache, 'levels', 'part-0-of-1.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const cached = readFileSync(join(s.cache, 'levels', 'part-0-of-1.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(cached.map((r) => r.key)).toEqual(s.images.map((img) => `train|${img}|clean`));
     const names = CANDIDATE_LEVELS.map((n) => n.replace(/^tower_0\/(MobilenetV3\/)?/, ''));
     for (const r of cached) expect(Object.keys(r.levels)).toEqual(names);

@@ -51,10 +51,21 @@ describe('ridge for many targets', () => {
     const X = new Float32Array([1, 0.5, -1, 0.2, 0.3, -0.7, -0.3, 0.9, 0.1, -0.4, -1.1, 0.6]);
     const y1 = [1, 0, 2, 1, 0, 3];
     const y2 = [0, 1, 0, 0, 1, 0];
-    const many = fitRidgeMany(X, 2, [{ y: y1, heavy: [2], weight: 5 }, { y: y2, heavy: [1, 4], weight: 3 }], 0.5);
+    const many = fitRidgeMany(
+      X,
+      2,
+      [
+        { y: y1, heavy: [2], weight: 5 },
+        { y: y2, heavy: [1, 4], weight: 3 },
+      ],
+      0.5,
+    );
     const one = fitRidge(X, 2, y1, 0.5, (r) => (r === 2 ? 5 : 1));
     const two = fitRidge(X, 2, y2, 0.5, (r) => (r === 1 || r === 4 ? 3 : 1));
-    [[many[0], one], [many[1], two]].forEach(([a, b]) => {
+    [
+      [many[0], one],
+      [many[1], two],
+    ].forEach(([a, b]) => {
       expect(a.b).toBeCloseTo(b.b, 10);
       a.w.forEach((v, i) => expect(v).toBeCloseTo(b.w[i], 10));
     });

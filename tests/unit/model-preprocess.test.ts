@@ -30,7 +30,12 @@ describe('views', () => {
   const flat = (h: number, w: number, c: 3 | 4 = 3): Pixels => ({ data: new Uint8Array(h * w * c), width: w, height: h, channels: c });
 
   it('resizeArea averages boxes exactly on integer factors', () => {
-    const img = pixelsOf(tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16].flatMap((v) => [v, v, v]), [4, 4, 3]));
+    const img = pixelsOf(
+      tf.tensor3d(
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16].flatMap((v) => [v, v, v]),
+        [4, 4, 3],
+      ),
+    );
     const out = resizeArea(img, 2, 2);
     // top-left box: (1+2+5+6)/4 = 3.5; top-right (3+4+7+8)/4 = 5.5; bottom-left 11.5; bottom-right 13.5
     expect(Array.from(out.data).filter((_, i) => i % 3 === 0)).toEqual([3.5, 5.5, 11.5, 13.5]);
@@ -38,7 +43,12 @@ describe('views', () => {
 
   it('resizeArea gives what tf.avgPool then tf.image.resizeBilinear (half-pixel centres) give', () => {
     // the head was first trained on views made by those tensor ops: the loops must agree with them
-    for (const [H, W, h, w] of [[97, 131, 40, 40], [300, 200, 320, 320], [64, 50, 23, 37], [1000, 750, 320, 320]]) {
+    for (const [H, W, h, w] of [
+      [97, 131, 40, 40],
+      [300, 200, 320, 320],
+      [64, 50, 23, 37],
+      [1000, 750, 320, 320],
+    ]) {
       const img = card(H, W);
       const want = tf.tidy(() => {
         const fy = Math.max(1, Math.floor(H / h / 1.0001));
@@ -88,7 +98,11 @@ describe('views', () => {
     const d = detailCrop(img);
     // the crop's top-left pixel is the photo's pixel at ((500-384)/2, (600-384)/2) = (58, 108)
     const p = (58 * 600 + 108) * 3;
-    expect(Array.from(d.data.slice(0, 3))).toEqual(Array.from(img.data).slice(p, p + 3).map(Math.fround));
+    expect(Array.from(d.data.slice(0, 3))).toEqual(
+      Array.from(img.data)
+        .slice(p, p + 3)
+        .map(Math.fround),
+    );
   });
 });
 

@@ -48,7 +48,7 @@ describe('worker RPC', () => {
 
   it('answers unknown methods with an error naming the known ones', async () => {
     const { client } = setup();
-    const e = await (client.call as (m: string, a: unknown) => Promise<unknown>)('nope', 1).catch((err: Error) => err) as Error;
+    const e = (await (client.call as (m: string, a: unknown) => Promise<unknown>)('nope', 1).catch((err: Error) => err)) as Error;
     expect(e.message).toMatch(/no method "nope"; known: add, fail, crash, buffer/);
   });
 

@@ -14,7 +14,15 @@ const photos = ['biq-ss01-2.jpg', 'biq-ss02-38.jpg', 'coffee.png'].map((f) => jo
 function score(args: string[]): Promise<{ code: number; lines: Record<string, unknown>[]; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', join(root, 'tools/score/score.ts'), '--json', ...args], { cwd: root }, (err, stdout, stderr) => {
-      resolve({ code: err ? (err.code as number) : 0, lines: stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)), stderr });
+      resolve({
+        code: err ? (err.code as number) : 0,
+        lines: stdout
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l)),
+        stderr,
+      });
     });
   });
 }
@@ -32,7 +40,9 @@ describe('npm run score', () => {
       expect(Object.keys(aspects).sort()).toEqual([...ASPECTS].sort());
       for (const v of Object.values(aspects)) expect(v >= 0 && v <= 1).toBe(true);
       // the reasons the coach would show: every aspect at 0.35 or more, most severe first, at most three
-      const raised = Object.entries(aspects).filter(([, v]) => v >= 0.35).sort((a, b) => b[1] - a[1]);
+      const raised = Object.entries(aspects)
+        .filter(([, v]) => v >= 0.35)
+        .sort((a, b) => b[1] - a[1]);
       expect(l.reasons).toEqual(orderReasons(aspects as Score['aspects']).map((r) => r.aspect));
       expect((l.reasons as string[]).length).toBe(Math.min(3, raised.length));
       if (raised.length) expect(aspects[(l.reasons as string[])[0]]).toBe(raised[0][1]);
@@ -40,7 +50,10 @@ describe('npm run score', () => {
     expect(lines[2]).toMatchObject({ width: 600, height: 400 });
     // the browser suite's parity fixture must be what the shipped model gives now; regenerate it
     // after retraining with `npm run --silent score -- --json tests/fixtures/photos > tests/fixtures/expected-scores.jsonl`
-    const fixture = readFileSync(join(root, 'tests/fixtures/expected-scores.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const fixture = readFileSync(join(root, 'tests/fixtures/expected-scores.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     for (const l of lines) {
       const want = fixture.find((f) => join(root, f.file) === l.file);
       expect(want, `${l.file} in expected-scores.jsonl`).toBeDefined();

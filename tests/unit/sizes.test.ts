@@ -22,7 +22,10 @@ describe('npm run sizes on four photos', () => {
     const { code, stdout, stderr } = await runTool(SIZES, ['--cache', s.cache, '--every', '1', '--folds', '2', '--sides', '160,320'], { PHOTO_COACH_DATA: s.data });
     expect(code, stderr).toBe(0);
     for (const side of [160, 320]) {
-      const rows = readFileSync(join(s.cache, 'sizes', `side-${side}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const rows = readFileSync(join(s.cache, 'sizes', `side-${side}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(rows.map((r) => r.image)).toEqual(s.images);
       for (const r of rows) expect(r.f).toHaveLength(BACKBONE_FEATURES + MEASURE_NAMES.length);
       expect(stdout).toMatch(new RegExp(`^\\| ${side} \\| \\d+ \\| `, 'm'));

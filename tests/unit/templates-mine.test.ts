@@ -22,15 +22,29 @@ describe.skipIf(!existsSync(ASSESSMENTS))(`mining the GPT-4o assessments${exists
   // An independent count: rationales whose quality paragraphs (all but the first, which
   // describes content) use each distortion family's own words.
   const words: Record<string, RegExp> = {
-    clarity: /clarity/i, blur: /blur|out of focus/i, exposure: /exposure|darkness/i, noise: /nois/i, compression: /compression|blocking/i,
+    clarity: /clarity/i,
+    blur: /blur|out of focus/i,
+    exposure: /exposure|darkness/i,
+    noise: /nois/i,
+    compression: /compression|blocking/i,
   };
   beforeAll(() => {
     corpus = gpt4oAssessments(ASSESSMENTS);
     raw = JSON.parse(readFileSync(ASSESSMENTS, 'utf8')) as Raw[];
     complete = raw.filter((r) => r.assessment?.trim());
-    direct = Object.fromEntries(Object.entries(words).map(([f, re]) => [
-      f, complete.filter((r) => re.test(r.assessment_split.split(/\n\s*\n/).slice(1).join(' '))).length,
-    ]));
+    direct = Object.fromEntries(
+      Object.entries(words).map(([f, re]) => [
+        f,
+        complete.filter((r) =>
+          re.test(
+            r.assessment_split
+              .split(/\n\s*\n/)
+              .slice(1)
+              .join(' '),
+          ),
+        ).length,
+      ]),
+    );
   });
 
   it('reads every complete rationale', () => {
@@ -91,39 +105,73 @@ describe('our label JSONL and the clusterer', () => {
   it('bands our rationales by severity and clusters them by shared phrasing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mine-'));
     const file = join(dir, 'labels.jsonl');
-    const rec = (sha: string, blur: number, why: string) => JSON.stringify({
-      sha256: sha, answer: { aspects: { blur: { verdict: 'x', severity: blur, rationale: why }, tilt: { verdict: 'ok', severity: 0.1, rationale: 'Level.' } } },
-    });
-    writeFileSync(file, [
-      rec('a', 0.8, 'The mug is out of focus.'), rec('b', 0.9, 'Label text out of focus and soft.'),
-      rec('c', 0.7, 'Motion blur smears the edges.'), rec('d', 0.4, 'Slightly soft edges.'), 'not json', '',
-    ].join('\n'));
+    const rec = (sha: string, blur: number, why: string) =>
+      JSON.stringify({
+        sha256: sha,
+        answer: { aspects: { blur: { verdict: 'x', severity: blur, rationale: why }, tilt: { verdict: 'ok', severity: 0.1, rationale: 'Level.' } } },
+      });
+    writeFileSync(
+      file,
+      [
+        rec('a', 0.8, 'The mug is out of focus.'),
+        rec('b', 0.9, 'Label text out of focus and soft.'),
+        rec('c', 0.7, 'Motion blur smears the edges.'),
+        rec('d', 0.4, 'Slightly soft edges.'),
+        'not json',
+        '',
+      ].join('\n'),
+    );
     const corpus = labelJsonl(file);
     expect(corpus.docs).toBe(4);
-    expect(corpus.units.map((u) => [u.doc, u.band])).toEqual([['a', 'strong'], ['b', 'strong'], ['c', 'strong'], ['d', 'mild']]);
-    const [first] = clusterGroup(corpus.units.filter((u) => u.band === 'strong'), { maxClusters: 3, minSupport: 2 });
+    expect(corpus.units.map((u) => [u.doc, u.band])).toEqual([
+      ['a', 'strong'],
+      ['b', 'strong'],
+      ['c', 'strong'],
+      ['d', 'mild'],
+    ]);
+    const [first] = clusterGroup(
+      corpus.units.filter((u) => u.band === 'strong'),
+      { maxClusters: 3, minSupport: 2 },
+    );
     expect(first).toMatchObject({ phrase: 'out of focus', support: 2, sources: ['a', 'b'], band: 'strong', topic: 'blur' });
     expect(first.id).toBe('labels/labels.jsonl/blur/strong/out-of-focu');
   });
 });
 
 describe('the step-by-step labels adapter', () => {
-  const line = (image: string, over: Record<string, unknown> = {}) => JSON.stringify({
-    image, split: 'train', main: 'blur', overall: 2, why: { blur: 'The mug is out of focus.' }, other: '', run: 'c1',
-    sev: { blur: 0.7, noise: 0.1, underexposure: 0, overexposure: 0, low_resolution: 0, tilt: 0.1, framing: 0.1, clutter: 0, color_cast: 0 }, ...over,
-  });
+  const line = (image: string, over: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      image,
+      split: 'train',
+      main: 'blur',
+      overall: 2,
+      why: { blur: 'The mug is out of focus.' },
+      other: '',
+      run: 'c1',
+      sev: { blur: 0.7, noise: 0.1, underexposure: 0, overexposure: 0, low_resolution: 0, tilt: 0.1, framing: 0.1, clutter: 0, color_cast: 0 },
+      ...over,
+    });
 
   it('bands each flagged aspect by its severity, sends a turned photo to sideways, and skips val rows', () => {
     const dir = mkdtempSync(join(tmpdir(), 'biq-'));
     const file = join(dir, 'biq.jsonl');
-    writeFileSync(file, `${[
-      line('a.jpg'),
-      line('b.jpg', { why: { tilt: 'The photo is turned sideways, so the shelf stands on end.' }, sev: { blur: 0, noise: 0, underexposure: 0, overexposure: 0, low_resolution: 0, tilt: 0.7, framing: 0, clutter: 0, color_cast: 0 } }),
-      line('c.jpg', { split: 'val' }),
-    ].join('\n')}\n`);
+    writeFileSync(
+      file,
+      `${[
+        line('a.jpg'),
+        line('b.jpg', {
+          why: { tilt: 'The photo is turned sideways, so the shelf stands on end.' },
+          sev: { blur: 0, noise: 0, underexposure: 0, overexposure: 0, low_resolution: 0, tilt: 0.7, framing: 0, clutter: 0, color_cast: 0 },
+        }),
+        line('c.jpg', { split: 'val' }),
+      ].join('\n')}\n`,
+    );
     const corpus = biq2021Labels(file);
     expect(corpus.docs).toBe(2);
-    expect(corpus.units.map((u) => [u.doc, u.topic, u.band])).toEqual([['a.jpg', 'blur', 'strong'], ['b.jpg', 'sideways', 'strong']]);
+    expect(corpus.units.map((u) => [u.doc, u.topic, u.band])).toEqual([
+      ['a.jpg', 'blur', 'strong'],
+      ['b.jpg', 'sideways', 'strong'],
+    ]);
     expect(corpus.problems).toEqual([]);
   });
 
@@ -133,7 +181,11 @@ describe('the step-by-step labels adapter', () => {
     writeFileSync(file, [line('a.jpg'), 'not json', line('b.jpg', { sev: { blur: 2 } }), line('c.jpg'), line('d.jpg').slice(0, 30)].join('\n'));
     const corpus = biq2021Labels(file);
     expect(corpus.units.map((u) => u.doc)).toEqual(['a.jpg', 'c.jpg']);
-    expect(corpus.problems.map((p) => [p.line, p.message.slice(0, 22)])).toEqual([[2, 'invalid JSON: Unexpect'], [3, '"sev.blur" must be a n'], [5, 'last line is cut short']]);
+    expect(corpus.problems.map((p) => [p.line, p.message.slice(0, 22)])).toEqual([
+      [2, 'invalid JSON: Unexpect'],
+      [3, '"sev.blur" must be a n'],
+      [5, 'last line is cut short'],
+    ]);
     expect(loadBiqLabels(join(dir, 'missing.jsonl'))).toEqual([]);
   });
 });

@@ -52,7 +52,11 @@ describe('dctScale (the Node side of the browser scaled JPEG decode)', () => {
     const img = image(16, 16, (x, y, c) => (x * 17 + y * 5 + c * 40) % 256);
     const s = dctScale(img, 4);
     const at = (x: number, y: number, c: number) => img.data[(y * 16 + x) * 4 + c];
-    for (const [x, y] of [[0, 0], [3, 5], [7, 7]]) {
+    for (const [x, y] of [
+      [0, 0],
+      [3, 5],
+      [7, 7],
+    ]) {
       const box = (at(2 * x, 2 * y, 1) + at(2 * x + 1, 2 * y, 1) + at(2 * x, 2 * y + 1, 1) + at(2 * x + 1, 2 * y + 1, 1)) / 4;
       expect(s.data[(y * 8 + x) * 3 + 1]).toBe(Math.round(box));
     }

@@ -35,7 +35,6 @@ Writes bench-results/<timestamp>.json and .md.
   --chromium PATH     Chromium binary (default $CHROMIUM_PATH or /usr/bin/chromium)
   -h, --help          this text`;
 
-
 /** Where each served build has its bench page (a baseline commit may have it elsewhere). */
 const benchPages = new Map<string, string>();
 
@@ -76,7 +75,13 @@ async function main() {
   const runs = Number(o.runs);
   const nPhotos = Number(o.photos);
   const backends = o.backends.split(',').filter(Boolean) as ('webgl' | 'wasm' | 'cpu')[];
-  const caps = Object.fromEntries(o.cap.split(',').filter(Boolean).map((kv) => kv.split('=')).map(([k, v]) => [k, Math.min(nPhotos, Number(v))]));
+  const caps = Object.fromEntries(
+    o.cap
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => kv.split('='))
+      .map(([k, v]) => [k, Math.min(nPhotos, Number(v))]),
+  );
   const limitFor = (backend: string) => caps[backend] ?? nPhotos;
   const workerBackends = o.worker === 'none' ? [] : (o.worker.split(',').filter(Boolean) as ('webgl' | 'wasm')[]);
 
@@ -88,13 +93,17 @@ async function main() {
   // production's cache headers: the repeat visit revalidates what is not content-named
   const server = await serveStatic({ root: DIST, mounts: { '/bench-photos/': PHOTO_DIR }, mutable: 'revalidate' });
   const baselineBuild = o.baseline ? baselineDist(o.baseline, log) : undefined;
-  const baseline = baselineBuild && o.baseline ? { name: o.baseline, server: await serveStatic({ root: baselineBuild.dist, mounts: { '/bench-photos/': PHOTO_DIR }, mutable: 'revalidate' }) } : undefined;
+  const baseline =
+    baselineBuild && o.baseline ? { name: o.baseline, server: await serveStatic({ root: baselineBuild.dist, mounts: { '/bench-photos/': PHOTO_DIR }, mutable: 'revalidate' }) } : undefined;
   if (baseline && baselineBuild) benchPages.set(baseline.server.origin, baselineBuild.page);
   const crossSite = o['no-cross-site'] ? undefined : await crossSiteServers(DIST, { '/bench-photos/': PHOTO_DIR });
   const { browser } = await launchChromium(BENCH_ARGS, o.chromium);
   const urls = photos.map((p) => `${server.origin}/bench-photos/${p.file}`);
   // the first photo of the set for the cold start's first score: a mid-size one
-  const firstIndex = Math.max(0, photos.findIndex((p) => p.megapixels >= 1 && p.megapixels <= 3));
+  const firstIndex = Math.max(
+    0,
+    photos.findIndex((p) => p.megapixels >= 1 && p.megapixels <= 3),
+  );
   const results: RunResult[] = [];
   let info: Record<string, unknown> = {};
   try {

@@ -32,7 +32,10 @@ async function visit(page: Page, url: string, servers: Servers, photo: string): 
   await frame.getByTestId('file-input').setInputFiles([photo]);
   await frame.locator('.engine-ready').waitFor({ timeout: 5 * 60_000 });
   const readyMs = Date.now() - started;
-  await frame.locator('li[data-state="done"]').first().waitFor({ timeout: 5 * 60_000 });
+  await frame
+    .locator('li[data-state="done"]')
+    .first()
+    .waitFor({ timeout: 5 * 60_000 });
   const firstScoreMs = Date.now() - started;
   // the coach's server saw what the HTTP cache did not answer (the model may load in a worker,
   // whose fetches the frame's resource timings do not list)

@@ -13,8 +13,22 @@ const DATA = resolve(REPO, '../shared/data/biq2021');
 
 /** Megapixels and aspect (w:h) of the set, cycled: mixed sizes with a bias to phone shots. */
 const SIZES: [number, number][] = [
-  [0.3, 4 / 3], [12, 3 / 4], [1, 1], [5, 16 / 9], [2, 3 / 4], [8, 4 / 3], [0.5, 1], [3, 4 / 3],
-  [12, 4 / 3], [0.3, 3 / 4], [2, 16 / 9], [8, 3 / 4], [1, 4 / 3], [5, 3 / 4], [3, 1], [0.5, 4 / 3],
+  [0.3, 4 / 3],
+  [12, 3 / 4],
+  [1, 1],
+  [5, 16 / 9],
+  [2, 3 / 4],
+  [8, 4 / 3],
+  [0.5, 1],
+  [3, 4 / 3],
+  [12, 4 / 3],
+  [0.3, 3 / 4],
+  [2, 16 / 9],
+  [8, 3 / 4],
+  [1, 4 / 3],
+  [5, 3 / 4],
+  [3, 1],
+  [0.5, 4 / 3],
 ];
 
 export interface BenchPhoto {
@@ -100,7 +114,10 @@ export function ensurePhotos(count: number, onProgress: (done: number, photo: Be
     const [mp, aspect] = SIZES[i % SIZES.length];
     const [width, height] = dims(mp, aspect);
     const sources = mp < 1 ? [names[i * 4]] : names.slice(i * 4, i * 4 + 4);
-    const id = createHash('sha1').update(JSON.stringify({ v: 1, width, height, sources })).digest('hex').slice(0, 8);
+    const id = createHash('sha1')
+      .update(JSON.stringify({ v: 1, width, height, sources }))
+      .digest('hex')
+      .slice(0, 8);
     const file = `p${String(i).padStart(2, '0')}-${width}x${height}-${id}.jpg`;
     const path = join(PHOTO_DIR, file);
     if (!existsSync(path)) {

@@ -13,7 +13,13 @@ export interface RunResult {
   crossSite?: Json;
 }
 
-const p = (rows: Json[] | undefined, key: string, q: number) => (rows?.length ? percentile(rows.map((r) => r[key]), q) : NaN);
+const p = (rows: Json[] | undefined, key: string, q: number) =>
+  rows?.length
+    ? percentile(
+        rows.map((r) => r[key]),
+        q,
+      )
+    : NaN;
 const MB = 1024 * 1024;
 
 function sizeClass(mp: number) {
@@ -38,9 +44,20 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
     }
     backends[b] = {
       photos: ok[0].warm.rows.length,
-      cold: { backendInitMs: cold('backendInitMs'), modelFetchMs: cold('modelFetchMs'), warmupMs: cold('warmupMs'), firstScoreMs: cold('firstScoreMs'), totalMs: cold('totalMs'), pageToStartMs: cold('pageToStartMs') },
+      cold: {
+        backendInitMs: cold('backendInitMs'),
+        modelFetchMs: cold('modelFetchMs'),
+        warmupMs: cold('warmupMs'),
+        firstScoreMs: cold('firstScoreMs'),
+        totalMs: cold('totalMs'),
+        pageToStartMs: cold('pageToStartMs'),
+      },
       repeatVisit: {
-        backendInitMs: repeat('backendInitMs'), modelFetchMs: repeat('modelFetchMs'), warmupMs: repeat('warmupMs'), firstScoreMs: repeat('firstScoreMs'), totalMs: repeat('totalMs'),
+        backendInitMs: repeat('backendInitMs'),
+        modelFetchMs: repeat('modelFetchMs'),
+        warmupMs: repeat('warmupMs'),
+        firstScoreMs: repeat('firstScoreMs'),
+        totalMs: repeat('totalMs'),
         modelBytes: round(medianOf(ok, (x) => x.repeat?.bytes.model)),
         modelFilesFromCache: ok[0].repeat ? Object.values(ok[0].repeat.modelSources).filter((s) => s === 'cache').length : null,
       },
@@ -56,7 +73,10 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
         p95: round(medianOf(ok, (x) => p(x.warm.rows, 'totalMs', 95))),
         decodeP50: round(medianOf(ok, (x) => p(x.warm.rows, 'decodeMs', 50))),
         modelP50: round(medianOf(ok, (x) => p(x.warm.rows, 'modelMs', 50))),
-        adviceP50: round(medianOf(ok, (x) => p(x.warm.rows, 'adviceMs', 50)), 2),
+        adviceP50: round(
+          medianOf(ok, (x) => p(x.warm.rows, 'adviceMs', 50)),
+          2,
+        ),
         bySizeP50: bySize,
       },
       peer: {
@@ -66,10 +86,22 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
         warmupMs: round(medianOf(ok, (x) => x.peerLoad.warmupMs)),
       },
       ratioToPeer: {
-        p50: round(medianOf(ok, (x) => p(x.warm.rows, 'totalMs', 50) / p(x.peer.rows, 'modelMs', 50)), 2),
-        p95: round(medianOf(ok, (x) => p(x.warm.rows, 'totalMs', 95) / p(x.peer.rows, 'modelMs', 95)), 2),
-        modelOnlyP50: round(medianOf(ok, (x) => p(x.warm.rows, 'modelMs', 50) / p(x.peer.rows, 'modelMs', 50)), 2),
-        vsPeerWithDecodeP50: round(medianOf(ok, (x) => p(x.warm.rows, 'totalMs', 50) / p(x.peer.rows, 'totalMs', 50)), 2),
+        p50: round(
+          medianOf(ok, (x) => p(x.warm.rows, 'totalMs', 50) / p(x.peer.rows, 'modelMs', 50)),
+          2,
+        ),
+        p95: round(
+          medianOf(ok, (x) => p(x.warm.rows, 'totalMs', 95) / p(x.peer.rows, 'modelMs', 95)),
+          2,
+        ),
+        modelOnlyP50: round(
+          medianOf(ok, (x) => p(x.warm.rows, 'modelMs', 50) / p(x.peer.rows, 'modelMs', 50)),
+          2,
+        ),
+        vsPeerWithDecodeP50: round(
+          medianOf(ok, (x) => p(x.warm.rows, 'totalMs', 50) / p(x.peer.rows, 'totalMs', 50)),
+          2,
+        ),
       },
       mainThreadLongTasks: {
         count: round(medianOf(ok, (x) => x.warm.longTasks.count)),
@@ -82,7 +114,10 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
             backboneMs: round(medianOf(ok, (x) => x.parts.backboneMs)),
             pipeline512Ms: round(medianOf(ok, (x) => x.parts.pipeline512Ms)),
             pipeline2048Ms: round(medianOf(ok, (x) => x.parts.pipeline2048Ms)),
-            backboneOverPeer: round(medianOf(ok, (x) => x.parts.backboneMs / p(x.peer.rows, 'modelMs', 50)), 2),
+            backboneOverPeer: round(
+              medianOf(ok, (x) => x.parts.backboneMs / p(x.peer.rows, 'modelMs', 50)),
+              2,
+            ),
             // older results have no stage split
             stages: ok[0].parts.stages
               ? {
@@ -99,8 +134,14 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
       memory: {
         peakNumTensors: round(medianOf(ok, (x) => x.warm.peaks.numTensors)),
         leakedTensors: Math.max(...ok.map((x) => x.warm.leakedTensors)),
-        peakJsHeapMB: round(medianOf(ok, (x) => x.warm.peaks.jsHeap / MB), 1),
-        profilePeakMB: round(medianOf(ok, (x) => x.profile.peakBytes / MB), 1),
+        peakJsHeapMB: round(
+          medianOf(ok, (x) => x.warm.peaks.jsHeap / MB),
+          1,
+        ),
+        profilePeakMB: round(
+          medianOf(ok, (x) => x.profile.peakBytes / MB),
+          1,
+        ),
       },
     };
   }
@@ -156,10 +197,18 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
   const crossSite: Json = visits.length ? { cold: visit('cold'), repeat: visit('repeat') } : failedVisit ? { error: failedVisit } : null;
 
   const targets = {
-    pipelineWithin1_3xPeer: Object.fromEntries(Object.entries(backends).filter(([, v]) => !v.error).map(([k, v]) => [k, v.ratioToPeer.p50 <= 1.3])),
+    pipelineWithin1_3xPeer: Object.fromEntries(
+      Object.entries(backends)
+        .filter(([, v]) => !v.error)
+        .map(([k, v]) => [k, v.ratioToPeer.p50 <= 1.3]),
+    ),
     chosenWithin10PercentOfBest: choice ? choice.chosenOverBest !== null && choice.chosenOverBest <= 1.1 : null,
     zeroLongTasksOnWorkerPath: Object.fromEntries(Object.entries(worker).map(([k, v]) => [k, v.error ? null : v.pageLongTasks === 0])),
-    weightsAtMost4MBBeforeFirstScore: Object.fromEntries(Object.entries(backends).filter(([, v]) => !v.error).map(([k, v]) => [k, v.bytesBeforeFirstScore.weights <= 4 * MB])),
+    weightsAtMost4MBBeforeFirstScore: Object.fromEntries(
+      Object.entries(backends)
+        .filter(([, v]) => !v.error)
+        .map(([k, v]) => [k, v.bytesBeforeFirstScore.weights <= 4 * MB]),
+    ),
   };
   return { backends, worker, choice, crossSite, targets };
 }
@@ -178,7 +227,9 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
     `${meta.date} · commit ${meta.commit} · ${meta.device.cpu} (${meta.device.cores} cores, ${meta.device.memoryGiB} GiB), load average at the end ${meta.device.loadavg.map((x: number) => x.toFixed(1)).join(' / ')}`,
     `Chromium ${meta.browser.version} headless · WebGL renderer: ${meta.browser.renderer || 'none'}`,
     `Medians of ${meta.options.runs} run(s); ${meta.options.photos} photos (${Math.min(...meta.photoSet.map((x: Json) => x.megapixels))}–${Math.max(...meta.photoSet.map((x: Json) => x.megapixels))} MP)` +
-      Object.entries(meta.options.caps as Record<string, number>).map(([b, n]) => `; ${b}: the first ${n} only (page and worker)`).join('') +
+      Object.entries(meta.options.caps as Record<string, number>)
+        .map(([b, n]) => `; ${b}: the first ${n} only (page and worker)`)
+        .join('') +
       '. Times in ms on the page’s thread unless marked worker.',
     '',
     `| | ${ok.join(' | ')} |`,
@@ -209,14 +260,23 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
   ];
   const parted = ok.filter((b) => s.backends[b].parts);
   if (parted.length) {
-    lines.push('', '## Where our model time goes (warm, medians of 3; synthetic input)', '', '| backend | backbone alone (input side) | whole pipeline, 512² photo | whole pipeline, 2048×1536 photo | backbone alone / peer p50 |', '|---|---:|---:|---:|---:|');
+    lines.push(
+      '',
+      '## Where our model time goes (warm, medians of 3; synthetic input)',
+      '',
+      '| backend | backbone alone (input side) | whole pipeline, 512² photo | whole pipeline, 2048×1536 photo | backbone alone / peer p50 |',
+      '|---|---:|---:|---:|---:|',
+    );
     for (const b of parted) {
       const x = s.backends[b].parts;
       lines.push(`| ${b} | ${f(x.backboneMs)} (${x.backboneSide}²) | ${f(x.pipeline512Ms)} | ${f(x.pipeline2048Ms)} | ${f(x.backboneOverPeer)} |`);
     }
     for (const b of parted.filter((x) => s.backends[x].parts.stages)) {
       const st = s.backends[b].parts.stages;
-      lines.push('', `${b}, the model part of ${st.photo} besides the backbone: bitmap → pixels ${f(st.pixelsMs)} ms, views (work size, 320² squeeze, overview, detail crop) ${f(st.viewsMs)} ms, measurements ${f(st.measuresMs)} ms`);
+      lines.push(
+        '',
+        `${b}, the model part of ${st.photo} besides the backbone: bitmap → pixels ${f(st.pixelsMs)} ms, views (work size, 320² squeeze, overview, detail crop) ${f(st.viewsMs)} ms, measurements ${f(st.measuresMs)} ms`,
+      );
     }
   }
   for (const b of ok.filter((x) => s.backends[x].topKernels?.some((t: Json) => t.ms > 0))) {
@@ -225,7 +285,13 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
   }
   for (const b of names.filter((x) => s.backends[x].error)) lines.push('', `${b} failed: ${s.backends[b].error}`);
   if (Object.keys(s.worker).length) {
-    lines.push('', '## Worker path (engine → worker: decode + score; advice on the page)', '', '| backend | ready (cold) | p50 | p95 | page long tasks while scoring | during start |', '|---|---:|---:|---:|---:|---:|');
+    lines.push(
+      '',
+      '## Worker path (engine → worker: decode + score; advice on the page)',
+      '',
+      '| backend | ready (cold) | p50 | p95 | page long tasks while scoring | during start |',
+      '|---|---:|---:|---:|---:|---:|',
+    );
     for (const [b, w] of Object.entries(s.worker)) {
       lines.push(w.error ? `| ${b} | failed: ${w.error} | | | | |` : `| ${b} | ${f(w.readyMs)} | ${f(w.p50)} | ${f(w.p95)} | ${w.pageLongTasks} | ${w.pageLongTasksDuringReady} |`);
     }
@@ -236,23 +302,39 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
     if (x.error) lines.push(`failed: ${x.error}`);
     else {
       lines.push('| visit | coach ready | first score (2 MP photo) | weights fetched | other model files fetched |', '|---|---:|---:|---:|---:|');
-      for (const [name, v] of [['cold (fresh profile)', x.cold], ['repeat (same profile, HTTP cache)', x.repeat]] as const) {
+      for (const [name, v] of [
+        ['cold (fresh profile)', x.cold],
+        ['repeat (same profile, HTTP cache)', x.repeat],
+      ] as const) {
         lines.push(`| ${name} | ${f(v.readyMs)} | ${f(v.firstScoreMs)} | ${kb(v.weightsBytes)} | ${kb(v.modelOtherBytes)} |`);
       }
     }
   }
   if (s.choice) {
-    lines.push('', '## Measured backend choice (fresh device, nothing remembered)', '', `Chosen: **${s.choice.chosen}** (runs: ${s.choice.picks.join(', ')}); reason: “${s.choice.reason}”; time to measure and load: ${f(s.choice.timeToChooseAndLoadMs)} ms. Best warm p50 over the ${s.choice.comparedOnPhotos} photos every backend ran: ${s.choice.best}; chosen / best = ${f(s.choice.chosenOverBest)}.`);
+    lines.push(
+      '',
+      '## Measured backend choice (fresh device, nothing remembered)',
+      '',
+      `Chosen: **${s.choice.chosen}** (runs: ${s.choice.picks.join(', ')}); reason: “${s.choice.reason}”; time to measure and load: ${f(s.choice.timeToChooseAndLoadMs)} ms. Best warm p50 over the ${s.choice.comparedOnPhotos} photos every backend ran: ${s.choice.best}; chosen / best = ${f(s.choice.chosenOverBest)}.`,
+    );
   }
   const t = s.targets;
   lines.push(
     '',
     '## Targets',
     '',
-    `- pipeline ≤ 1.3× peer model-only time, same backend: ${Object.entries(t.pipelineWithin1_3xPeer).map(([k, v]) => `${k} ${yes(v)}`).join(', ')}`,
+    `- pipeline ≤ 1.3× peer model-only time, same backend: ${Object.entries(t.pipelineWithin1_3xPeer)
+      .map(([k, v]) => `${k} ${yes(v)}`)
+      .join(', ')}`,
     `- chosen backend within 10% of the best: ${yes(t.chosenWithin10PercentOfBest)}`,
-    `- zero long tasks on the worker path: ${Object.entries(t.zeroLongTasksOnWorkerPath).map(([k, v]) => `${k} ${yes(v)}`).join(', ') || '—'}`,
-    `- ≤ 4 MB weights before the first score: ${Object.entries(t.weightsAtMost4MBBeforeFirstScore).map(([k, v]) => `${k} ${yes(v)}`).join(', ')}`,
+    `- zero long tasks on the worker path: ${
+      Object.entries(t.zeroLongTasksOnWorkerPath)
+        .map(([k, v]) => `${k} ${yes(v)}`)
+        .join(', ') || '—'
+    }`,
+    `- ≤ 4 MB weights before the first score: ${Object.entries(t.weightsAtMost4MBBeforeFirstScore)
+      .map(([k, v]) => `${k} ${yes(v)}`)
+      .join(', ')}`,
     '',
   );
   return lines.join('\n');

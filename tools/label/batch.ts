@@ -121,9 +121,15 @@ export function readBatch(o: BatchReadOptions): BatchReadSummary {
         continue;
       }
       labels.append({
-        sha256: id, file: files.get(id) ?? null, model: body.model ?? o.model, prompt: o.prompt.version, answer: checked.answer,
+        sha256: id,
+        file: files.get(id) ?? null,
+        model: body.model ?? o.model,
+        prompt: o.prompt.version,
+        answer: checked.answer,
         usage: { prompt_tokens: body.usage?.prompt_tokens ?? 0, completion_tokens: body.usage?.completion_tokens ?? 0 },
-        reasked: false, source: 'batch', at: new Date().toISOString(),
+        reasked: false,
+        source: 'batch',
+        at: new Date().toISOString(),
       });
       s.labelled++;
     }

@@ -31,7 +31,10 @@ export interface ClientOptions {
 }
 
 export class HttpError extends Error {
-  constructor(readonly status: number, body: string) {
+  constructor(
+    readonly status: number,
+    body: string,
+  ) {
     super(`HTTP ${status}: ${body.slice(0, 300)}`);
   }
 }
@@ -102,9 +105,7 @@ export async function postChat(body: ChatBody, o: ClientOptions, signal?: AbortS
       reason = timeout.aborted ? `timed out after ${o.timeoutMs} ms` : `network error: ${(e as Error).message}`;
     }
     if (attempt >= o.retries) throw new Error(`gave up after ${attempt + 1} attempts: ${reason}`);
-    const delayMs = retryAfter !== undefined
-      ? Math.min(retryAfter, o.maxRetryAfterMs ?? 120_000)
-      : backoffMs(attempt, o.baseDelayMs, o.maxDelayMs, random);
+    const delayMs = retryAfter !== undefined ? Math.min(retryAfter, o.maxRetryAfterMs ?? 120_000) : backoffMs(attempt, o.baseDelayMs, o.maxDelayMs, random);
     o.onRetry?.({ attempt: attempt + 1, delayMs, reason });
     await sleep(delayMs, signal);
   }

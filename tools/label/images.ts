@@ -17,7 +17,13 @@ export function listImages(args: string[], listFile?: string): string[] {
     if (statSync(a).isDirectory()) walk(a);
     else out.push(a);
   }
-  if (listFile) out.push(...readFileSync(listFile, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean));
+  if (listFile)
+    out.push(
+      ...readFileSync(listFile, 'utf8')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+    );
   return out;
 }
 

@@ -93,20 +93,39 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     const [first] = hashPhotos(files.slice(0, 1));
     const bytes = readFileSync(first.file);
     const body = chatBody(model || '<LABEL_MODEL>', prompt, { bytes, mime: mimeOf(bytes, first.file) }, detail);
-    console.log(JSON.stringify({
-      url: `${(baseUrl || '<LABEL_BASE_URL>').replace(/\/+$/, '')}/chat/completions`,
-      headers: { 'content-type': 'application/json', authorization: env.LABEL_API_KEY ? 'Bearer ***' : '(none)' },
-      photo: first, photos: files.length, prompt: prompt.version, body: truncateImages(body),
-    }, null, 1));
+    console.log(
+      JSON.stringify(
+        {
+          url: `${(baseUrl || '<LABEL_BASE_URL>').replace(/\/+$/, '')}/chat/completions`,
+          headers: { 'content-type': 'application/json', authorization: env.LABEL_API_KEY ? 'Bearer ***' : '(none)' },
+          photo: first,
+          photos: files.length,
+          prompt: prompt.version,
+          body: truncateImages(body),
+        },
+        null,
+        1,
+      ),
+    );
     return 0;
   }
   const summary = await runLabel({
-    files, out, model: need(model, 'LABEL_MODEL'), prompt, detail, prices, signal, showProgress: true,
+    files,
+    out,
+    model: need(model, 'LABEL_MODEL'),
+    prompt,
+    detail,
+    prices,
+    signal,
+    showProgress: true,
     concurrency: flagNumber(flags, 'concurrency', 4),
     client: {
-      baseUrl: need(baseUrl, 'LABEL_BASE_URL'), apiKey: env.LABEL_API_KEY,
-      timeoutMs: flagNumber(flags, 'timeout', 60) * 1000, retries: flagNumber(flags, 'retries', 5),
-      baseDelayMs: flagNumber(flags, 'backoff', 1000), maxDelayMs: flagNumber(flags, 'max-backoff', 60_000),
+      baseUrl: need(baseUrl, 'LABEL_BASE_URL'),
+      apiKey: env.LABEL_API_KEY,
+      timeoutMs: flagNumber(flags, 'timeout', 60) * 1000,
+      retries: flagNumber(flags, 'retries', 5),
+      baseDelayMs: flagNumber(flags, 'backoff', 1000),
+      maxDelayMs: flagNumber(flags, 'max-backoff', 60_000),
       onRetry: ({ attempt, delayMs, reason }) => process.stderr.write(`retry ${attempt} in ${Math.round(delayMs)} ms: ${reason}\n`),
     },
   });
@@ -118,7 +137,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort(new Error('interrupted')));
   main(process.argv.slice(2), process.env, stop.signal).then(
-    (code) => { process.exitCode = code; },
-    (e: Error) => { console.error(e.message); process.exitCode = 1; },
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: Error) => {
+      console.error(e.message);
+      process.exitCode = 1;
+    },
   );
 }

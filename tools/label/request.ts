@@ -63,8 +63,7 @@ export function reaskBody(body: ChatBody, reply: string, errors: string[]): Chat
       { role: 'assistant', content: reply },
       {
         role: 'user',
-        content: `Your answer did not match the required format: ${errors.slice(0, 8).join('; ')}. ` +
-          'Reply again with only the corrected JSON object, with exactly the keys asked for.',
+        content: `Your answer did not match the required format: ${errors.slice(0, 8).join('; ')}. ` + 'Reply again with only the corrected JSON object, with exactly the keys asked for.',
       },
     ],
   };
@@ -74,6 +73,7 @@ export function reaskBody(body: ChatBody, reply: string, errors: string[]): Chat
 export function truncateImages(body: ChatBody, keep = 48): ChatBody {
   return JSON.parse(
     JSON.stringify(body).replace(/(data:[^;"]+;base64,)([A-Za-z0-9+/=]+)/g, (_m, head: string, b64: string) =>
-      b64.length <= keep ? head + b64 : `${head}${b64.slice(0, keep)}…(${b64.length} chars)`),
+      b64.length <= keep ? head + b64 : `${head}${b64.slice(0, keep)}…(${b64.length} chars)`,
+    ),
   );
 }

@@ -44,7 +44,17 @@ async function ask(body: ChatBody, o: RunOptions, tally: Tally): Promise<{ answe
   let usage: Usage = { prompt_tokens: 0, completion_tokens: 0 };
   let current = body;
   for (let round = 0; round < 2; round++) {
-    const { response } = await postChat(current, { ...o.client, onAttempt: () => { tally.requests++; o.client.onAttempt?.(); } }, o.signal);
+    const { response } = await postChat(
+      current,
+      {
+        ...o.client,
+        onAttempt: () => {
+          tally.requests++;
+          o.client.onAttempt?.();
+        },
+      },
+      o.signal,
+    );
     tally.add(response.usage);
     usage = addUsage(usage, response.usage);
     const reply = response.choices?.[0]?.message?.content ?? '';
@@ -62,8 +72,14 @@ export async function runLabel(o: RunOptions): Promise<RunSummary> {
   const pending = photos.filter((p) => !labels.has(p.sha256));
   const tally = new Tally(o.prices);
   const summary: RunSummary = {
-    total: photos.length, skipped: photos.length - pending.length, labelled: 0, reasked: 0, failed: [],
-    aborted: false, repairedBytes: labels.repairedBytes, usage: tally.toJSON(),
+    total: photos.length,
+    skipped: photos.length - pending.length,
+    labelled: 0,
+    reasked: 0,
+    failed: [],
+    aborted: false,
+    repairedBytes: labels.repairedBytes,
+    usage: tally.toJSON(),
   };
   const bar = o.showProgress ? progress('label', pending.length) : undefined;
   let next = 0;
@@ -73,8 +89,15 @@ export async function runLabel(o: RunOptions): Promise<RunSummary> {
     const body = chatBody(o.model, o.prompt, { bytes, mime: mimeOf(bytes, p.file) }, o.detail);
     const { answer, usage, reasked } = await ask(body, o, tally);
     const record: LabelRecord = {
-      sha256: p.sha256, file: p.file, model: o.model, prompt: o.prompt.version, answer, usage, reasked,
-      source: 'live', at: new Date().toISOString(),
+      sha256: p.sha256,
+      file: p.file,
+      model: o.model,
+      prompt: o.prompt.version,
+      answer,
+      usage,
+      reasked,
+      source: 'live',
+      at: new Date().toISOString(),
     };
     if (labels.append(record)) {
       summary.labelled++;

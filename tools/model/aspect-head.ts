@@ -72,7 +72,7 @@ export function targetOf(aspect: AspectId, r: FeatureRow, label: Label | undefin
 }
 
 function severityTarget(aspect: AspectId, r: FeatureRow, label: Label | undefined, config: AspectFitConfig): Target {
-  const synthWeight = typeof config.synthWeight === 'number' ? config.synthWeight : config.synthWeight[aspect] ?? 1;
+  const synthWeight = typeof config.synthWeight === 'number' ? config.synthWeight : (config.synthWeight[aspect] ?? 1);
   const cfg = { ...config, synthWeight };
   const kind = rowKind(r);
   const sideways = label ? saysSideways(label) : false;
@@ -140,10 +140,18 @@ export function fitAspectColumns(X: Float32Array, F: number, rows: FeatureRow[],
   return fitAspectColumnsLambdas(X, F, rows, labels, cfg, aspects, (a) => [lambdaOf(cfg, a)]).map((c) => c[0]);
 }
 
-export const lambdaOf = (cfg: AspectFitConfig, a: AspectId) => (typeof cfg.lambda === 'number' ? cfg.lambda : cfg.lambda[a] ?? DEFAULT_ASPECT_FIT.lambda as number);
+export const lambdaOf = (cfg: AspectFitConfig, a: AspectId) => (typeof cfg.lambda === 'number' ? cfg.lambda : (cfg.lambda[a] ?? (DEFAULT_ASPECT_FIT.lambda as number)));
 
 /** Per aspect, its column for each λ that `lambdas` gives it. */
-export function fitAspectColumnsLambdas(X: Float32Array, F: number, rows: FeatureRow[], labels: Map<string, Label>, cfg: AspectFitConfig, aspects: readonly AspectId[], lambdas: (a: AspectId) => number[]): { w: Float64Array; b: number }[][] {
+export function fitAspectColumnsLambdas(
+  X: Float32Array,
+  F: number,
+  rows: FeatureRow[],
+  labels: Map<string, Label>,
+  cfg: AspectFitConfig,
+  aspects: readonly AspectId[],
+  lambdas: (a: AspectId) => number[],
+): { w: Float64Array; b: number }[][] {
   return aspects.map((a) => {
     const idx: number[] = [];
     const y: number[] = [];

@@ -69,9 +69,7 @@ export function loadPrunedBackbone(cacheDir: string, outputs: string[], side: nu
   const all = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), specs);
   const nodes = pruneGraph(model.modelTopology.node, outputs);
   const kept = new Set(nodes.map((n) => n.name));
-  const weights: NamedWeight[] = specs
-    .filter((s: tf.io.WeightsManifestEntry) => kept.has(s.name))
-    .map((s: tf.io.WeightsManifestEntry) => ({ name: s.name, tensor: all[s.name] }));
+  const weights: NamedWeight[] = specs.filter((s: tf.io.WeightsManifestEntry) => kept.has(s.name)).map((s: tf.io.WeightsManifestEntry) => ({ name: s.name, tensor: all[s.name] }));
   for (const [name, t] of Object.entries(all)) if (!kept.has(name)) t.dispose();
   const topology = { ...model.modelTopology, node: withInputSide(nodes, side) };
   return { topology, weights, format: model.format, generatedBy: model.generatedBy, convertedBy: model.convertedBy };

@@ -26,7 +26,14 @@ export function cvAspectOutputs(rows: FeatureRow[], labels: Map<string, Label>, 
 }
 
 /** cvAspectOutputs for several λ per aspect (the i-th HeldOut uses each aspect's i-th λ). */
-export function cvAspectOutputsLambdas(rows: FeatureRow[], labels: Map<string, Label>, folds: number, cfg: AspectFitConfig, aspects: readonly AspectId[], lambdas: (a: AspectId) => number[]): HeldOut[] {
+export function cvAspectOutputsLambdas(
+  rows: FeatureRow[],
+  labels: Map<string, Label>,
+  folds: number,
+  cfg: AspectFitConfig,
+  aspects: readonly AspectId[],
+  lambdas: (a: AspectId) => number[],
+): HeldOut[] {
   const fold = (r: FeatureRow) => hash32(r.image) % folds;
   const L = lambdas(aspects[0]).length;
   const outs: HeldOut[] = Array.from({ length: L }, () => ({ labelled: [], turned: [] }));
@@ -66,7 +73,11 @@ export function calibrations(held: HeldOut, aspects: readonly AspectId[], target
       const y = target(h.label, a);
       return y === null ? [] : [[h.raw[k], y] as const];
     });
-    return calibrate(pairs.map((p) => p[0]), pairs.map((p) => p[1]), opts);
+    return calibrate(
+      pairs.map((p) => p[0]),
+      pairs.map((p) => p[1]),
+      opts,
+    );
   });
 }
 
@@ -84,7 +95,12 @@ export function cvFigures(held: HeldOut, aspects: readonly AspectId[], target: L
   const cals = opts.joint ? jointCalibrations(held, aspects, target, { ...DEFAULT_JOINT, poorWithReason: opts.joint }) : calibrations(held, aspects, target, opts);
   const judged = judge(held, aspects, cals);
   const auc: Record<string, AucWithInterval | null> = Object.fromEntries(aspects.map((a) => [a, aspectAuc(judged, a, 200)]));
-  if (aspects.includes('sideways')) auc.tilt_or_sideways = aspectAuc(judged.map((j) => ({ ...j, sev: { ...j.sev, tilt: Math.max(j.sev.tilt, j.sev.sideways) } })), 'tilt', 200);
+  if (aspects.includes('sideways'))
+    auc.tilt_or_sideways = aspectAuc(
+      judged.map((j) => ({ ...j, sev: { ...j.sev, tilt: Math.max(j.sev.tilt, j.sev.sideways) } })),
+      'tilt',
+      200,
+    );
   return { cals, auc, reasons: reasonFigures(judged, aspects) };
 }
 
@@ -100,8 +116,22 @@ export function sidewaysEvidence(held: HeldOut, col: number) {
   const level = rest.filter((h) => h.label.sev.tilt < 0.35).map((h) => h.raw[col]);
   return {
     realSideways: side.length,
-    aucRealSidewaysVsRest: side.length ? round(auc(side, rest.map((h) => h.raw[col]))) : null,
-    aucTurnedCopiesVsRest: held.turned.length ? round(auc(held.turned, rest.map((h) => h.raw[col]))) : null,
+    aucRealSidewaysVsRest: side.length
+      ? round(
+          auc(
+            side,
+            rest.map((h) => h.raw[col]),
+          ),
+        )
+      : null,
+    aucTurnedCopiesVsRest: held.turned.length
+      ? round(
+          auc(
+            held.turned,
+            rest.map((h) => h.raw[col]),
+          ),
+        )
+      : null,
     /** Does the column also fire on photos that merely lean? (high = it cannot tell a lean from a turn) */
     aucLeaningVsLevel: leaning.length ? round(auc(leaning, level)) : null,
   };
@@ -139,7 +169,15 @@ export function jointCalibrations(held: HeldOut, aspects: readonly AspectId[], t
     return precise.length ? precise : all;
   });
   const at = aspects.map(() => 0);
-  const figures = () => reasonFigures(judge(held, aspects, at.map((i, k) => options[k][i])), aspects);
+  const figures = () =>
+    reasonFigures(
+      judge(
+        held,
+        aspects,
+        at.map((i, k) => options[k][i]),
+      ),
+      aspects,
+    );
   let current = figures();
   while (current.poorWithReason < goal.poorWithReason) {
     let best: { k: number; gain: number; next: ReasonFigures } | null = null;

@@ -39,10 +39,18 @@ held-out SRCC against MOS.`;
 
 /** SRCC of predictions `q` against the rows' MOS, pooled and within each subset. */
 export function srccBySubset(rows: FeatureRow[], q: number[]): Record<string, number> {
-  const out: Record<string, number> = { pooled: spearman(q, rows.map((r) => r.mos!)) };
+  const out: Record<string, number> = {
+    pooled: spearman(
+      q,
+      rows.map((r) => r.mos!),
+    ),
+  };
   for (const s of [...new Set(rows.map((r) => r.subset))].sort()) {
     const idx = rows.map((r, i) => (r.subset === s ? i : -1)).filter((i) => i >= 0);
-    out[s] = spearman(idx.map((i) => q[i]), idx.map((i) => rows[i].mos!));
+    out[s] = spearman(
+      idx.map((i) => q[i]),
+      idx.map((i) => rows[i].mos!),
+    );
   }
   return out;
 }
@@ -56,7 +64,14 @@ export function qualitySystem(X: Float32Array, F: number, fit: FeatureRow[], poo
     const t = tf.tensor2d(X, [fit.length, F]);
     return tf.matMul(tf.transpose(t), t); // a transposed operand is ≈10× slower on wasm
   });
-  const system = withinGroupsSystem(X, F, fit.map((r) => r.mos!), fit.map((r) => r.subset), pooledShare, Float64Array.from(G.dataSync()));
+  const system = withinGroupsSystem(
+    X,
+    F,
+    fit.map((r) => r.mos!),
+    fit.map((r) => r.subset),
+    pooledShare,
+    Float64Array.from(G.dataSync()),
+  );
   G.dispose();
   return system;
 }
@@ -77,7 +92,16 @@ export function cvLambdas(rows: FeatureRow[], folds: number, lambdas: number[], 
     const F = st.mean.length;
     const X = standardized(fit, st);
     for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) X[i] = 0;
-    const { A: A0, rhs, b: mean } = qualitySystem(X, F, fit.map((r) => ({ ...r, mos: fitTarget(r) })), pooledShare);
+    const {
+      A: A0,
+      rhs,
+      b: mean,
+    } = qualitySystem(
+      X,
+      F,
+      fit.map((r) => ({ ...r, mos: fitTarget(r) })),
+      pooledShare,
+    );
     const Xh = standardized(held, st);
     lambdas.forEach((lambda, li) => {
       const A = A0.slice();
@@ -134,7 +158,12 @@ async function main() {
     const rows = withoutMeasures(allRows, c.drop ?? []);
     const pooledShare = c.pooledShare ?? (c.ridge === undefined ? DEFAULT_LINEAR.pooledShare : 1);
     const sums = cvRidge(rows, folds, c.ridge ?? DEFAULT_LINEAR.lambda, pooledShare);
-    console.log(JSON.stringify(c), Object.entries(sums).map(([s, v]) => `${s} ${v.toFixed(3)}`).join('  '));
+    console.log(
+      JSON.stringify(c),
+      Object.entries(sums)
+        .map(([s, v]) => `${s} ${v.toFixed(3)}`)
+        .join('  '),
+    );
   }
 }
 
@@ -159,12 +188,21 @@ function cvQualityOverall(rows: FeatureRow[], folds: number, alphas: number[]) {
         return r.mos! + (alpha * (l.overall - meanOverall.get(r.subset)!)) / 4;
       };
       const [sums] = cvLambdas(rows, folds, [DEFAULT_LINEAR.lambda], DEFAULT_LINEAR.pooledShare, target);
-      console.log(`overall as a second target, α ${alpha}${only ? ` (${only} only)` : ''}: ${Object.entries(sums).map(([g, v]) => `${g} ${v.toFixed(3)}`).join('  ')}`);
+      console.log(
+        `overall as a second target, α ${alpha}${only ? ` (${only} only)` : ''}: ${Object.entries(sums)
+          .map(([g, v]) => `${g} ${v.toFixed(3)}`)
+          .join('  ')}`,
+      );
     }
   }
 }
 
-function cvLabelled(rows: FeatureRow[], folds: number, configs: (Partial<AspectFitConfig> & { calibrations?: { precision: number; maxShare: number; joint?: number }[]; lambdas?: number[] })[], json?: string) {
+function cvLabelled(
+  rows: FeatureRow[],
+  folds: number,
+  configs: (Partial<AspectFitConfig> & { calibrations?: { precision: number; maxShare: number; joint?: number }[]; lambdas?: number[] })[],
+  json?: string,
+) {
   const labels = trainLabelsOrExit(rows);
   const results = [];
   for (const c of configs) {
@@ -173,19 +211,25 @@ function cvLabelled(rows: FeatureRow[], folds: number, configs: (Partial<AspectF
     const lambdas = c.lambdas ?? [lambdaOf(cfg, aspects[0])];
     const helds = cvAspectOutputsLambdas(rows, labels, folds, cfg, aspects, (a) => (c.lambdas ? c.lambdas : [lambdaOf(cfg, a)]));
     for (const [li, held] of helds.entries()) {
-    if (c.lambdas) cfg.lambda = lambdas[li];
-    const calOpts = c.calibrations ?? [cfg];
-    for (const opts of calOpts) {
-    const fig = cvFigures(held, aspects, labelTarget, opts);
-    const evidence = sidewaysEvidence(held, aspects.indexOf(cfg.sideways === 'own' ? 'sideways' : 'tilt'));
-    console.log(JSON.stringify({ ...cfg, ...opts }));
-    console.log(`  AUC (held-out labels): ${Object.entries(fig.auc).map(([a, v]) => `${a} ${v?.auc.toFixed(3)} (${v?.positives})`).join(', ')}`);
-    console.log(`  flagged at 0.35 coach/labels/precision: ${aspects.map((a, k) => `${a} ${fig.cals[k].flaggedShare.toFixed(3)}/${fig.cals[k].labelledShare.toFixed(3)}/${fig.cals[k].precision.toFixed(2)}`).join(', ')}`);
-    console.log(`  reasons: ${JSON.stringify({ ...fig.reasons, flags: undefined, cleanFlaggedBy: undefined })}`);
-    console.log(`  clean photos flagged by: ${JSON.stringify(fig.reasons.cleanFlaggedBy)}`);
-    console.log(`  sideways evidence: ${JSON.stringify(evidence)}`);
-    results.push({ config: { ...cfg, ...opts }, ...fig, sidewaysEvidence: evidence });
-    }
+      if (c.lambdas) cfg.lambda = lambdas[li];
+      const calOpts = c.calibrations ?? [cfg];
+      for (const opts of calOpts) {
+        const fig = cvFigures(held, aspects, labelTarget, opts);
+        const evidence = sidewaysEvidence(held, aspects.indexOf(cfg.sideways === 'own' ? 'sideways' : 'tilt'));
+        console.log(JSON.stringify({ ...cfg, ...opts }));
+        console.log(
+          `  AUC (held-out labels): ${Object.entries(fig.auc)
+            .map(([a, v]) => `${a} ${v?.auc.toFixed(3)} (${v?.positives})`)
+            .join(', ')}`,
+        );
+        console.log(
+          `  flagged at 0.35 coach/labels/precision: ${aspects.map((a, k) => `${a} ${fig.cals[k].flaggedShare.toFixed(3)}/${fig.cals[k].labelledShare.toFixed(3)}/${fig.cals[k].precision.toFixed(2)}`).join(', ')}`,
+        );
+        console.log(`  reasons: ${JSON.stringify({ ...fig.reasons, flags: undefined, cleanFlaggedBy: undefined })}`);
+        console.log(`  clean photos flagged by: ${JSON.stringify(fig.reasons.cleanFlaggedBy)}`);
+        console.log(`  sideways evidence: ${JSON.stringify(evidence)}`);
+        results.push({ config: { ...cfg, ...opts }, ...fig, sidewaysEvidence: evidence });
+      }
     }
   }
   if (json) writeFileSync(json, JSON.stringify(results, null, 1));

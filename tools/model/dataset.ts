@@ -14,7 +14,9 @@ export interface Row {
 
 /** train.csv or val.csv of BIQ2021 (the official test split is evaluation-only and not used). */
 export function readSplit(split: 'train' | 'val'): Row[] {
-  const lines = readFileSync(join(BIQ_DIR, `${split}.csv`), 'utf8').trim().split(/\r?\n/);
+  const lines = readFileSync(join(BIQ_DIR, `${split}.csv`), 'utf8')
+    .trim()
+    .split(/\r?\n/);
   return lines.slice(1).map((line) => {
     const [image, mos, subset] = line.split(',');
     return { image, mos: Number(mos), subset };

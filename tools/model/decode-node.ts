@@ -30,13 +30,27 @@ export function uprightRgb(rgba: Uint8Array, width: number, height: number, orie
     const flip = (x: tf.Tensor3D) => tf.reverse(x, 0) as tf.Tensor3D;
     const transpose = (x: tf.Tensor3D) => tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
     switch (orientation) {
-      case 2: t = mirror(t); break;
-      case 3: t = flip(mirror(t)); break;
-      case 4: t = flip(t); break;
-      case 5: t = transpose(t); break;
-      case 6: t = mirror(transpose(t)); break;
-      case 7: t = flip(mirror(transpose(t))); break;
-      case 8: t = flip(transpose(t)); break;
+      case 2:
+        t = mirror(t);
+        break;
+      case 3:
+        t = flip(mirror(t));
+        break;
+      case 4:
+        t = flip(t);
+        break;
+      case 5:
+        t = transpose(t);
+        break;
+      case 6:
+        t = mirror(transpose(t));
+        break;
+      case 7:
+        t = flip(mirror(transpose(t)));
+        break;
+      case 8:
+        t = flip(transpose(t));
+        break;
     }
     return t;
   });

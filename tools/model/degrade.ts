@@ -33,7 +33,16 @@ function separable(img: tf.Tensor3D, kx: tf.Tensor1D, ky: tf.Tensor1D): tf.Tenso
   const x = img.expandDims(0) as tf.Tensor4D;
   const rx = (kx.size - 1) / 2;
   const ry = (ky.size - 1) / 2;
-  const padded = tf.mirrorPad(x, [[0, 0], [ry, ry], [rx, rx], [0, 0]], 'symmetric');
+  const padded = tf.mirrorPad(
+    x,
+    [
+      [0, 0],
+      [ry, ry],
+      [rx, rx],
+      [0, 0],
+    ],
+    'symmetric',
+  );
   const fx = tf.tile(kx.reshape([1, kx.size, 1, 1]), [1, 1, 3, 1]) as tf.Tensor4D;
   const fy = tf.tile(ky.reshape([ky.size, 1, 1, 1]), [1, 1, 3, 1]) as tf.Tensor4D;
   const out = tf.depthwiseConv2d(tf.depthwiseConv2d(padded, fx, 1, 'valid'), fy, 1, 'valid');
@@ -121,8 +130,16 @@ export function framing({ img, strength, seed, donors }: DegradeInput): tf.Tenso
     const off = strength * 0.5 + 0.2;
     const top = Math.round(((H - h) / 2) * (1 + (r() * 2 - 1) * off));
     const left = Math.round(((W - w) / 2) * (1 + (r() * 2 - 1) * off));
-    const padded = tf.pad(small, [[top, H - h - top], [left, W - w - left], [0, 0]]);
-    const mask = tf.pad(tf.ones([h, w, 1]), [[top, H - h - top], [left, W - w - left], [0, 0]]);
+    const padded = tf.pad(small, [
+      [top, H - h - top],
+      [left, W - w - left],
+      [0, 0],
+    ]);
+    const mask = tf.pad(tf.ones([h, w, 1]), [
+      [top, H - h - top],
+      [left, W - w - left],
+      [0, 0],
+    ]);
     return tf.add(tf.mul(padded, mask), tf.mul(backdrop, tf.sub(1, mask))) as tf.Tensor3D;
   });
 }
@@ -144,7 +161,11 @@ export function clutter({ img, strength, seed, donors }: DegradeInput): tf.Tenso
       const edge = Math.floor(r() * 4);
       const top = edge === 0 ? 0 : edge === 1 ? H - ph : Math.floor(r() * (H - ph));
       const left = edge === 2 ? 0 : edge === 3 ? W - pw : Math.floor(r() * (W - pw));
-      const pad: [number, number][] = [[top, H - ph - top], [left, W - pw - left], [0, 0]];
+      const pad: [number, number][] = [
+        [top, H - ph - top],
+        [left, W - pw - left],
+        [0, 0],
+      ];
       const mask = tf.pad(tf.ones([ph, pw, 1]), pad);
       out = tf.add(tf.mul(out, tf.sub(1, mask)), tf.pad(patch, pad)) as tf.Tensor3D;
     }

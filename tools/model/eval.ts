@@ -48,7 +48,12 @@ async function main() {
   const clean = jobs.filter((j) => !j.aspect).slice(0, limit);
   const keep = new Set(clean.map((j) => j.image));
   const damaged = jobs.filter((j) => (j.aspect || j.turn) && keep.has(j.image));
-  const donors = await Promise.all(readSplit('val').filter((_, i) => i % 97 === 5).slice(0, 10).map((r) => loadImage(r.image)));
+  const donors = await Promise.all(
+    readSplit('val')
+      .filter((_, i) => i % 97 === 5)
+      .slice(0, 10)
+      .map((r) => loadImage(r.image)),
+  );
   const all = [...clean, ...damaged];
   const bar = progress('eval', all.length);
   const preds: Prediction[] = [];

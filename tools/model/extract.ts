@@ -59,14 +59,26 @@ async function main() {
   const cacheDir = String(flags.cache ?? '.cache');
   mkdirSync(outDir, { recursive: true });
   const outFile = join(outDir, `part-${part}-of-${parts}.jsonl`);
-  const done = new Set(existsSync(outFile) ? readFileSync(outFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).key) : []);
-  let jobs = planJobs().filter((_, i) => i % parts === part).filter((j) => !done.has(j.key));
+  const done = new Set(
+    existsSync(outFile)
+      ? readFileSync(outFile, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l).key)
+      : [],
+  );
+  let jobs = planJobs()
+    .filter((_, i) => i % parts === part)
+    .filter((j) => !done.has(j.key));
   if (flags.limit) jobs = jobs.slice(0, Number(flags.limit));
   await useNodeBackend('wasm');
   const backbone = await backboneModel(cacheDir);
   const donorsBySplit = { train: [] as tf.Tensor3D[], val: [] as tf.Tensor3D[] };
   for (const split of ['train', 'val'] as const) {
-    for (const r of readSplit(split).filter((_, i) => i % 97 === 5).slice(0, 10)) donorsBySplit[split].push(await loadImage(r.image));
+    for (const r of readSplit(split)
+      .filter((_, i) => i % 97 === 5)
+      .slice(0, 10))
+      donorsBySplit[split].push(await loadImage(r.image));
   }
   const bar = progress(`features part ${part}/${parts}`, jobs.length);
   for (const [i, job] of jobs.entries()) {

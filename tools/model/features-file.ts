@@ -9,7 +9,9 @@ export interface FeatureRow extends Job {
 /** Every row the extractor wrote, in plan order of the keys given (rows missing are skipped). */
 export function readFeatureRows(dir: string): FeatureRow[] {
   const rows: FeatureRow[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()) {
     for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
       if (!line) continue;
       try {

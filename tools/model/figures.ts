@@ -31,8 +31,18 @@ export function figures(preds: Prediction[]): Figures {
   const plcc: Record<string, number> = {};
   for (const [name, g] of Object.entries(groups)) {
     if (g.length < 3) continue;
-    srcc[name] = round(spearman(g.map((p) => p.raw[0]), g.map((p) => p.mos!)));
-    plcc[name] = round(pearson(g.map((p) => p.raw[0]), g.map((p) => p.mos!)));
+    srcc[name] = round(
+      spearman(
+        g.map((p) => p.raw[0]),
+        g.map((p) => p.mos!),
+      ),
+    );
+    plcc[name] = round(
+      pearson(
+        g.map((p) => p.raw[0]),
+        g.map((p) => p.mos!),
+      ),
+    );
   }
   const aspectAuc: Record<string, number> = {};
   ASPECTS.forEach((a, i) => {
@@ -50,7 +60,9 @@ export function figuresTable(title: string, f: Figures): string {
     `  ${'metric'.padEnd(6)} ${subsets.map((s) => s.padStart(7)).join(' ')}`,
     `  ${'SRCC'.padEnd(6)} ${subsets.map((s) => f.srcc[s].toFixed(3).padStart(7)).join(' ')}`,
     `  ${'PLCC'.padEnd(6)} ${subsets.map((s) => f.plcc[s].toFixed(3).padStart(7)).join(' ')}`,
-    `  aspect AUC: ${Object.entries(f.aspectAuc).map(([a, v]) => `${a} ${v.toFixed(3)}`).join(', ')}`,
+    `  aspect AUC: ${Object.entries(f.aspectAuc)
+      .map(([a, v]) => `${a} ${v.toFixed(3)}`)
+      .join(', ')}`,
   ];
   return lines.join('\n');
 }

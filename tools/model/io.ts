@@ -17,12 +17,7 @@ export function fileReader(dir: string): ReadModelFile {
  * Writes `<dir>/model.json` + one shard named by its content (`weights.<sha-256, 8 hex>.bin`),
  * so the shard can be served as immutable: a new model is a new URL. Returns the shard's size.
  */
-export function writeModelDir(
-  dir: string,
-  json: Record<string, unknown>,
-  weights: NamedWeight[],
-  pick: (name: string) => Encoding,
-): number {
+export function writeModelDir(dir: string, json: Record<string, unknown>, weights: NamedWeight[], pick: (name: string) => Encoding): number {
   const { specs, data } = encodeWeights(weights, pick);
   mkdirSync(dir, { recursive: true });
   for (const old of readdirSync(dir).filter((f) => /^weights(\.[0-9a-f]{8})?\.bin$/.test(f))) rmSync(join(dir, old));

@@ -64,7 +64,12 @@ function parseLabel(value: unknown, line: number): Label | string {
   const whyOut: Partial<Record<AspectId, string>> = {};
   if (isRecord(why)) for (const a of ASPECTS) if (typeof why[a] === 'string') whyOut[a] = why[a] as string;
   return {
-    image, split, sev: severities, main: main as Label['main'], why: whyOut, overall,
+    image,
+    split,
+    sev: severities,
+    main: main as Label['main'],
+    why: whyOut,
+    overall,
     overallWhy: typeof value.overall_why === 'string' ? value.overall_why : '',
     other: typeof value.other === 'string' ? value.other : '',
     run: typeof value.run === 'string' ? value.run : '',

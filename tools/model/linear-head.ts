@@ -47,7 +47,12 @@ export function fitLinearHead(rows: FeatureRow[], cfg: LinearHeadConfig, aspects
   const F = standardizer.mean.length;
   const rated = rows.filter((r) => r.mos !== null);
   const quality = fitRidgeWithinGroups(
-    standardized(rated, standardizer), F, rated.map((r) => r.mos!), rated.map((r) => r.subset), cfg.lambda, cfg.pooledShare,
+    standardized(rated, standardizer),
+    F,
+    rated.map((r) => r.mos!),
+    rated.map((r) => r.subset),
+    cfg.lambda,
+    cfg.pooledShare,
   );
   const X = standardized(rows, standardizer);
   for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) X[i] = 0;
@@ -63,11 +68,13 @@ export function fitLinearHead(rows: FeatureRow[], cfg: LinearHeadConfig, aspects
 export function predictLinear(head: LinearHead, rows: FeatureRow[]): number[][] {
   const F = head.standardizer.mean.length;
   const X = standardized(rows, head.standardizer);
-  return rows.map((_, i) => head.weights.map((w, k) => {
-    let s = head.bias[k];
-    for (let j = 0; j < F; j++) s += w[j] * X[i * F + j];
-    return s;
-  }));
+  return rows.map((_, i) =>
+    head.weights.map((w, k) => {
+      let s = head.bias[k];
+      for (let j = 0; j < F; j++) s += w[j] * X[i * F + j];
+      return s;
+    }),
+  );
 }
 
 /** As a tfjs layers model on raw features: standardization folded into the kernel and bias. */

@@ -43,7 +43,9 @@ async function main() {
   const { lo, hi } = bundle.card.calibration;
   const toOverall = (q: number) => ((q - lo) / (hi - lo)) * 100;
 
-  const val = readSplit('val').filter((_, i) => i % Math.max(1, Math.floor(990 / n)) === 0).slice(0, n);
+  const val = readSplit('val')
+    .filter((_, i) => i % Math.max(1, Math.floor(990 / n)) === 0)
+    .slice(0, n);
   const imgs: tf.Tensor3D[] = [];
   for (const r of val) imgs.push(await loadImage(r.image));
   const mos = val.map((r) => r.mos);
@@ -65,7 +67,13 @@ async function main() {
   let done = 0;
   for (const [label, pick] of Object.entries(variants)) {
     const { decoded, bytes } = roundTrip(graphWeights, pick);
-    const model = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: topology, weightSpecs: graphWeights.map((w) => ({ name: w.name, shape: w.tensor.shape, dtype: w.tensor.dtype as 'float32' })), weightData: concat(graphWeights.map((w) => decoded[w.name])) }));
+    const model = await tf.loadGraphModel(
+      tf.io.fromMemory({
+        modelTopology: topology,
+        weightSpecs: graphWeights.map((w) => ({ name: w.name, shape: w.tensor.shape, dtype: w.tensor.dtype as 'float32' })),
+        weightData: concat(graphWeights.map((w) => decoded[w.name])),
+      }),
+    );
     Object.values(decoded).forEach((t) => t.dispose());
     const q: number[] = [];
     for (const img of imgs) {
@@ -92,12 +100,22 @@ async function main() {
     head.setWeights(art.weights.map((w) => decoded[w.name]));
     const q = Array.from((head.predict(x) as tf.Tensor2D).slice([0, 0], [-1, 1]).dataSync());
     if (enc === 'float32') headRef = q;
-    results[`head ${enc}`] = { bytes, srcc: spearman(q, valRows.map((r) => r.mos!)), maxDelta: Math.max(...q.map((v, i) => Math.abs(toOverall(v) - toOverall(headRef[i])))) };
+    results[`head ${enc}`] = {
+      bytes,
+      srcc: spearman(
+        q,
+        valRows.map((r) => r.mos!),
+      ),
+      maxDelta: Math.max(...q.map((v, i) => Math.abs(toOverall(v) - toOverall(headRef[i])))),
+    };
     head.dispose();
     Object.values(decoded).forEach((t) => t.dispose());
   }
   x.dispose();
-  const rows = Object.entries(results).map(([k, v]) => `  ${k.padEnd(26)} ${String(v.bytes).padStart(9)} B  SRCC ${Number.isNaN(v.srcc) ? '   -  ' : v.srcc.toFixed(4)}  max Δscore ${Number.isNaN(v.maxDelta) ? '  -' : v.maxDelta.toFixed(2)}`);
+  const rows = Object.entries(results).map(
+    ([k, v]) =>
+      `  ${k.padEnd(26)} ${String(v.bytes).padStart(9)} B  SRCC ${Number.isNaN(v.srcc) ? '   -  ' : v.srcc.toFixed(4)}  max Δscore ${Number.isNaN(v.maxDelta) ? '  -' : v.maxDelta.toFixed(2)}`,
+  );
   console.log(`weight encodings (backbone: ${imgs.length} val photos end to end; head: ${valRows.length} val photos)\n${rows.join('\n')}`);
   writeJson(resolve(String(flags.out ?? '.cache/quantize.json')), { backbonePhotos: imgs.length, headPhotos: valRows.length, results });
 }

@@ -147,10 +147,25 @@ export function labelFiguresTable(f: LabelFigures, trainCv?: Record<string, { au
   const lines = ['on the val labels (AUC [95 % interval] positives; reasons the coach shows):'];
   for (const [g, { auc, reasons: r }] of Object.entries(f)) {
     lines.push(`  ${g} (${r.photos} photos, ${r.poor} poor, ${r.clean} clean)`);
-    lines.push(`    AUC: ${Object.entries(auc).map(([a, v]) => (v ? `${a} ${v.auc.toFixed(3)} [${v.lo.toFixed(2)}–${v.hi.toFixed(2)}] ${v.positives}` : `${a} –`)).join(', ')}`);
-    if (g === 'pooled' && trainCv) lines.push(`    train CV AUC: ${Object.entries(trainCv).map(([a, v]) => (v ? `${a} ${v.auc.toFixed(3)} (${v.positives})` : `${a} –`)).join(', ')}`);
-    lines.push(`    poor with a reason ${r.poorWithReason}, first reason flagged ${r.poorFirstFlagged} (${r.poorFirstFlaggedOfReasoned} of those with one), first reason = main ${r.poorFirstMain}; clean with a reason ${r.cleanWithReason}`);
-    lines.push(`    flagged coach/labels (precision): ${Object.entries(r.flags).map(([a, v]) => `${a} ${v.coach}/${v.labels} (${v.precision})`).join(', ')}`);
+    lines.push(
+      `    AUC: ${Object.entries(auc)
+        .map(([a, v]) => (v ? `${a} ${v.auc.toFixed(3)} [${v.lo.toFixed(2)}–${v.hi.toFixed(2)}] ${v.positives}` : `${a} –`))
+        .join(', ')}`,
+    );
+    if (g === 'pooled' && trainCv)
+      lines.push(
+        `    train CV AUC: ${Object.entries(trainCv)
+          .map(([a, v]) => (v ? `${a} ${v.auc.toFixed(3)} (${v.positives})` : `${a} –`))
+          .join(', ')}`,
+      );
+    lines.push(
+      `    poor with a reason ${r.poorWithReason}, first reason flagged ${r.poorFirstFlagged} (${r.poorFirstFlaggedOfReasoned} of those with one), first reason = main ${r.poorFirstMain}; clean with a reason ${r.cleanWithReason}`,
+    );
+    lines.push(
+      `    flagged coach/labels (precision): ${Object.entries(r.flags)
+        .map(([a, v]) => `${a} ${v.coach}/${v.labels} (${v.precision})`)
+        .join(', ')}`,
+    );
   }
   return lines.join('\n');
 }

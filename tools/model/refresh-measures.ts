@@ -21,11 +21,24 @@ async function refreshFile(path: string): Promise<void> {
   await useNodeBackend('wasm');
   const donors = { train: [] as tf.Tensor3D[], val: [] as tf.Tensor3D[] };
   for (const split of ['train', 'val'] as const) {
-    for (const r of readSplit(split).filter((_, i) => i % 97 === 5).slice(0, 10)) donors[split].push(await loadImage(r.image));
+    for (const r of readSplit(split)
+      .filter((_, i) => i % 97 === 5)
+      .slice(0, 10))
+      donors[split].push(await loadImage(r.image));
   }
   const tmp = `${path}.refreshing`;
-  const done = new Set(existsSync(tmp) ? readFileSync(tmp, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).key) : []);
-  const rows = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FeatureRow);
+  const done = new Set(
+    existsSync(tmp)
+      ? readFileSync(tmp, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l).key)
+      : [],
+  );
+  const rows = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as FeatureRow);
   const todo = rows.filter((r) => !done.has(r.key));
   const bar = progress(`measurements ${path.split('/').pop()}`, todo.length);
   for (const [i, row] of todo.entries()) {
@@ -38,17 +51,24 @@ async function refreshFile(path: string): Promise<void> {
   }
   bar.done();
   renameSync(tmp, path);
-  Object.values(donors).flat().forEach((d) => d.dispose());
+  Object.values(donors)
+    .flat()
+    .forEach((d) => d.dispose());
 }
 
 /** Refreshes every part file of `dir`, one process each. */
 export function refreshMeasures(dir: string): Promise<void> {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort();
   return Promise.all(
-    files.map((file) => new Promise<void>((ok, fail) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, join(dir, file)], { stdio: ['ignore', 'inherit', 'inherit'] });
-      child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`refreshing ${file} exited with ${code}`))));
-    })),
+    files.map(
+      (file) =>
+        new Promise<void>((ok, fail) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, join(dir, file)], { stdio: ['ignore', 'inherit', 'inherit'] });
+          child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`refreshing ${file} exited with ${code}`))));
+        }),
+    ),
   ).then(() => undefined);
 }
 

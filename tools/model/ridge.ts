@@ -33,13 +33,7 @@ export function choleskySolve(A: Float64Array, b: Float64Array, n: number): Floa
  * Fits ridge weights on rows of standardized features (row-major, `width` columns), optionally
  * weighting rows (a row of weight k counts as k copies).
  */
-export function fitRidge(
-  X: Float32Array,
-  width: number,
-  y: number[],
-  lambda: number,
-  rowWeight: (r: number) => number = () => 1,
-): { w: Float64Array; b: number } {
+export function fitRidge(X: Float32Array, width: number, y: number[], lambda: number, rowWeight: (r: number) => number = () => 1): { w: Float64Array; b: number } {
   const n = y.length;
   let total = 0;
   let mean = 0;
@@ -90,14 +84,13 @@ export function gram(X: Float32Array, width: number, rows: Iterable<number>): Fl
  * Ridge for several targets over the same rows, where each target up-weights a few rows:
  * the shared Gram matrix is computed once and each target adds (k − 1)·xᵀx for its own rows.
  */
-export function fitRidgeMany(
-  X: Float32Array,
-  width: number,
-  targets: { y: number[]; heavy: number[]; weight: number }[],
-  lambda: number,
-): { w: Float64Array; b: number }[] {
+export function fitRidgeMany(X: Float32Array, width: number, targets: { y: number[]; heavy: number[]; weight: number }[], lambda: number): { w: Float64Array; b: number }[] {
   const n = targets[0]?.y.length ?? 0;
-  const base = gram(X, width, Array.from({ length: n }, (_, i) => i));
+  const base = gram(
+    X,
+    width,
+    Array.from({ length: n }, (_, i) => i),
+  );
   return targets.map(({ y, heavy, weight }) => {
     const heavySet = new Set(heavy);
     const k = (r: number) => (heavySet.has(r) ? weight : 1);
@@ -134,7 +127,11 @@ export function withinGroupsSystem(
   y: number[],
   group: string[],
   pooledShare: number,
-  A: Float64Array = gram(X, width, Array.from({ length: y.length }, (_, i) => i)),
+  A: Float64Array = gram(
+    X,
+    width,
+    Array.from({ length: y.length }, (_, i) => i),
+  ),
 ): { A: Float64Array; rhs: Float64Array; b: number } {
   const n = y.length;
   const mean = y.reduce((s, v) => s + v, 0) / n;
@@ -168,14 +165,7 @@ export function withinGroupsSystem(
  * photos of the same group. With pooledShare = 1 this is fitRidge.
  *   A = XᵀX − (1 − s) Σ_g n_g μ_g μ_gᵀ + λI,  rhs = Xᵀ(y − s·ȳ − (1 − s)·ȳ_g)
  */
-export function fitRidgeWithinGroups(
-  X: Float32Array,
-  width: number,
-  y: number[],
-  group: string[],
-  lambda: number,
-  pooledShare: number,
-): { w: Float64Array; b: number } {
+export function fitRidgeWithinGroups(X: Float32Array, width: number, y: number[], group: string[], lambda: number, pooledShare: number): { w: Float64Array; b: number } {
   const { A, rhs, b } = withinGroupsSystem(X, width, y, group, pooledShare);
   for (let i = 0; i < width; i++) A[i * width + i] += lambda;
   return { w: choleskySolve(A, rhs, width), b };

@@ -46,11 +46,15 @@ the head on train.csv rows only, reports figures on val.csv, and writes the quan
 
 function runExtraction(workers: number, cache: string): Promise<void> {
   const script = join(import.meta.dirname, 'extract.ts');
-  const runs = Array.from({ length: workers }, (_, part) =>
-    new Promise<void>((ok, fail) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', script, '--part', String(part), '--parts', String(workers), '--cache', cache, '--out', join(cache, 'features')], { stdio: ['ignore', 'inherit', 'inherit'] });
-      child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`feature extraction part ${part} exited with ${code}`))));
-    }),
+  const runs = Array.from(
+    { length: workers },
+    (_, part) =>
+      new Promise<void>((ok, fail) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', script, '--part', String(part), '--parts', String(workers), '--cache', cache, '--out', join(cache, 'features')], {
+          stdio: ['ignore', 'inherit', 'inherit'],
+        });
+        child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`feature extraction part ${part} exited with ${code}`))));
+      }),
   );
   return Promise.all(runs).then(() => undefined);
 }
@@ -105,7 +109,10 @@ async function main() {
   console.log(labelFiguresTable(valLabels, cv.auc));
 
   const head = linearLayersModel(fitted);
-  const mosSorted = train.filter((r) => r.mos !== null).map((r) => r.mos!).sort((a, b) => a - b);
+  const mosSorted = train
+    .filter((r) => r.mos !== null)
+    .map((r) => r.mos!)
+    .sort((a, b) => a - b);
   const lo = mosSorted[Math.floor(mosSorted.length * 0.02)];
   const hi = mosSorted[Math.floor(mosSorted.length * 0.98)];
   const toOverall = (m: number) => Math.round(((m - lo) / (hi - lo)) * 100);
@@ -127,7 +134,9 @@ async function main() {
   // training saw. Head: float32 — it is 42 kB, and its folded standardization cancels large
   // terms that float16 would round (npm run quantize measures both).
   const bb = loadPrunedBackbone(cache, BACKBONE_OUTPUTS, GLOBAL_SIDE);
-  const backboneBytes = writeModelDir(join(out, 'backbone'), { format: bb.format, generatedBy: bb.generatedBy, convertedBy: bb.convertedBy, modelTopology: bb.topology }, bb.weights, (n) => (n ? 'float16' : 'float32'));
+  const backboneBytes = writeModelDir(join(out, 'backbone'), { format: bb.format, generatedBy: bb.generatedBy, convertedBy: bb.convertedBy, modelTopology: bb.topology }, bb.weights, (n) =>
+    n ? 'float16' : 'float32',
+  );
   const art = layersArtifacts(head);
   const headBytes = writeModelDir(join(out, 'head'), art.json, art.weights, () => 'float32');
   const F = fitted.standardizer.mean.length;
@@ -148,18 +157,24 @@ async function main() {
     outputs: {
       overall: `0–100: head quality q mapped linearly, (q − ${lo}) / (${hi} − ${lo}) · 100, clamped; q estimates BIQ2021 MOS (0–1)`,
       band: `great ≥ ${toOverall(BAND_MOS.great)} (MOS ${BAND_MOS.great}), ok ≥ ${toOverall(BAND_MOS.ok)} (MOS ${BAND_MOS.ok}), else needs_work`,
-      aspects: 'severity 0–1 per aspect (linear, clamped) on the scale of the labels (0.35: a buyer would notice, 0.6: a buyer would be put off), fitted to step-by-step vision-LLM labels of real train photos with synthetic degradations and quarter-turned copies as extra rows; calibrated per aspect by 4-fold CV on train photos so that at 0.35 the share flagged is 0.75–1.25 of the labels\' share',
+      aspects:
+        "severity 0–1 per aspect (linear, clamped) on the scale of the labels (0.35: a buyer would notice, 0.6: a buyer would be put off), fitted to step-by-step vision-LLM labels of real train photos with synthetic degradations and quarter-turned copies as extra rows; calibrated per aspect by 4-fold CV on train photos so that at 0.35 the share flagged is 0.75–1.25 of the labels' share",
     },
     weights: { backboneBytes, headBytes, totalBytes: backboneBytes + headBytes, encoding: 'backbone float16 (as published), head float32; npm run quantize measures uint8' },
     data: {
-      quality: 'BIQ2021 (N. Ahmed et al., J. Electronic Imaging 31(5) 053010, 2022), repository nisarahmedrana/BIQ2021 @ 62c7b40; train.csv only for fitting; val.csv for figures; official test split not used. No licence stated by the repository (the Unsplash subset may be used commercially per its README): research data.',
-      aspects: 'step-by-step vision-LLM labels (../shared/data/labels/biq2021-llm.jsonl: Claude (Anthropic) following tools/label/prompt.v1.md, blind to file name, subset and opinion score; 3,276 train and 398 val BIQ2021 photos, a severity per aspect, the main defect, a rationale per flagged aspect, an overall 1–5; calibration.jsonl: 8 photos labelled by every run, their mean used) — train rows only for fitting, val rows for figures; plus synthetic degradations (blur, noise, under/over-exposure, low resolution, tilt, framing, clutter, colour cast) and quarter turns of train.csv photos, made reproducibly by tools/model/degrade.ts and dataset.ts',
+      quality:
+        'BIQ2021 (N. Ahmed et al., J. Electronic Imaging 31(5) 053010, 2022), repository nisarahmedrana/BIQ2021 @ 62c7b40; train.csv only for fitting; val.csv for figures; official test split not used. No licence stated by the repository (the Unsplash subset may be used commercially per its README): research data.',
+      aspects:
+        'step-by-step vision-LLM labels (../shared/data/labels/biq2021-llm.jsonl: Claude (Anthropic) following tools/label/prompt.v1.md, blind to file name, subset and opinion score; 3,276 train and 398 val BIQ2021 photos, a severity per aspect, the main defect, a rationale per flagged aspect, an overall 1–5; calibration.jsonl: 8 photos labelled by every run, their mean used) — train rows only for fitting, val rows for figures; plus synthetic degradations (blur, noise, under/over-exposure, low resolution, tilt, framing, clutter, colour cast) and quarter turns of train.csv photos, made reproducibly by tools/model/degrade.ts and dataset.ts',
     },
     licences: { backbone: `${BACKBONE_PACKAGE}: ${BACKBONE_LICENCE}`, data: 'BIQ2021: research data, no licence stated' },
     metrics: {
       command: 'npm run train (offline, cached features) / npm run eval (end to end on the shipped files)',
       val: valFig,
-      valLabels: { note: 'the 398 labelled val photos: AUC of each severity against the label flagging it (≥ 0.35; sideways: the label says the photo is turned), with a 95 % bootstrap interval; reasons as the coach orders them', ...valLabels },
+      valLabels: {
+        note: 'the 398 labelled val photos: AUC of each severity against the label flagging it (≥ 0.35; sideways: the label says the photo is turned), with a 95 % bootstrap interval; reasons as the coach orders them',
+        ...valLabels,
+      },
       trainCvLabels: { note: '4-fold CV on labelled train photos, held-out outputs; the calibration was chosen on these', auc: cv.auc, reasons: cv.reasons },
     },
   };

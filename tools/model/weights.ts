@@ -54,10 +54,7 @@ export function quantizeUint8(values: Float32Array): { q: Uint8Array; min: numbe
 }
 
 /** Weight specs plus one buffer, each float tensor in the encoding `pick` chooses for its name. */
-export function encodeWeights(
-  weights: NamedWeight[],
-  pick: (name: string) => Encoding,
-): { specs: tf.io.WeightsManifestEntry[]; data: Uint8Array } {
+export function encodeWeights(weights: NamedWeight[], pick: (name: string) => Encoding): { specs: tf.io.WeightsManifestEntry[]; data: Uint8Array } {
   const specs: tf.io.WeightsManifestEntry[] = [];
   const chunks: Uint8Array[] = [];
   for (const { name, tensor } of weights) {

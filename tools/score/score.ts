@@ -85,7 +85,9 @@ async function main(): Promise<number> {
   }
   const secs = (Date.now() - start) / 1000;
   const ok = files.length - failed;
-  process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}scored ${ok}/${files.length} on ${backend} in ${secs.toFixed(1)} s (${(ok / Math.max(secs, 1e-3)).toFixed(2)} photos/s)${failed ? `, ${failed} failed` : ''}\n`);
+  process.stderr.write(
+    `${process.stderr.isTTY ? '\n' : ''}scored ${ok}/${files.length} on ${backend} in ${secs.toFixed(1)} s (${(ok / Math.max(secs, 1e-3)).toFixed(2)} photos/s)${failed ? `, ${failed} failed` : ''}\n`,
+  );
   return failed ? 1 : 0;
 }
 

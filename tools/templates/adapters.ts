@@ -3,10 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { readLabels, saysSideways, type LabelProblem } from '../model/labels';
-import {
-  bandFromSeverity, bandFromWording, FAMILY_NAMES, namedTopics, problemTopics, TOPIC_BY_ID,
-  type Band, type Family, type Topic,
-} from './lexicon';
+import { bandFromSeverity, bandFromWording, FAMILY_NAMES, namedTopics, problemTopics, TOPIC_BY_ID, type Band, type Family, type Topic } from './lexicon';
 
 export interface Unit {
   corpus: string;
@@ -38,10 +35,16 @@ export interface Corpus {
 }
 
 export const sentences = (text: string): string[] =>
-  text.split(/(?<=[.!?])\s+/).map((s) => s.trim()).filter(Boolean);
+  text
+    .split(/(?<=[.!?])\s+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export const clauses = (sentence: string): string[] =>
-  sentence.split(/[,;:]|\s(?:but|while|whereas|although|though|however)\s/i).map((s) => s.trim()).filter(Boolean);
+  sentence
+    .split(/[,;:]|\s(?:but|while|whereas|although|though|however)\s/i)
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 class Tally {
   private docs = new Map<Family, Set<string>>();
@@ -58,8 +61,7 @@ class Tally {
   }
 }
 
-const familiesNamed = (text: string) =>
-  (Object.keys(FAMILY_NAMES) as Family[]).filter((f) => FAMILY_NAMES[f]!.test(text));
+const familiesNamed = (text: string) => (Object.keys(FAMILY_NAMES) as Family[]).filter((f) => FAMILY_NAMES[f]!.test(text));
 
 /**
  * The wording that belongs to each topic a sentence names: the whole sentence when it names one
@@ -70,7 +72,13 @@ export function topicText(sentence: string, find: (text: string) => Topic[]): [T
   const topics = find(sentence);
   if (topics.length <= 1) return topics.map((t) => [t, sentence]);
   const parts = clauses(sentence).map((c) => [c, find(c)] as const);
-  return topics.map((t) => [t, parts.filter(([, ts]) => ts.includes(t)).map(([c]) => c).join(', ') || sentence]);
+  return topics.map((t) => [
+    t,
+    parts
+      .filter(([, ts]) => ts.includes(t))
+      .map(([c]) => c)
+      .join(', ') || sentence,
+  ]);
 }
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
@@ -102,15 +110,18 @@ export function gpt4oAssessments(path: string, id = 'gpt4o_assessments'): Corpus
       for (const f of familiesNamed(key)) annotations[f] = (annotations[f] ?? 0) + 1;
     }
     const fallback: Band = r.level === 'bad' || r.level === 'poor' ? 'strong' : 'mild';
-    r.assessment_split.split(/\n\s*\n/).slice(1).forEach((para, p) => {
-      sentences(para).forEach((text, s) => {
-        const seg = `p${p + 1}s${s}`;
-        tally.add(r.filename, familiesNamed(text));
-        for (const [t, own] of topicText(text, namedTopics)) {
-          units.push({ corpus: id, doc: r.filename, seg, topic: t.id, band: bandFromWording(own) ?? fallback, text: own });
-        }
+    r.assessment_split
+      .split(/\n\s*\n/)
+      .slice(1)
+      .forEach((para, p) => {
+        sentences(para).forEach((text, s) => {
+          const seg = `p${p + 1}s${s}`;
+          tally.add(r.filename, familiesNamed(text));
+          for (const [t, own] of topicText(text, namedTopics)) {
+            units.push({ corpus: id, doc: r.filename, seg, topic: t.id, band: bandFromWording(own) ?? fallback, text: own });
+          }
+        });
       });
-    });
   }
   return { id, path, docs, units, mentions: tally.result(), annotations };
 }
@@ -169,7 +180,10 @@ export function qPathway(path: string, id = 'q_pathway_human'): Corpus {
         sentences(turn.value).forEach((sentence, s) => {
           clauses(sentence).forEach((text, c) => {
             const topics = problemTopics(text);
-            tally.add(doc, topics.map((t) => t.family));
+            tally.add(
+              doc,
+              topics.map((t) => t.family),
+            );
             for (const t of topics) units.push({ corpus: id, doc, seg: `s${s}c${c}`, topic: t.id, band: bandFromWording(text) ?? fallback, text });
           });
         });

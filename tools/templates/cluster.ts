@@ -4,10 +4,12 @@ import type { Unit } from './adapters';
 import type { Band } from './lexicon';
 
 const STOP = new Set(
-  ('a an the of in on at to for from by with as and or is are was were be been being it its this that these those ' +
+  (
+    'a an the of in on at to for from by with as and or is are was were be been being it its this that these those ' +
     'which there their image photo picture overall also some has have had can may into than then so such ' +
     // boilerplate of the GPT-4o taxonomy sentences
-    'issue issues specifically affect affects affected area areas region regions part parts distortion distortions').split(' '),
+    'issue issues specifically affect affects affected area areas region regions part parts distortion distortions'
+  ).split(' '),
 );
 /** Words that may open a phrase ("not clear") but never end one ("not very"). */
 const END_STOP = new Set('not very quite relatively slightly somewhat too more less rather'.split(' '));
@@ -97,7 +99,10 @@ export function clusterGroup(units: Unit[], { maxClusters, minSupport }: Cluster
     const texts = [...new Set(members.map((i) => units[i].text))].sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
     clusters.push({
       id: `${corpus}/${topic}/${band}/${best.replace(/ /g, '-')}`,
-      corpus, topic, band, phrase,
+      corpus,
+      topic,
+      band,
+      phrase,
       support: members.length,
       sources: [...new Set(members.map((i) => units[i].doc))].sort(),
       examples: texts.filter((t) => t.length >= 25).slice(0, 3),

@@ -50,7 +50,10 @@ export function loadShared(root: string): Corpus[] {
   if (existsSync(assess)) out.push(gpt4oAssessments(assess));
   const infoDir = join(base, 'gpt4o_distortion_info');
   if (existsSync(infoDir)) {
-    for (const f of readdirSync(infoDir).filter((n) => n.endsWith('.json')).sort()) out.push(gpt4oDistortionInfo(join(infoDir, f)));
+    for (const f of readdirSync(infoDir)
+      .filter((n) => n.endsWith('.json'))
+      .sort())
+      out.push(gpt4oDistortionInfo(join(infoDir, f)));
   }
   const q = join(base, 'q_pathway_human', 'q_pathway_eval.json');
   if (existsSync(q)) out.push(qPathway(q));
@@ -70,7 +73,10 @@ export function loadLabels(paths: string[]): Corpus[] {
 }
 
 export function mine(corpora: Corpus[], options: ClusterOptions = { maxClusters: 8, minSupport: 3 }): MineResult {
-  const clusters = clusterUnits(corpora.flatMap((c) => c.units), options);
+  const clusters = clusterUnits(
+    corpora.flatMap((c) => c.units),
+    options,
+  );
   const topicAspect = new Map(TOPICS.map((t) => [t.id, t.aspect]));
   const candidates: Candidate[] = ASPECTS.flatMap((aspect) =>
     (['mild', 'strong'] as const).map((band) => ({

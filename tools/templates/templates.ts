@@ -40,7 +40,10 @@ export function report(result: MineResult, top: number): string {
       const ann = c.annotations ? String(c.annotations[m.family] ?? 0).padStart(8) : '';
       lines.push(`  ${m.family.padEnd(12)}${String(m.docs).padStart(11)}${String(m.segments).padStart(11)}${ann}  ${m.aspects.join(', ') || '-'}`);
     }
-    const clusters = result.clusters.filter((k) => k.corpus === c.id).sort((a, b) => b.support - a.support).slice(0, top);
+    const clusters = result.clusters
+      .filter((k) => k.corpus === c.id)
+      .sort((a, b) => b.support - a.support)
+      .slice(0, top);
     lines.push('  top phrasings:');
     for (const k of clusters) lines.push(`  ${String(k.support).padStart(6)}  ${k.topic}/${k.band}  "${k.phrase}"  e.g. ${k.examples[0] ?? ''}`);
   }

@@ -13,7 +13,16 @@ export const MAX_REASONS = 3;
  * advice most likely to be followed goes first when two defects are equally bad.
  */
 const FIXABILITY: Record<AspectId, number> = {
-  sideways: 1, underexposure: 1, tilt: 1, framing: 0.95, clutter: 0.9, blur: 0.9, overexposure: 0.85, color_cast: 0.8, noise: 0.75, low_resolution: 0.7,
+  sideways: 1,
+  underexposure: 1,
+  tilt: 1,
+  framing: 0.95,
+  clutter: 0.9,
+  blur: 0.9,
+  overexposure: 0.85,
+  color_cast: 0.8,
+  noise: 0.75,
+  low_resolution: 0.7,
 };
 
 /** Severities are compared at this resolution: closer than that, they count as a tie. */

@@ -3,7 +3,6 @@ import type { Locale } from '../locale';
 import en from './templates.en.json';
 import ja from './templates.ja.json';
 
-
 /**
  * Where a template's wording comes from: a phrase cluster mined by `npm run templates` from a
  * rationale corpus, and how many sentences in that cluster use the phrasing.

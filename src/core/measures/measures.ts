@@ -17,13 +17,33 @@ import type { RgbImage } from '../image/views';
 export const CAST_MEASURE_NAMES = ['grey_edge_cast', 'max_rgb_cast', 'neutral_frac', 'median_chroma_cast', 'bright_cast'] as const;
 
 export const MEASURE_NAMES = [
-  'log_lapvar_1x', 'log_lapvar_2x', 'log_lapvar_4x', 'sharp_ratio_1x_2x', 'log_grad_mean',
-  'log_noise_sigma', 'edge_density', 'blockiness',
-  'mean_y', 'std_y', 'dark_frac', 'black_frac', 'bright_frac', 'white_frac',
-  'cast_rg', 'cast_yb', 'colourfulness', 'saturation',
-  'tilt_0_1', 'tilt_1_3', 'tilt_3_7', 'tilt_7_15', 'tilt_15_45',
-  'centre_edges', 'border_edges',
-  'log_short_side', 'log_aspect',
+  'log_lapvar_1x',
+  'log_lapvar_2x',
+  'log_lapvar_4x',
+  'sharp_ratio_1x_2x',
+  'log_grad_mean',
+  'log_noise_sigma',
+  'edge_density',
+  'blockiness',
+  'mean_y',
+  'std_y',
+  'dark_frac',
+  'black_frac',
+  'bright_frac',
+  'white_frac',
+  'cast_rg',
+  'cast_yb',
+  'colourfulness',
+  'saturation',
+  'tilt_0_1',
+  'tilt_1_3',
+  'tilt_3_7',
+  'tilt_7_15',
+  'tilt_15_45',
+  'centre_edges',
+  'border_edges',
+  'log_short_side',
+  'log_aspect',
   ...CAST_MEASURE_NAMES,
 ] as const;
 
@@ -65,7 +85,8 @@ function pool2(p: Plane): Plane {
 /** log of the variance of the 4-neighbour Laplacian over the interior. */
 function logVarLaplacian(p: Plane): number {
   const { data: d, width: W, height: H } = p;
-  let sum = 0, sq = 0;
+  let sum = 0,
+    sq = 0;
   for (let i = 1; i < H - 1; i++) {
     for (let j = 1, o = i * W + 1; j < W - 1; j++, o++) {
       const lap = d[o - W] + d[o - 1] - 4 * d[o] + d[o + 1] + d[o + W];
@@ -101,13 +122,23 @@ export function detailMeasures(detail: RgbImage): number[] {
   const { data: d, width: W, height: H } = y;
   const h = Math.max(0, H - 2);
   const w = Math.max(0, W - 2);
-  let lapSum = 0, lapSq = 0, noiseAbs = 0, gradSum = 0, strong = 0;
+  let lapSum = 0,
+    lapSq = 0,
+    noiseAbs = 0,
+    gradSum = 0,
+    strong = 0;
   const colDx = new Float64Array(w);
   for (let i = 0; i < h; i++) {
     for (let j = 0, o = i * W; j < w; j++, o++) {
-      const a = d[o], b = d[o + 1], c = d[o + 2];
-      const e = d[o + W], f = d[o + W + 1], g = d[o + W + 2];
-      const k = d[o + 2 * W], l = d[o + 2 * W + 1], m = d[o + 2 * W + 2];
+      const a = d[o],
+        b = d[o + 1],
+        c = d[o + 2];
+      const e = d[o + W],
+        f = d[o + W + 1],
+        g = d[o + W + 2];
+      const k = d[o + 2 * W],
+        l = d[o + 2 * W + 1],
+        m = d[o + 2 * W + 2];
       const lap = b + e - 4 * f + g + l;
       lapSum += lap;
       lapSq += lap * lap;
@@ -136,10 +167,21 @@ export function detailMeasures(detail: RgbImage): number[] {
 export function toneMeasures(view: RgbImage): number[] {
   const px = view.data;
   const n = Math.max(1, view.width * view.height);
-  let sy = 0, syy = 0, srg = 0, srgrg = 0, syb = 0, sybyb = 0;
-  let dark = 0, black = 0, bright = 0, white = 0, saturation = 0;
+  let sy = 0,
+    syy = 0,
+    srg = 0,
+    srgrg = 0,
+    syb = 0,
+    sybyb = 0;
+  let dark = 0,
+    black = 0,
+    bright = 0,
+    white = 0,
+    saturation = 0;
   for (let p = 0; p < px.length; p += 3) {
-    const r = px[p] / 255, g = px[p + 1] / 255, b = px[p + 2] / 255;
+    const r = px[p] / 255,
+      g = px[p + 1] / 255,
+      b = px[p + 2] / 255;
     const l = 0.299 * r + 0.587 * g + 0.114 * b;
     const rg = r - g;
     const yb = 0.5 * r + 0.5 * g - b;
@@ -165,10 +207,7 @@ export function toneMeasures(view: RgbImage): number[] {
   const variance = (s: number, ss: number) => Math.max(0, ss / n - (s / n) ** 2);
   const [mY, mRg, mYb] = [sy / n, srg / n, syb / n];
   const colourfulness = Math.sqrt(variance(srg, srgrg) + variance(syb, sybyb) + 1e-8) + 0.3 * Math.sqrt(mRg ** 2 + mYb ** 2 + 1e-8);
-  return [
-    mY, Math.sqrt(variance(sy, syy) + 1e-8), dark / n, black / n, bright / n, white / n,
-    mRg, mYb, colourfulness, saturation / n,
-  ];
+  return [mY, Math.sqrt(variance(sy, syy) + 1e-8), dark / n, black / n, bright / n, white / n, mRg, mYb, colourfulness, saturation / n];
 }
 
 /** Bin edges, in degrees from the nearest horizontal/vertical, of the tilt measurements. */
@@ -195,14 +234,21 @@ export function layoutMeasures(view: RgbImage): number[] {
   let total = 0;
   let strong = 0;
   let centre = 0;
-  const top = Math.floor(H / 4), left = Math.floor(w / 4);
-  const bottom = top + Math.floor(H / 2), right = left + Math.floor(w / 2);
+  const top = Math.floor(H / 4),
+    left = Math.floor(w / 4);
+  const bottom = top + Math.floor(H / 2),
+    right = left + Math.floor(w / 2);
   for (let i = 0; i < H; i++) {
     for (let j = 0; j < w; j++) {
       const o = i * W + j;
-      const a = d[o], b = d[o + 1], c = d[o + 2];
-      const e = d[o + W], g = d[o + W + 2];
-      const k = d[o + 2 * W], l = d[o + 2 * W + 1], m = d[o + 2 * W + 2];
+      const a = d[o],
+        b = d[o + 1],
+        c = d[o + 2];
+      const e = d[o + W],
+        g = d[o + W + 2];
+      const k = d[o + 2 * W],
+        l = d[o + 2 * W + 1],
+        m = d[o + 2 * W + 2];
       const gx = c - a + 2 * (g - e) + m - k;
       const gy = k - a + 2 * (l - b) + m - c;
       const energy = gx * gx + gy * gy;
@@ -225,11 +271,7 @@ export function layoutMeasures(view: RgbImage): number[] {
     }
   }
   const centreArea = Math.floor(H / 2) * Math.floor(w / 2);
-  return [
-    ...Array.from(bins, (v) => v / (total + 1e-6)),
-    centre / Math.max(1, centreArea),
-    (strong - centre) / Math.max(1, H * w - centreArea),
-  ];
+  return [...Array.from(bins, (v) => v / (total + 1e-6)), centre / Math.max(1, centreArea), (strong - centre) / Math.max(1, H * w - centreArea)];
 }
 
 /** How far a colour is from grey in log RGB: 0 for grey, the same for any photo under one tint. */
@@ -262,10 +304,14 @@ function kthLargest(px: Float32Array, c: number, k: number): number {
 export function castMeasures(view: RgbImage): number[] {
   const { data: px, width: W, height: H } = view;
   // mean |step| to the right and down per channel, over the (H−1)×(W−1) top-left positions
-  let er = 0, eg = 0, eb = 0;
+  let er = 0,
+    eg = 0,
+    eb = 0;
   for (let i = 0; i < H - 1; i++) {
     for (let j = 0, p = 3 * i * W, q = p + 3 * W; j < W - 1; j++, p += 3, q += 3) {
-      const r = px[p], g = px[p + 1], b = px[p + 2];
+      const r = px[p],
+        g = px[p + 1],
+        b = px[p + 2];
       er += Math.abs(px[p + 3] - r) + Math.abs(px[q] - r);
       eg += Math.abs(px[p + 4] - g) + Math.abs(px[q + 1] - g);
       eb += Math.abs(px[p + 5] - b) + Math.abs(px[q + 2] - b);
@@ -278,7 +324,9 @@ export function castMeasures(view: RgbImage): number[] {
   let mid = 0;
   let neutral = 0;
   for (let p = 0; p < px.length; p += 3) {
-    const r = px[p], g = px[p + 1], b = px[p + 2];
+    const r = px[p],
+      g = px[p + 1],
+      b = px[p + 2];
     if (0.299 * r + 0.587 * g + 0.114 * b > 25 && r < 250 && g < 250 && b < 250) {
       mid++;
       const o1 = r - g;
@@ -306,7 +354,9 @@ export function robustCastMeasures(view: RgbImage): number[] {
   const bin = (x: number) => Math.min(BINS - 1, Math.max(0, Math.floor((x + 2) * (BINS / 4))));
   let mid = 0;
   for (let p = 0; p < px.length; p += 3) {
-    const r = px[p], g = px[p + 1], b = px[p + 2];
+    const r = px[p],
+      g = px[p + 1],
+      b = px[p + 2];
     const y = 0.299 * r + 0.587 * g + 0.114 * b;
     if (y > 25 && r < 250 && g < 250 && b < 250) {
       mid++;
@@ -329,9 +379,14 @@ export function robustCastMeasures(view: RgbImage): number[] {
   // the luma above which the brightest 2 % of mid-tones lie
   let top = 255;
   for (let seen = hy[255]; top > 0 && seen < 0.02 * mid; seen += hy[--top]);
-  let sr = 0, sg = 0, sb = 0, n = 0;
+  let sr = 0,
+    sg = 0,
+    sb = 0,
+    n = 0;
   for (let p = 0; p < px.length; p += 3) {
-    const r = px[p], g = px[p + 1], b = px[p + 2];
+    const r = px[p],
+      g = px[p + 1],
+      b = px[p + 2];
     const y = 0.299 * r + 0.587 * g + 0.114 * b;
     if (y >= top && y > 25 && r < 250 && g < 250 && b < 250) {
       sr += r;
@@ -362,7 +417,5 @@ export function measure(px: MeasuredPixels, width: number, height: number): Floa
   // training photos are 512 px), so bigger sizes read as 512.
   const short = Math.max(1, Math.min(width, height));
   const size = [Math.log(Math.min(short, 512)), Math.log(Math.max(width, height) / short)];
-  return Float32Array.from([
-    ...detailMeasures(px.detail), ...toneMeasures(px.overview), ...layoutMeasures(px.overview), ...size, ...castMeasures(px.view),
-  ]);
+  return Float32Array.from([...detailMeasures(px.detail), ...toneMeasures(px.overview), ...layoutMeasures(px.overview), ...size, ...castMeasures(px.view)]);
 }

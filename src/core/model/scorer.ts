@@ -176,7 +176,12 @@ export async function loadScorer(options: ScorerOptions): Promise<Scorer> {
   const read = options.readFile ?? cachedModelReader(options.modelUrl);
   const first = await startOn(backends, read, options);
   // after a lost WebGL context, the backends after it in the list take over
-  const recover: Recover = (dead) => startOn(backends.filter((b) => b !== dead), read, options);
+  const recover: Recover = (dead) =>
+    startOn(
+      backends.filter((b) => b !== dead),
+      read,
+      options,
+    );
   return new BundleScorer(first.bundle, first.backend, first.reason, recover, options.measurer);
 }
 

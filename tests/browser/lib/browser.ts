@@ -18,12 +18,7 @@ export interface PageLog {
  * Opens `url` in a fresh context, runs `fn`, and always closes the context. Console messages
  * and uncaught page errors are collected in `log` (print them when a test fails).
  */
-export async function withPage<T>(
-  browser: Browser,
-  url: string,
-  fn: (page: Page, log: PageLog, context: BrowserContext) => Promise<T>,
-  contextOptions: BrowserContextOptions = {},
-): Promise<T> {
+export async function withPage<T>(browser: Browser, url: string, fn: (page: Page, log: PageLog, context: BrowserContext) => Promise<T>, contextOptions: BrowserContextOptions = {}): Promise<T> {
   const context = await browser.newContext(contextOptions);
   const log: PageLog = { console: [], errors: [] };
   try {

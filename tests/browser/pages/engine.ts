@@ -130,7 +130,13 @@ const harness = {
     const engine = createEngine({ modelUrl: '/model/', ...options });
     try {
       const info = await engine.ready.catch(caught);
-      const scores = await Promise.all(urls.map((url) => blobAt(url).then((b) => engine.score(b)).catch(caught)));
+      const scores = await Promise.all(
+        urls.map((url) =>
+          blobAt(url)
+            .then((b) => engine.score(b))
+            .catch(caught),
+        ),
+      );
       return { info, scores };
     } finally {
       engine.dispose();

@@ -58,7 +58,14 @@ export function smokeData(): SmokeData {
 export function writeFeatureRows(s: SmokeData): FeatureRow[] {
   const r = rng(11);
   const rows: FeatureRow[] = s.images.map((image, i) => ({
-    key: `train|${image}|clean`, split: 'train', image, subset: 'ss01', mos: MOS[i], aspect: null, strength: 0, seed: 0,
+    key: `train|${image}|clean`,
+    split: 'train',
+    image,
+    subset: 'ss01',
+    mos: MOS[i],
+    aspect: null,
+    strength: 0,
+    seed: 0,
     f: Array.from({ length: BACKBONE_FEATURES + MEASURE_NAMES.length }, () => Number(r().toPrecision(6))),
   }));
   mkdirSync(join(s.cache, 'features'), { recursive: true });

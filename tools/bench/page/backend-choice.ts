@@ -168,8 +168,6 @@ function parseChoice(json: string | null): BackendChoice | null {
   }
 }
 
-
-
 /** The WebGL renderer string (unmasked where the browser allows), or '' without WebGL. */
 export function mapStore(map = new Map<string, string>()): ChoiceStore {
   return {

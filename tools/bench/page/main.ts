@@ -187,7 +187,10 @@ const api = {
     });
     const byKernel = new Map<string, number>();
     for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0));
-    const top = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([name, ms]) => ({ name, ms: Math.round(ms) }));
+    const top = [...byKernel]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([name, ms]) => ({ name, ms: Math.round(ms) }));
     return { photo: photos[index].name, peakBytes: info.peakBytes, newTensors: info.newTensors, kernels: info.kernels.length, top };
   },
 

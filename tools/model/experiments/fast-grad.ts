@@ -15,7 +15,11 @@ export function registerFastMatMulGradient(): void {
     gradFunc: (dy, saved, attrs) => {
       const [a, b] = saved;
       const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      const t = (x: tf.Tensor) => tf.transpose(x, [...x.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : all.length * 2 - 3 - i)));
+      const t = (x: tf.Tensor) =>
+        tf.transpose(
+          x,
+          [...x.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : all.length * 2 - 3 - i)),
+        );
       const d = dy as tf.Tensor;
       if (!transposeA && !transposeB) {
         return { a: () => tf.matMul(d as tf.Tensor3D, t(b) as tf.Tensor3D), b: () => tf.matMul(t(a) as tf.Tensor3D, d as tf.Tensor3D) };

@@ -59,7 +59,9 @@ async function extract(cacheDir: string, part: number, parts: number): Promise<v
   mkdirSync(dir, { recursive: true });
   const files = partFiles(dir, part, parts);
   const doneSet = new Set(resumePart(files));
-  const todo = readSplit('train').filter((_, i) => i % parts === part).filter((r) => !doneSet.has(r.image));
+  const todo = readSplit('train')
+    .filter((_, i) => i % parts === part)
+    .filter((r) => !doneSet.has(r.image));
   const model = await prunedGraphModel(cacheDir, TAPS, GLOBAL_SIDE);
   const bar = progress(`finetune activations part ${part}/${parts}`, todo.length);
   for (const [i, r] of todo.entries()) {
@@ -70,7 +72,7 @@ async function extract(cacheDir: string, part: number, parts: number): Promise<v
     const view = globalView(toWork(px), GLOBAL_SIDE);
     const outs = tf.tidy(() => model.execute(tf.tensor4d(view.data, [1, GLOBAL_SIDE, GLOBAL_SIDE, 3]), TAPS) as tf.Tensor[]);
     const row = new Float32Array(TAPS.length * TAP_SIZE);
-    for (const [j, t] of outs.entries()) row.set(await t.data() as Float32Array, j * TAP_SIZE);
+    for (const [j, t] of outs.entries()) row.set((await t.data()) as Float32Array, j * TAP_SIZE);
     tf.dispose(outs);
     appendRow(files, r.image, row);
     bar.tick(i + 1);
@@ -78,7 +80,6 @@ async function extract(cacheDir: string, part: number, parts: number): Promise<v
   bar.done();
   model.dispose();
 }
-
 
 /** Every cached photo's activations of tap `tap` (index into TAPS), by image name. */
 export function readTaps(cacheDir: string, tap: number): Map<string, Float32Array> {
@@ -213,7 +214,11 @@ async function cv(cacheDir: string, folds: number, cfg: TuneConfig): Promise<voi
       const s = srccBySubset(held, q);
       sums[round] ??= {};
       for (const [key, v] of Object.entries(s)) sums[round][key] = (sums[round][key] ?? 0) + v / folds;
-      console.log(`fold ${k} round ${round}: ${Object.entries(s).map(([key, v]) => `${key} ${v.toFixed(3)}`).join('  ')}`);
+      console.log(
+        `fold ${k} round ${round}: ${Object.entries(s)
+          .map(([key, v]) => `${key} ${v.toFixed(3)}`)
+          .join('  ')}`,
+      );
       if (round === cfg.rounds) break;
       // the head's part from the other features, fixed for this epoch
       const base = fit.map((_, i) => {
@@ -230,13 +235,19 @@ async function cv(cacheDir: string, folds: number, cfg: TuneConfig): Promise<voi
       }
       const wzT = tf.tensor2d(wz, [SPAN, 1]);
       const offT = tf.tensor1d(off);
-      const order = shuffled(fit.map((_, i) => i), 1000 * k + round);
+      const order = shuffled(
+        fit.map((_, i) => i),
+        1000 * k + round,
+      );
       let total = 0;
       for (let s0 = 0; s0 < order.length; s0 += cfg.batch) {
         const idx = order.slice(s0, s0 + cfg.batch);
         const xb = new Float32Array(idx.length * TAP_SIZE);
         idx.forEach((i, j) => xb.set(fitTaps.subarray(i * TAP_SIZE, (i + 1) * TAP_SIZE), j * TAP_SIZE));
-        const yb = tf.tensor2d(idx.map((i) => fit[i].mos! - base[i]), [idx.length, 1]);
+        const yb = tf.tensor2d(
+          idx.map((i) => fit[i].mos! - base[i]),
+          [idx.length, 1],
+        );
         const xt = tf.tensor2d(xb, [idx.length, TAP_SIZE]);
         // within-subset error only: the subsets were rated on their own scales, and a pooled
         // error would teach extern1 to tell the subsets apart rather than good from bad
@@ -245,13 +256,17 @@ async function cv(cacheDir: string, folds: number, cfg: TuneConfig): Promise<voi
         idx.forEach((i, j) => (onehot[j * subsets.length + subsets.indexOf(fit[i].subset)] = 1));
         const S = tf.tensor2d(onehot, [idx.length, subsets.length]);
         const counts = tf.maximum(tf.sum(S, 0), 1);
-        const loss = opt.minimize(() => {
-          const z = tf.matMul(tf.sub(pooled(xt, W as tf.Tensor2D, b as tf.Tensor1D, e), offT), wzT);
-          const r = tf.sub(z, yb);
-          const groupMean = tf.div(tf.matMul(tf.transpose(S), r), counts.reshape([-1, 1]));
-          const fitLoss = tf.mean(tf.square(tf.sub(r, tf.matMul(S, groupMean))));
-          return tf.add(fitLoss, tf.mul(cfg.decay, tf.mean(tf.square(tf.sub(W, W0))))) as tf.Scalar;
-        }, true, [W, b]);
+        const loss = opt.minimize(
+          () => {
+            const z = tf.matMul(tf.sub(pooled(xt, W as tf.Tensor2D, b as tf.Tensor1D, e), offT), wzT);
+            const r = tf.sub(z, yb);
+            const groupMean = tf.div(tf.matMul(tf.transpose(S), r), counts.reshape([-1, 1]));
+            const fitLoss = tf.mean(tf.square(tf.sub(r, tf.matMul(S, groupMean))));
+            return tf.add(fitLoss, tf.mul(cfg.decay, tf.mean(tf.square(tf.sub(W, W0))))) as tf.Scalar;
+          },
+          true,
+          [W, b],
+        );
         total += loss!.dataSync()[0] * idx.length;
         tf.dispose([loss!, yb, xt, S, counts]);
       }
@@ -262,7 +277,7 @@ async function cv(cacheDir: string, folds: number, cfg: TuneConfig): Promise<voi
     opt.dispose();
   }
   console.log('| round | pooled | ss01 | ss02 | ss03 |\n|---:|---:|---:|---:|---:|');
-  sums.forEach((s, r) => console.log(`| ${r} | ${["pooled", "ss01", "ss02", "ss03"].map((key) => s[key]?.toFixed(3) ?? "–").join(" | ")} |`));
+  sums.forEach((s, r) => console.log(`| ${r} | ${['pooled', 'ss01', 'ss02', 'ss03'].map((key) => s[key]?.toFixed(3) ?? '–').join(' | ')} |`));
 }
 
 async function main() {
@@ -273,7 +288,10 @@ async function main() {
   if (flags.extract) await extract(cacheDir, flagNumber(flags, 'part', 0), flagNumber(flags, 'parts', 1));
   if (flags.cv) {
     await cv(cacheDir, flagNumber(flags, 'folds', 4), {
-      rounds: flagNumber(flags, 'rounds', 6), lr: flagNumber(flags, 'lr', 1e-4), decay: flagNumber(flags, 'decay', 0), batch: flagNumber(flags, 'batch', 128),
+      rounds: flagNumber(flags, 'rounds', 6),
+      lr: flagNumber(flags, 'lr', 1e-4),
+      decay: flagNumber(flags, 'decay', 0),
+      batch: flagNumber(flags, 'batch', 128),
     });
   }
 }

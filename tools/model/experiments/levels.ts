@@ -66,7 +66,9 @@ async function extract(every: number, part: number, parts: number, cacheDir: str
   const file = join(dir, `part-${part}-of-${parts}.jsonl`);
   // photos done by any earlier run, however it was split
   const done = new Set(readLevels(cacheDir, view).keys());
-  const photos = readSplit('train').filter((_, i) => i % every === 0).filter((_, i) => i % parts === part);
+  const photos = readSplit('train')
+    .filter((_, i) => i % every === 0)
+    .filter((_, i) => i % parts === part);
   const todo = photos.filter((r) => !done.has(`train|${r.image}|clean`));
   const outputs = [...BACKBONE_OUTPUTS, ...CANDIDATE_LEVELS];
   const model = await prunedGraphModel(cacheDir, outputs, GLOBAL_SIDE);
@@ -90,7 +92,6 @@ async function extract(every: number, part: number, parts: number, cacheDir: str
   bar.done();
   model.dispose();
 }
-
 
 /** Standard deviations on a log scale (they span decades): the shipped levels' (BACKBONE_LEVELS), then each added level's. */
 function logStd(f: number[], added: number[]): void {
@@ -119,7 +120,9 @@ function readLevels(cacheDir: string, view: string): Map<string, Record<string, 
       try {
         const r = JSON.parse(l);
         out.set(r.key, r.levels);
-      } catch { /* cut short: redone on resume */ }
+      } catch {
+        /* cut short: redone on resume */
+      }
     }
   }
   return out;
@@ -140,7 +143,9 @@ async function main() {
   const levels = readLevels(cacheDir, view);
   const base = readFeatureRows(join(cacheDir, 'features')).filter((r) => r.split === 'train' && r.mos !== null && levels.has(r.key));
   const folds = flagNumber(flags, 'folds', 4);
-  const lambdas = String(flags.lambdas ?? DEFAULT_LINEAR.lambda).split(',').map(Number);
+  const lambdas = String(flags.lambdas ?? DEFAULT_LINEAR.lambda)
+    .split(',')
+    .map(Number);
   const names = Object.keys(levels.values().next().value ?? {});
   const sets: string[][] = flags.sets ? JSON.parse(String(flags.sets)) : [[], ...names.map((n) => [n])];
   console.log(`${base.length} rated train photos, ${folds}-fold CV, pooled share ${DEFAULT_LINEAR.pooledShare}`);
@@ -152,7 +157,12 @@ async function main() {
       return hit;
     });
     const rows: FeatureRow[] = base.map((r) => ({ ...r, f: [...r.f, ...chosen.flatMap((n) => levels.get(r.key)![n])] }));
-    if (flags['log-std']) for (const r of rows) logStd(r.f, chosen.map((n) => levels.get(r.key)![n].length / 2));
+    if (flags['log-std'])
+      for (const r of rows)
+        logStd(
+          r.f,
+          chosen.map((n) => levels.get(r.key)![n].length / 2),
+        );
     const all = cvLambdas(rows, folds, lambdas, DEFAULT_LINEAR.pooledShare);
     for (const [li, lambda] of lambdas.entries()) {
       const s = all[li];

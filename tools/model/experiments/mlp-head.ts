@@ -38,7 +38,15 @@ export interface HeadConfig {
 }
 
 export const DEFAULT_HEAD: HeadConfig = {
-  hidden: 96, epochs: 60, batch: 256, lr: 1e-3, l2: 3e-4, rankWeight: 0.5, damageWeight: 0.5, aspectWeight: 0.5, seed: 7,
+  hidden: 96,
+  epochs: 60,
+  batch: 256,
+  lr: 1e-3,
+  l2: 3e-4,
+  rankWeight: 0.5,
+  damageWeight: 0.5,
+  aspectWeight: 0.5,
+  seed: 7,
 };
 
 function matrix(rows: FeatureRow[], s: Standardizer): tf.Tensor2D {
@@ -71,7 +79,10 @@ export function trainHead(rows: FeatureRow[], cfg: HeadConfig, log: (epoch: numb
   const F = s.mean.length;
   const r = rng(cfg.seed);
   const init = (shape: [number, number], fanIn: number) =>
-    tf.tensor2d(Array.from({ length: shape[0] * shape[1] }, () => (r() * 2 - 1) * Math.sqrt(6 / fanIn)), shape);
+    tf.tensor2d(
+      Array.from({ length: shape[0] * shape[1] }, () => (r() * 2 - 1) * Math.sqrt(6 / fanIn)),
+      shape,
+    );
   const p: Params = {
     w1: tf.variable(init([F, cfg.hidden], F)),
     b1: tf.variable(tf.zeros([cfg.hidden])),
@@ -86,9 +97,7 @@ export function trainHead(rows: FeatureRow[], cfg: HeadConfig, log: (epoch: numb
   // positives are rare (one aspect per damaged copy): weigh them up
   const weights = Float32Array.from(rows.flatMap((x) => ASPECTS.map((a) => (x.aspect === a ? 6 : 1))));
   const cleanIndex = new Map(rows.map((x, i) => [x.mos !== null ? `${x.split}|${x.image}` : '', i]));
-  const damagePairs = rows
-    .map((x, i) => [cleanIndex.get(`${x.split}|${x.image}`), i] as const)
-    .filter(([o, i]) => o !== undefined && rows[i].aspect !== null) as [number, number][];
+  const damagePairs = rows.map((x, i) => [cleanIndex.get(`${x.split}|${x.image}`), i] as const).filter(([o, i]) => o !== undefined && rows[i].aspect !== null) as [number, number][];
   const opt = tf.train.adam(cfg.lr);
   const order = rows.map((_, i) => i);
   for (let epoch = 0; epoch < cfg.epochs; epoch++) {
@@ -96,15 +105,26 @@ export function trainHead(rows: FeatureRow[], cfg: HeadConfig, log: (epoch: numb
     const perm = shuffled(order, cfg.seed * 1000 + epoch);
     for (let start = 0; start < perm.length; start += cfg.batch) {
       const idx = perm.slice(start, start + cfg.batch);
-      const sameSubset = tf.tensor2d(idx.flatMap((i) => idx.map((j) => (subset[i] === subset[j] ? 1 : 0))), [idx.length, idx.length]);
+      const sameSubset = tf.tensor2d(
+        idx.flatMap((i) => idx.map((j) => (subset[i] === subset[j] ? 1 : 0))),
+        [idx.length, idx.length],
+      );
       const pairs = shuffled(damagePairs, epoch * 7919 + start).slice(0, 64);
       const xb = take(X, F, idx);
       const m = tf.tensor1d(idx.map((i) => mos[i]));
       const has = tf.tensor1d(idx.map((i) => hasMos[i]));
       const t = take(targets, A, idx);
       const w = take(weights, A, idx);
-      const xo = take(X, F, pairs.map((x) => x[0]));
-      const xd = take(X, F, pairs.map((x) => x[1]));
+      const xo = take(
+        X,
+        F,
+        pairs.map((x) => x[0]),
+      );
+      const xd = take(
+        X,
+        F,
+        pairs.map((x) => x[1]),
+      );
       const loss = opt.minimize(() => {
         const out = forward(p, xb);
         const q = out.slice([0, 0], [-1, 1]).squeeze([1]);
@@ -148,15 +168,18 @@ export function toLayersModel(params: Params, s: Standardizer): tf.LayersModel {
   const H = params.w1.shape[1] as number;
   const A1 = params.w2.shape[1] as number;
   const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [F], units: H, activation: 'relu', name: 'hidden' }),
-      tf.layers.dense({ units: A1, activation: 'sigmoid', name: 'out' }),
-    ],
+    layers: [tf.layers.dense({ inputShape: [F], units: H, activation: 'relu', name: 'hidden' }), tf.layers.dense({ units: A1, activation: 'sigmoid', name: 'out' })],
   });
   tf.tidy(() => {
-    const invStd = tf.tensor2d(Array.from(s.std, (v) => 1 / v), [F, 1]);
+    const invStd = tf.tensor2d(
+      Array.from(s.std, (v) => 1 / v),
+      [F, 1],
+    );
     const w1 = tf.mul(params.w1, invStd);
-    const shift = tf.tensor2d(Array.from(s.mean, (m, j) => m / s.std[j]), [1, F]);
+    const shift = tf.tensor2d(
+      Array.from(s.mean, (m, j) => m / s.std[j]),
+      [1, F],
+    );
     const b1 = tf.sub(params.b1, tf.matMul(shift, params.w1).squeeze([0]));
     model.getLayer('hidden').setWeights([w1, b1]);
     model.getLayer('out').setWeights([params.w2.clone(), params.b2.clone()]);
@@ -186,7 +209,10 @@ async function main() {
   const folds = flagNumber(flags, 'folds', 4);
   const allRows = readFeatureRows(join(resolve(String(flags.cache ?? '.cache')), 'features')).filter((r) => r.split === 'train');
   const configs: (Partial<HeadConfig> & { drop?: string[] })[] = flags.configs ? JSON.parse(String(flags.configs)) : [{}];
-  const show = (sums: Record<string, number>) => Object.entries(sums).map(([s, v]) => `${s} ${v.toFixed(3)}`).join('  ');
+  const show = (sums: Record<string, number>) =>
+    Object.entries(sums)
+      .map(([s, v]) => `${s} ${v.toFixed(3)}`)
+      .join('  ');
   console.log(`${allRows.filter((r) => r.mos !== null).length} rated train rows, ${allRows.filter((r) => r.aspect).length} damaged, ${folds} folds`);
   console.log(`shipped ridge ${JSON.stringify(DEFAULT_LINEAR)}`, show(cvRidge(allRows, folds, DEFAULT_LINEAR.lambda, DEFAULT_LINEAR.pooledShare)));
   for (const c of configs) {

@@ -24,7 +24,15 @@ async function sideRows(side: number, jobs: Job[], cacheDir: string): Promise<{ 
   const file = join(cacheDir, 'sizes', `side-${side}.jsonl`);
   mkdirSync(join(cacheDir, 'sizes'), { recursive: true });
   const have = new Map<string, FeatureRow>();
-  if (existsSync(file)) for (const l of readFileSync(file, 'utf8').split('\n')) if (l) try { const r = JSON.parse(l) as FeatureRow; have.set(r.key, r); } catch { /* cut short: redone */ }
+  if (existsSync(file))
+    for (const l of readFileSync(file, 'utf8').split('\n'))
+      if (l)
+        try {
+          const r = JSON.parse(l) as FeatureRow;
+          have.set(r.key, r);
+        } catch {
+          /* cut short: redone */
+        }
   const todo = jobs.filter((j) => !have.has(j.key));
   const model = await backboneModel(cacheDir, side);
   const times: number[] = [];
@@ -62,7 +70,9 @@ const figureCells = (s: Record<string, number>) => ['pooled', 'ss01', 'ss02', 's
 async function main() {
   const { flags } = parseArgs(process.argv.slice(2), ['help']);
   if (flags.help) return console.log(HELP);
-  const sides = String(flags.sides ?? '320,384,512').split(',').map(Number);
+  const sides = String(flags.sides ?? '320,384,512')
+    .split(',')
+    .map(Number);
   const every = flagNumber(flags, 'every', 3);
   const folds = flagNumber(flags, 'folds', 4);
   const lambda = flagNumber(flags, 'lambda', DEFAULT_LINEAR.lambda);
