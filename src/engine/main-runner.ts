@@ -1,9 +1,9 @@
-import { measurerWorker } from './measure-off-thread';
 import type { Runner, ScorerConfig } from './runner';
 
 /** Scores on the page's thread. Loads tfjs only then, so the worker path keeps it off the page. */
 export function mainRunner(config: ScorerConfig, why: string): Runner {
-  const scorer = import('../core/model/scorer').then((m) => m.loadScorer({ ...config, measurer: measurerWorker() }));
+  // both loaded only now: the measurements' code, like tfjs, stays out of the page's bundle
+  const scorer = Promise.all([import('../core/model/scorer'), import('./measure-off-thread')]).then(([m, t]) => m.loadScorer({ ...config, measurer: t.measurerWorker() }));
   const decode = import('../core/image/decode-browser');
   scorer.catch(() => {}); // reported through `info`
   return {
