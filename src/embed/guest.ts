@@ -31,6 +31,7 @@ export function summarize(s: CoachState): ChangeMessage {
         band: p.score?.band ?? null,
         cover: p.id === cover,
         model: p.score ? modelOf(s) : null,
+        fixes: p.fixes ?? [],
       })),
   };
 }
@@ -65,6 +66,7 @@ export function confirmMessage(photos: ConfirmedPhoto[], model: string | null = 
       band: p.score?.band ?? null,
       cover: p.cover,
       model: p.score ? model : null,
+      fixes: p.fixes,
     })),
   };
 }

@@ -104,10 +104,10 @@ export function mountPhotoCoach(element: HTMLElement, options: MountOptions): Ph
 
   const methods: HostMethods = {
     onChange(m) {
-      if (isChangeMessage(m)) options.onChange?.(within(m.photos).map((p) => ({ ...p, file: p.file && localFile(p.file) })));
+      if (isChangeMessage(m)) options.onChange?.(within(m.photos).map((p) => ({ ...p, file: p.file && localFile(p.file), fixes: p.fixes ?? [] })));
     },
     onConfirm(m) {
-      if (isConfirmMessage(m)) options.onConfirm?.(within(m.photos).map((p) => ({ ...p, file: localFile(p.file) })));
+      if (isConfirmMessage(m)) options.onConfirm?.(within(m.photos).map((p) => ({ ...p, file: localFile(p.file), fixes: p.fixes ?? [] })));
     },
     resize(m) {
       if (isResizeMessage(m)) iframe.style.height = `${clampHeight(m.height)}px`;

@@ -3,6 +3,7 @@
 // because a message that passed penpal's origin check can still come from an older or
 // tampered guest. Anything with the wrong version or shape is dropped.
 import type { Band } from '../core/aspects';
+import { FIX_ORDER, isFixKind, type FixKind } from '../core/fixes';
 import { DEFAULT_LIMITS, MAX_PHOTOS, type HostLimits } from '../core/limits';
 import { isLocale, type Locale } from '../core/locale';
 
@@ -89,6 +90,11 @@ export interface PhotoSummary {
   cover: boolean;
   /** The model version that scored it (model-card.json `version`); null until scored. */
   model: string | null;
+  /**
+   * The one-tap fixes the seller kept, in the order applied ('turn', 'colour', 'exposure'…);
+   * `file` is then the fixed JPEG (upright, no metadata). Empty for a photo as it was added.
+   */
+  fixes: FixKind[];
 }
 
 export interface ChangeMessage {
@@ -103,6 +109,7 @@ export interface ConfirmedPhotoMessage {
   band: Band | null;
   cover: boolean;
   model: string | null;
+  fixes: FixKind[];
 }
 
 export interface ConfirmMessage {
@@ -161,6 +168,8 @@ const isId = (x: unknown): x is string => typeof x === 'string' && x.length > 0 
 export const isFile = (x: unknown): x is File => typeof File !== 'undefined' && x instanceof File;
 const isModel = (x: unknown) => x === null || (typeof x === 'string' && x.length > 0 && x.length <= 100);
 const EVENT_CODES: readonly string[] = Object.values(EventCodes);
+/** Absent from a coach older than fixes: read as none. */
+const isFixes = (x: unknown) => x === undefined || (Array.isArray(x) && x.length <= FIX_ORDER.length && x.every(isFixKind) && new Set(x).size === x.length);
 
 function isPhotoSummary(x: unknown): x is PhotoSummary {
   return (
@@ -173,6 +182,7 @@ function isPhotoSummary(x: unknown): x is PhotoSummary {
     isScore(x.score) &&
     isBand(x.band) &&
     isModel(x.model) &&
+    isFixes(x.fixes) &&
     typeof x.cover === 'boolean'
   );
 }
@@ -188,7 +198,7 @@ export function isChangeMessage(x: unknown): x is ChangeMessage {
 }
 
 function isConfirmedPhoto(x: unknown): x is ConfirmedPhotoMessage {
-  return isObject(x) && isFile(x.file) && isName(x.name) && isScore(x.score) && isBand(x.band) && isModel(x.model) && typeof x.cover === 'boolean';
+  return isObject(x) && isFile(x.file) && isName(x.name) && isScore(x.score) && isBand(x.band) && isModel(x.model) && isFixes(x.fixes) && typeof x.cover === 'boolean';
 }
 
 export function isConfirmMessage(x: unknown): x is ConfirmMessage {

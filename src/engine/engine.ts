@@ -4,7 +4,8 @@ import { CoachError } from '../core/errors';
 import { onWorkerStartFault } from '../core/recovery';
 import { createJobQueue } from './job-queue';
 import { mainRunner } from './main-runner';
-import type { Runner, ScorerConfig, WorkerLike } from './runner';
+import type { FixPreview } from '../core/fixes';
+import type { Runner, ScorerConfig, Task, WorkerLike } from './runner';
 import { workerRunner } from './worker-runner';
 
 export type { Runner, ScorerConfig, WorkerLike } from './runner';
@@ -59,8 +60,9 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = browserD
   });
   ready.catch(() => {});
 
-  const queue = createJobQueue<Blob, Score>(
-    (blob) => runner.run(blob),
+  // scores, fix previews and full-size fixes share one queue: the model runs one photo at a time
+  const queue = createJobQueue<Task, unknown>(
+    (task) => runner.run(task),
     cancelled,
     () => ready.then(() => {}),
   );
@@ -68,7 +70,9 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = browserD
   let disposed = false;
   return {
     ready,
-    score: (blob, options) => queue.push(blob, options),
+    score: (blob, options) => queue.push({ kind: 'score', blob }, options) as Promise<Score>,
+    fix: (blob, fixes, options) => queue.push({ kind: 'fix', blob, fixes }, options) as Promise<FixPreview>,
+    render: (blob, plan, maxBytes, options) => queue.push({ kind: 'render', blob, plan, maxBytes }, options) as Promise<Blob>,
     async memory() {
       await ready;
       if (!runner.memory) throw new CoachError('INTERNAL', 'this engine cannot report its memory', { userFacing: false });

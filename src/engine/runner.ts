@@ -1,5 +1,6 @@
 import type { Score } from '../core/aspects';
 import type { BackendName, EngineInfo, EngineMemory } from '../core/engine-types';
+import type { FixKind, FixPlan, FixPreview } from '../core/fixes';
 import type { Endpoint } from './rpc';
 
 /** What a runner needs to load the scorer, wherever it runs. */
@@ -9,10 +10,15 @@ export interface ScorerConfig {
   softwareWebgl?: 'skip' | 'use';
 }
 
-/** Runs one photo at a time somewhere (the page's thread or a worker); the engine owns the queue and cancellation. */
+/** What the engine asks of a photo: its score, a fix's preview, or a kept fix at full size. */
+export type Task = { kind: 'score'; blob: Blob } | { kind: 'fix'; blob: Blob; fixes: FixKind[] } | { kind: 'render'; blob: Blob; plan: FixPlan; maxBytes: number };
+
+export type TaskResult<T extends Task> = T extends { kind: 'score' } ? Score : T extends { kind: 'fix' } ? FixPreview : Blob;
+
+/** Runs one task at a time somewhere (the page's thread or a worker); the engine owns the queue and cancellation. */
 export interface Runner {
   info: Promise<EngineInfo>;
-  run(blob: Blob): Promise<Score>;
+  run<T extends Task>(task: T): Promise<TaskResult<T>>;
   memory?(): Promise<EngineMemory>;
   dispose(): void;
 }

@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 import { CoachError } from '../core/errors';
+import { previewFix, renderFix } from '../core/fix/fix-browser';
 import { decodeBlob } from '../core/image/decode-browser';
 import { backendMemory, loadScorer, type Scorer } from '../core/model/scorer';
 import type { ScoringApi } from './worker-api';
@@ -30,6 +31,11 @@ serve<ScoringApi>(self as unknown as Endpoint, {
     return { backend: s.backend, reason: s.backendReason, modelVersion: s.modelVersion };
   },
   memory: async () => backendMemory(),
+  async fix({ blob, fixes }) {
+    if (!scorer) throw new CoachError('INTERNAL', 'fix before init', { userFacing: false });
+    return previewFix(await scorer, blob, fixes);
+  },
+  render: ({ blob, plan, maxBytes }) => renderFix(blob, plan, maxBytes),
   async score(input) {
     if (!scorer) throw new CoachError('INTERNAL', 'score before init', { userFacing: false });
     const s = await scorer;

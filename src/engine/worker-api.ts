@@ -1,5 +1,6 @@
 import type { Score } from '../core/aspects';
 import type { BackendName, EngineInfo, EngineMemory } from '../core/engine-types';
+import type { FixKind, FixPlan, FixPreview } from '../core/fixes';
 import type { MeasuredPixels } from '../core/measures/measures';
 
 // What each worker answers, over the typed RPC of rpc.ts.
@@ -15,6 +16,10 @@ export type ScoringApi = {
   probe(arg: undefined): Promise<{ offscreenWebgl2: boolean }>;
   init(arg: { modelUrl: string; backends: BackendName[]; softwareWebgl?: 'skip' | 'use' }): Promise<Omit<EngineInfo, 'thread'>>;
   score(arg: PhotoInput): Promise<Score>;
+  /** A fix's preview on work-size pixels, scored (src/core/fix). */
+  fix(arg: { blob: Blob; fixes: FixKind[] }): Promise<FixPreview>;
+  /** A kept fix at full resolution: a JPEG of at most `maxBytes`. */
+  render(arg: { blob: Blob; plan: FixPlan; maxBytes: number }): Promise<Blob>;
   memory(arg: undefined): Promise<EngineMemory>;
 };
 

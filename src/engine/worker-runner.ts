@@ -2,7 +2,7 @@ import type { EngineInfo } from '../core/engine-types';
 import { CoachError } from '../core/errors';
 import { onPhotoFault } from '../core/recovery';
 import { connect } from './rpc';
-import type { Runner, ScorerConfig, WorkerLike } from './runner';
+import type { Runner, ScorerConfig, TaskResult, WorkerLike } from './runner';
 import type { ScoringApi } from './worker-api';
 
 const crashed = (message: string) => new CoachError('WORKER_CRASHED', `the scoring worker stopped: ${message}`, { userFacing: false });
@@ -50,15 +50,16 @@ export function workerRunner(opts: ScorerConfig, createWorker: () => WorkerLike,
 
   return {
     info,
-    async run(blob) {
+    async run(task) {
       await info;
+      const once = () => (task.kind === 'score' ? rpc.call('score', { blob: task.blob }) : task.kind === 'fix' ? rpc.call('fix', task) : rpc.call('render', task)) as Promise<TaskResult<typeof task>>;
       try {
-        return await rpc.call('score', { blob });
+        return await once();
       } catch (e) {
         if (disposed || onPhotoFault(e, 0) !== 'fresh-worker') throw e;
         // the fresh worker that onError started loads the model again first
         await rpc.call('init', opts);
-        return rpc.call('score', { blob });
+        return once();
       }
     },
     async memory() {

@@ -3,6 +3,7 @@ import { DEFAULT_LIMITS, type HostLimits } from '../core/limits';
 import type { Score } from '../core/aspects';
 import type { Engine, EngineInfo } from '../core/engine-types';
 import { isCoachError, type ErrorCode } from '../core/errors';
+import type { FixKind, FixPreview } from '../core/fixes';
 import type { Locale } from '../core/locale';
 
 export type PhotoState = 'queued' | 'scoring' | 'done' | 'error';
@@ -23,7 +24,21 @@ export interface Photo {
   /** The score of the shot this one replaced (Retake), to show the change. */
   previousScore?: Score;
   error?: PhotoError;
+  /** A fix being made, or shown for the seller to keep or discard. */
+  fix?: FixStatus;
+  /** The fixes applied to `file`, in order; `original` is the photo as added, for Undo. */
+  fixes?: FixKind[];
+  original?: { file: File; name: string; objectUrl: string; score?: Score };
 }
+
+export type FixStatus =
+  | { state: 'working' }
+  | { state: 'preview'; preview: FixPreview; previewUrl: string }
+  | { state: 'keeping'; preview: FixPreview; previewUrl: string }
+  /** The model found nothing these fixes would change. */
+  | { state: 'nothing' }
+  /** The fix could not be made; the photo is unchanged. */
+  | { state: 'failed'; error: PhotoError };
 
 export type EngineStatus = { state: 'loading' } | { state: 'ready'; info: EngineInfo } | { state: 'failed'; error: PhotoError };
 
@@ -32,6 +47,7 @@ export interface ConfirmedPhoto {
   name: string;
   score?: Score;
   cover: boolean;
+  fixes: FixKind[];
 }
 
 export interface CoachState {
@@ -58,6 +74,13 @@ export interface CoachState {
   /** Removes every photo and starts a fresh listing (the listing form was reset). */
   reset(): void;
   replace(id: string, file: File): void;
+  /** Prepares a preview of `fixes` on a scored photo (the engine scores it too). */
+  requestFix(id: string, fixes: FixKind[]): void;
+  /** Keeps the previewed fix: the full-size fixed JPEG takes the photo's slot, and is scored. */
+  keepFix(id: string): void;
+  discardFix(id: string): void;
+  /** Puts the photo back as it was added, with its score. */
+  undoFix(id: string): void;
   /** Scores a photo that failed again (e.g. after a backend failure). */
   retry(id: string): void;
   move(id: string, delta: number): void;
@@ -134,6 +157,17 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
       );
     };
 
+    /** A fix or render job for a photo: cancelled like its scoring when the photo goes. */
+    const engineJob = (id: string) => {
+      const job = new AbortController();
+      jobs.set(id, job);
+      return { signal: job.signal, current: () => !job.signal.aborted && jobs.get(id) === job, done: () => jobs.delete(id) };
+    };
+    /** Frees a shown preview's URL. */
+    const dropFix = (p: Photo) => {
+      if (p.fix?.state === 'preview' || p.fix?.state === 'keeping') urls.revoke(p.fix.previewUrl);
+    };
+
     const watchEngine = (e: Engine) => {
       set({ engine: { state: 'loading' } });
       e.ready.then(
@@ -187,6 +221,8 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         if (!photo) return;
         cancel(id);
         urls.revoke(photo.objectUrl);
+        dropFix(photo);
+        if (photo.original) urls.revoke(photo.original.objectUrl);
         set((s) => ({ photos: s.photos.filter((p) => p.id !== id), leftOut: 0, order: s.order.filter((o) => o !== id) }));
       },
 
@@ -200,6 +236,9 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         if (!photo || disposed) return;
         cancel(id);
         urls.revoke(photo.objectUrl);
+        // a retake is a new shot: no fix of the old one to keep or undo
+        dropFix(photo);
+        if (photo.original) urls.revoke(photo.original.objectUrl);
         patch(id, {
           file,
           name: file.name,
@@ -208,10 +247,80 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
           score: undefined,
           error: undefined,
           previousScore: photo.score ?? photo.previousScore,
+          fix: undefined,
+          fixes: undefined,
+          original: undefined,
         });
         const { bytesPerPhoto } = get().limits;
         if (file.size > bytesPerPhoto) patch(id, { state: 'error', error: { code: 'OVER_SITE_LIMIT', message: `${file.size} bytes; the site takes up to ${bytesPerPhoto}` } });
         else enqueue(id);
+      },
+
+      requestFix(id, fixes) {
+        const photo = find(id);
+        if (!photo || photo.state !== 'done' || !fixes.length || disposed || photo.fix?.state === 'working' || photo.fix?.state === 'keeping') return;
+        dropFix(photo);
+        patch(id, { fix: { state: 'working' } });
+        const { signal, current, done } = engineJob(id);
+        engine.fix(photo.file, fixes, { signal }).then(
+          (preview) => {
+            if (!current()) return;
+            done();
+            if (!preview.plan.fixes.length) return patch(id, { fix: { state: 'nothing' } });
+            patch(id, { fix: { state: 'preview', preview, previewUrl: urls.create(preview.preview) } });
+          },
+          (e) => current() && (done(), patch(id, { fix: { state: 'failed', error: toPhotoError(e) } })),
+        );
+      },
+
+      keepFix(id) {
+        const photo = find(id);
+        const fix = photo?.fix;
+        if (!photo || fix?.state !== 'preview' || disposed) return;
+        patch(id, { fix: { ...fix, state: 'keeping' } });
+        const { signal, current, done } = engineJob(id);
+        // the photo as the seller added it: fixes always start from it
+        const original = photo.original ?? { file: photo.file, name: photo.name, objectUrl: photo.objectUrl, score: photo.score };
+        engine.render(original.file, fix.preview.plan, get().limits.bytesPerPhoto, { signal }).then(
+          (jpeg) => {
+            if (!current()) return;
+            done();
+            urls.revoke(fix.previewUrl);
+            if (photo.original) urls.revoke(photo.objectUrl);
+            const file = new File([jpeg], fixedName(original.name), { type: 'image/jpeg', lastModified: Date.now() });
+            patch(id, {
+              file,
+              name: file.name,
+              objectUrl: urls.create(file),
+              state: 'queued',
+              score: undefined,
+              previousScore: photo.score,
+              fix: undefined,
+              fixes: fix.preview.plan.fixes,
+              original,
+            });
+            enqueue(id);
+          },
+          (e) => current() && (done(), patch(id, { fix: { state: 'failed', error: toPhotoError(e) } }), urls.revoke(fix.previewUrl)),
+        );
+      },
+
+      discardFix(id) {
+        const photo = find(id);
+        if (!photo?.fix || photo.fix.state === 'working' || photo.fix.state === 'keeping') return;
+        dropFix(photo);
+        patch(id, { fix: undefined });
+      },
+
+      undoFix(id) {
+        const photo = find(id);
+        if (!photo?.original || disposed) return;
+        cancel(id);
+        dropFix(photo);
+        urls.revoke(photo.objectUrl);
+        const { file, name, objectUrl, score } = photo.original;
+        patch(id, { file, name, objectUrl, score, state: score ? 'done' : 'queued', error: undefined, previousScore: undefined, fix: undefined, fixes: undefined, original: undefined });
+        if (!score) enqueue(id);
       },
 
       retry(id) {
@@ -261,7 +370,7 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         return order
           .map((id) => photos.find((p) => p.id === id)!)
           .filter(isSendable)
-          .map((p, i) => ({ file: p.file, name: p.name, score: p.score, cover: i === 0 }));
+          .map((p, i) => ({ file: p.file, name: p.name, score: p.score, cover: i === 0, fixes: p.fixes ?? [] }));
       },
 
       dispose() {
@@ -269,7 +378,11 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         disposed = true;
         for (const job of jobs.values()) job.abort();
         jobs.clear();
-        for (const p of get().photos) urls.revoke(p.objectUrl);
+        for (const p of get().photos) {
+          urls.revoke(p.objectUrl);
+          dropFix(p);
+          if (p.original) urls.revoke(p.original.objectUrl);
+        }
         set({ photos: [], order: [] });
         engine.dispose();
       },
@@ -286,6 +399,9 @@ export const coverNeedsWork = (s: CoachState): boolean => {
 
 /** Whether the note next to the cover shows now. */
 export const coverNudgeShown = (s: CoachState): boolean => coverNeedsWork(s) && s.coverNudge !== 'dismissed';
+
+/** The fixed photo's file name: the original's, marked, as a JPEG. */
+export const fixedName = (name: string) => `${name.replace(/\.[^.]*$/, '') || 'photo'}-fixed.jpg`;
 
 /** The cover's id, or null when no photo can be one. */
 export const selectCoverId = (s: CoachState): string | null => coverOf(s.photos, s.order);

@@ -4,6 +4,7 @@ import { FILE_ERRORS, isSendable, selectCoverId, type Photo } from '../store';
 import { useCoach, useCoachStoreApi } from '../store/react';
 import { adviceFor } from './advice';
 import { CoverNudge } from './CoverNudge';
+import { FixPanel } from './FixPanel';
 import { errorKey } from './i18n';
 import { useT } from './useT';
 
@@ -97,6 +98,7 @@ export function PhotoTile({ id, index, total, recommended, sameAs, announce }: P
             )}
           </div>
         )}
+        {isSendable(photo) && <FixPanel photo={photo} reasons={advice?.reasons.map((r) => r.aspect) ?? []} announce={announce} />}
         {/* biome-ignore lint/a11y/useSemanticElements: a row of buttons named by the tile's title; a fieldset would need a legend repeating it */}
         <div className="actions" role="group" aria-labelledby={titleId}>
           <button type="button" data-action="earlier" disabled={index === 0} onClick={() => move(-1)} aria-describedby={titleId}>

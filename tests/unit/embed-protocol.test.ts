@@ -89,6 +89,11 @@ describe('message guards', () => {
     ['NaN score', { v, photos: [{ ...summary, score: NaN }] }, false],
     ['unknown band', { v, photos: [{ ...summary, band: 'superb' }] }, false],
     ['long name', { v, photos: [{ ...summary, name: 'x'.repeat(LIMITS.name + 1) }] }, false],
+    ['kept fixes', { v, photos: [{ ...summary, fixes: ['colour', 'exposure'] }] }, true],
+    ['no fixes field (an older coach)', { v, photos: [summary] }, true],
+    ['an unknown fix', { v, photos: [{ ...summary, fixes: ['beautify'] }] }, false],
+    ['a fix twice', { v, photos: [{ ...summary, fixes: ['turn', 'turn'] }] }, false],
+    ['fixes not a list', { v, photos: [{ ...summary, fixes: 'turn' }] }, false],
     ['null', null, false],
     ['string', 'hi', false],
   ])('change: %s', (_, m, ok) => {
@@ -170,8 +175,8 @@ describe('guest payloads', () => {
     const change = summarize(store.getState());
     const [a, b] = store.getState().photos;
     expect(change.photos).toEqual([
-      { id: a.id, file: a.file, name: 'a.jpg', state: 'done', score: 72, band: 'ok', cover: true, model: null },
-      { id: b.id, file: b.file, name: 'b.jpg', state: 'queued', score: null, band: null, cover: false, model: null },
+      { id: a.id, file: a.file, name: 'a.jpg', state: 'done', score: 72, band: 'ok', cover: true, model: null, fixes: [] },
+      { id: b.id, file: b.file, name: 'b.jpg', state: 'queued', score: null, band: null, cover: false, model: null, fixes: [] },
     ]);
     expect(isChangeMessage(change)).toBe(true);
     expect(isConfirmMessage(confirmMessage(store.getState().confirm()))).toBe(true);

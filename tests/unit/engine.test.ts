@@ -37,6 +37,8 @@ function workerDeps(o: FakeWorkerOptions = {}) {
         init: o.initFn ?? (async () => info),
         score: async (input) => (o.scoreFn ?? (async () => score(50)))((input as { blob: Blob }).blob, w),
         memory: async () => ({ backend: 'webgl', numTensors: 7, numBytes: 700, texturesUsed: 3, texturesFree: 1 }),
+        fix: async ({ fixes }) => ({ plan: { fixes, quarterTurns: 0, gains: [1, 1, 1], curve: [] }, score: score(70), preview: new Blob(['preview']) }),
+        render: async ({ maxBytes }) => new Blob([`rendered ≤ ${maxBytes}`]),
       });
       workers.push(w);
       return w;
@@ -45,7 +47,7 @@ function workerDeps(o: FakeWorkerOptions = {}) {
       mainRuns.push(why);
       return {
         info: Promise.resolve({ ...info, backend: 'wasm', reason: why, thread: 'main' }),
-        run: async () => score(42),
+        run: (async () => score(42)) as Runner['run'],
         dispose() {},
       };
     },
@@ -56,6 +58,15 @@ function workerDeps(o: FakeWorkerOptions = {}) {
 const blob = (text: string) => new Blob([text]);
 
 describe('engine', () => {
+  it('previews and renders a fix in the worker, through the same queue', async () => {
+    const { deps } = workerDeps();
+    const engine = createEngine({ modelUrl: '/model/' }, deps);
+    const preview = await engine.fix(blob('a'), ['exposure']);
+    expect(preview.plan.fixes).toEqual(['exposure']);
+    expect(preview.score.overall).toBe(70);
+    expect(await (await engine.render(blob('a'), preview.plan, 1000)).text()).toBe('rendered ≤ 1000');
+  });
+
   it('scores in a worker and says so', async () => {
     const { deps, workers } = workerDeps();
     const engine = createEngine({ modelUrl: '/model/' }, deps);

@@ -10,13 +10,14 @@ export interface FolderRule {
   job: string;
 }
 
-const CORE = ['core', 'core/image', 'core/measures', 'core/model', 'core/explain'];
+const CORE = ['core', 'core/image', 'core/measures', 'core/model', 'core/fix', 'core/explain'];
 
 export const RULES: Record<string, FolderRule> = {
   core: { may: [], job: 'types and policies every layer shares: aspects, errors, limits, the engine interface, the recovery ladder' },
   'core/image': { may: ['core'], job: 'photos in: sniffing, decoding, EXIF, pixels, the views, the fingerprint, location stripping' },
   'core/measures': { may: ['core', 'core/image'], job: 'the explicit measurements of a photo’s views (sharpness, exposure, colour, tilt, clutter)' },
   'core/model': { may: ['core', 'core/image', 'core/measures'], job: 'model files, features, head, calibration, the backend policy and the scorer (tfjs)' },
+  'core/fix': { may: ['core', 'core/image', 'core/model'], job: 'the one-tap fixes: plans from a photo’s own pixels, the preview and the full-size render' },
   'core/explain': { may: ['core', 'core/image'], job: 'from a score to reasons and tips (templates as data), same-shot detection' },
   engine: { may: CORE, job: 'threads: the engine’s queue, the scoring and measure workers and their typed RPC' },
   store: { may: ['core'], job: 'the coach’s state (zustand): photos, order, cover, limits, the engine status' },

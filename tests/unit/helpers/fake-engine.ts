@@ -1,5 +1,6 @@
 import { ASPECTS, type AspectId, type Score } from '../../../src/core/aspects';
 import type { Engine, EngineInfo } from '../../../src/core/engine-types';
+import type { FixKind, FixPlan, FixPreview } from '../../../src/core/fixes';
 import { CoachError } from '../../../src/core/errors';
 
 export interface FakeJob {
@@ -10,14 +11,33 @@ export interface FakeJob {
   reject(e: Error): void;
 }
 
+export interface FakeFixJob {
+  file: Blob;
+  fixes: FixKind[];
+  resolve(preview: FixPreview): void;
+  reject(e: Error): void;
+}
+
+export interface FakeRenderJob {
+  file: Blob;
+  plan: FixPlan;
+  maxBytes: number;
+  resolve(out: Blob): void;
+  reject(e: Error): void;
+}
+
 /** An engine whose every job is settled by the test. */
 export function fakeEngine() {
   const jobs: FakeJob[] = [];
+  const fixJobs: FakeFixJob[] = [];
+  const renderJobs: FakeRenderJob[] = [];
   let settleReady!: { resolve: (i: EngineInfo) => void; reject: (e: Error) => void };
   const ready = new Promise<EngineInfo>((resolve, reject) => (settleReady = { resolve, reject }));
   ready.catch(() => {});
-  const engine: Engine & { jobs: FakeJob[]; disposed: number } = {
+  const engine: Engine & { jobs: FakeJob[]; fixJobs: FakeFixJob[]; renderJobs: FakeRenderJob[]; disposed: number } = {
     jobs,
+    fixJobs,
+    renderJobs,
     disposed: 0,
     ready,
     score(file, options = {}) {
@@ -26,6 +46,12 @@ export function fakeEngine() {
         options.signal?.addEventListener('abort', () => reject(new CoachError('CANCELLED', 'aborted', { userFacing: false })));
       });
     },
+    fix(file, fixes) {
+      return new Promise<FixPreview>((resolve, reject) => fixJobs.push({ file, fixes, resolve, reject }));
+    },
+    render(file, plan, maxBytes) {
+      return new Promise<Blob>((resolve, reject) => renderJobs.push({ file, plan, maxBytes, resolve, reject }));
+    },
     dispose() {
       engine.disposed++;
     },
@@ -33,6 +59,8 @@ export function fakeEngine() {
   return {
     engine,
     jobs,
+    fixJobs,
+    renderJobs,
     ready: (info: Partial<EngineInfo> = {}) => settleReady.resolve({ backend: 'cpu', reason: 'test', thread: 'main', modelVersion: 't', ...info }),
     fail: (e: Error) => settleReady.reject(e),
   };

@@ -1,0 +1,145 @@
+import type { FixKind, FixPlan } from '../fixes';
+import type { Pixels } from '../image/views';
+
+// Fix parameters estimated from the photo's own pixels (at work size: at most 1024 px a side).
+// Each estimate is conservative: a photo that needs little gets little, and none can push a
+// channel or a tone past white.
+
+/** Gains are held to this range: a stronger correction is more likely a coloured item than a tint. */
+const GAIN_RANGE: [number, number] = [0.6, 1.6];
+
+/**
+ * White balance by grey edges: in a scene without a cast, the mean gradient is the same in
+ * every channel (edges are mostly achromatic); a tint scales one channel's gradients. The gains
+ * make the three equal, normalised to keep the luma of grey, and held to GAIN_RANGE.
+ */
+export function colourGains(px: Pixels): [number, number, number] {
+  const { data, width: W, height: H, channels: C } = px;
+  const edge = [0, 0, 0];
+  for (let y = 0; y < H - 1; y++) {
+    for (let x = 0; x < W - 1; x++) {
+      const p = (y * W + x) * C;
+      const right = p + C;
+      const down = p + W * C;
+      for (let c = 0; c < 3; c++) edge[c] += Math.abs(data[right + c] - data[p + c]) + Math.abs(data[down + c] - data[p + c]);
+    }
+  }
+  if (edge.some((e) => e <= 0)) return [1, 1, 1];
+  const raw = edge.map((e) => 1 / e);
+  const luma = 0.299 * raw[0] + 0.587 * raw[1] + 0.114 * raw[2];
+  return raw.map((g) => Math.min(GAIN_RANGE[1], Math.max(GAIN_RANGE[0], g / luma))) as [number, number, number];
+}
+
+/** Luma of a pixel, 0–255. */
+const luma = (r: number, g: number, b: number) => 0.299 * r + 0.587 * g + 0.114 * b;
+
+/** The value below which a share `q` of the histogram's mass lies. */
+function quantile(hist: Float64Array, total: number, q: number): number {
+  let seen = 0;
+  for (let v = 0; v < hist.length; v++) {
+    seen += hist[v];
+    if (seen >= q * total) return v;
+  }
+  return hist.length - 1;
+}
+
+/** Where the median luma of a fixed dark photo goes: about a typical well-exposed listing photo's. */
+const TARGET_MEDIAN = 0.45 * 255;
+/** Pixels this bright before the fix (a share of the photo) are never pushed to white. */
+const HIGHLIGHT_SHARE = 0.998;
+
+/**
+ * A tone curve from the luma histogram that lifts the shadows without clipping the highlights:
+ * first a gain that takes the 99.8th percentile to 250 (never past it), then a gamma that takes
+ * the median to TARGET_MEDIAN. Both maps keep 0 at 0 and are increasing; the gamma keeps 255 at
+ * 255, so nothing the gain left below white is clipped. An empty curve when the photo's median is already there.
+ */
+export function exposureCurve(px: Pixels): number[] {
+  const { data, width, height, channels: C } = px;
+  const hist = new Float64Array(256);
+  for (let p = 0; p < width * height * C; p += C) hist[Math.min(255, Math.round(luma(data[p], data[p + 1], data[p + 2])))]++;
+  const total = width * height;
+  if (quantile(hist, total, 0.5) >= TARGET_MEDIAN) return [];
+  const top = Math.max(1, quantile(hist, total, HIGHLIGHT_SHARE));
+  const gain = Math.min(3, Math.max(1, 250 / top));
+  const median = Math.max(1, quantile(hist, total, 0.5) * gain);
+  // gamma < 1 lifts; never darken a photo that the gain already brought up enough
+  const gamma = median >= TARGET_MEDIAN ? 1 : Math.max(0.4, Math.log(TARGET_MEDIAN / 255) / Math.log(median / 255));
+  return Array.from({ length: 256 }, (_, v) => Math.round(255 * Math.min(1, (v * gain) / 255) ** gamma));
+}
+
+/**
+ * The plan for `fixes` from the photo's work-size pixels. `quarterTurns` comes from the caller:
+ * which way is up is the model's call (plan-browser.ts tries both turns).
+ */
+export function planFixes(px: Pixels, fixes: readonly FixKind[], quarterTurns: FixPlan['quarterTurns'] = 0): FixPlan {
+  const plan: FixPlan = { fixes: [], quarterTurns: 0, gains: [1, 1, 1], curve: [] };
+  if (fixes.includes('turn') && quarterTurns) {
+    plan.quarterTurns = quarterTurns;
+    plan.fixes.push('turn');
+  }
+  if (fixes.includes('colour')) {
+    plan.gains = colourGains(px);
+    if (plan.gains.some((g) => Math.abs(g - 1) > 0.02)) plan.fixes.push('colour');
+    else plan.gains = [1, 1, 1];
+  }
+  if (fixes.includes('exposure')) {
+    // measured after the white balance, as it is applied
+    plan.curve = exposureCurve(plan.fixes.includes('colour') ? applyLuts(px, channelLuts({ ...plan, curve: [] })) : px);
+    if (plan.curve.length) plan.fixes.push('exposure');
+  }
+  return plan;
+}
+
+/** One lookup table per channel: the gain, then the tone curve (both on 0–255). */
+export function channelLuts(plan: Pick<FixPlan, 'gains' | 'curve'>): [Uint8ClampedArray, Uint8ClampedArray, Uint8ClampedArray] {
+  return plan.gains.map((g) => {
+    const lut = new Uint8ClampedArray(256);
+    for (let v = 0; v < 256; v++) {
+      const balanced = Math.min(255, Math.round(v * g));
+      lut[v] = plan.curve.length ? plan.curve[balanced] : balanced;
+    }
+    return lut;
+  }) as [Uint8ClampedArray, Uint8ClampedArray, Uint8ClampedArray];
+}
+
+/** The pixels through the tables, as RGBA (alpha opaque). */
+export function applyLuts(px: Pixels, luts: ReturnType<typeof channelLuts>): Pixels {
+  const { data, width, height, channels: C } = px;
+  const out = new Uint8ClampedArray(width * height * 4);
+  for (let p = 0, o = 0; o < out.length; p += C, o += 4) {
+    out[o] = luts[0][Math.round(data[p])];
+    out[o + 1] = luts[1][Math.round(data[p + 1])];
+    out[o + 2] = luts[2][Math.round(data[p + 2])];
+    out[o + 3] = 255;
+  }
+  return { data: out, width, height, channels: 4 };
+}
+
+/** The pixels turned clockwise by quarter turns, as RGBA. */
+export function turnPixels(px: Pixels, quarterTurns: FixPlan['quarterTurns']): Pixels {
+  const { data, width: W, height: H, channels: C } = px;
+  const swap = quarterTurns % 2 === 1;
+  const w = swap ? H : W;
+  const h = swap ? W : H;
+  const out = new Uint8ClampedArray(w * h * 4);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      // where (x, y) lands after the turn
+      const [nx, ny] = quarterTurns === 1 ? [H - 1 - y, x] : quarterTurns === 2 ? [W - 1 - x, H - 1 - y] : quarterTurns === 3 ? [y, W - 1 - x] : [x, y];
+      const p = (y * W + x) * C;
+      const o = (ny * w + nx) * 4;
+      out[o] = data[p];
+      out[o + 1] = data[p + 1];
+      out[o + 2] = data[p + 2];
+      out[o + 3] = 255;
+    }
+  }
+  return { data: out, width: w, height: h, channels: 4 };
+}
+
+/** The whole plan on pixels (work size, for the preview): turn, then colour and exposure. */
+export function applyPlan(px: Pixels, plan: FixPlan): Pixels {
+  const turned = plan.quarterTurns ? turnPixels(px, plan.quarterTurns) : px;
+  return applyLuts(turned, channelLuts(plan));
+}

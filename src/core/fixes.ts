@@ -1,0 +1,45 @@
+import type { AspectId, Score } from './aspects';
+
+// The one-tap fixes: defects a seller need not retake. Each answers one aspect, and they
+// combine in one fixed order, so a photo fixed for two reasons always comes out the same.
+
+export const FIX_ORDER = ['turn', 'straighten', 'colour', 'exposure', 'crop'] as const;
+export type FixKind = (typeof FIX_ORDER)[number];
+
+/** The aspect each fix answers. */
+export const FIX_FOR_ASPECT: Partial<Record<AspectId, FixKind>> = {
+  sideways: 'turn',
+  tilt: 'straighten',
+  color_cast: 'colour',
+  underexposure: 'exposure',
+  framing: 'crop',
+};
+
+/** The fixes the coach can make today (src/core/fix); the others are offered once they exist. */
+export const AVAILABLE_FIXES: readonly FixKind[] = ['turn', 'colour', 'exposure'];
+
+export const isFixKind = (x: unknown): x is FixKind => (FIX_ORDER as readonly unknown[]).includes(x);
+
+/** The fixes for a photo's reasons (aspect ids), in the order they combine. */
+export function fixesFor(reasons: readonly AspectId[]): FixKind[] {
+  const wanted = new Set(reasons.map((a) => FIX_FOR_ASPECT[a]).filter((f): f is FixKind => !!f && AVAILABLE_FIXES.includes(f)));
+  return FIX_ORDER.filter((f) => wanted.has(f));
+}
+
+/** What a fix does to a photo, computed from the photo itself at work size (src/core/fix/plan.ts). */
+export interface FixPlan {
+  fixes: FixKind[];
+  /** Clockwise quarter turns. */
+  quarterTurns: 0 | 1 | 2 | 3;
+  /** Per-channel gains (white balance), applied before the tone curve. */
+  gains: [number, number, number];
+  /** A tone curve, 256 values 0–255 (empty: none). */
+  curve: number[];
+}
+
+/** A fix to look at before keeping it: its plan, the fixed photo's score, a work-size JPEG. */
+export interface FixPreview {
+  plan: FixPlan;
+  score: Score;
+  preview: Blob;
+}

@@ -1,0 +1,92 @@
+import type { AspectId } from '../core/aspects';
+import { fixesFor, type FixKind } from '../core/fixes';
+import type { Photo } from '../store';
+import { useCoachStoreApi } from '../store/react';
+import type { Translate } from './i18n';
+import { useT } from './useT';
+
+const names = (t: Translate, fixes: readonly FixKind[]) => fixes.map((f) => t(`fix_${f}`)).join(t('listSeparator'));
+
+/**
+ * One-tap fixes on a tile: offered for the photo's reasons that need no retake (sideways, a
+ * colour cast, too dark), previewed before and after with the fixed photo's score, kept or
+ * discarded; a kept fix can be undone. Nothing here blocks the rest of the tile.
+ */
+export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: readonly AspectId[]; announce(text: string): void }) {
+  const t = useT();
+  const act = useCoachStoreApi().getState();
+  const fix = photo.fix;
+  // a fix already kept starts from the original again: not offered twice
+  const offered = fixesFor(reasons).filter((f) => !photo.fixes?.includes(f));
+
+  if (fix?.state === 'working' || fix?.state === 'keeping') {
+    return (
+      <p className="status progress fix-status" role="status">
+        <span className="spinner" aria-hidden="true" />
+        {t(fix.state === 'working' ? 'fixWorking' : 'fixKeeping')}
+      </p>
+    );
+  }
+  if (fix?.state === 'preview') {
+    const applied = names(t, fix.preview.plan.fixes);
+    return (
+      <section className="fix-preview" aria-label={t('fixAfter', { fixes: applied })} data-testid="fix-preview">
+        <div className="fix-pair">
+          <figure>
+            <img src={photo.objectUrl} alt={t('fixBefore')} />
+            <figcaption>{t('fixBefore')}</figcaption>
+          </figure>
+          <figure>
+            <img src={fix.previewUrl} alt={t('fixAfter', { fixes: applied })} />
+            <figcaption>{t('fixAfter', { fixes: applied })}</figcaption>
+          </figure>
+        </div>
+        <p className="fix-score" data-testid="fix-score" data-after={Math.round(fix.preview.score.overall)}>
+          {t('fixScore', { after: Math.round(fix.preview.score.overall), before: Math.round(photo.score?.overall ?? 0) })}
+        </p>
+        <div className="fix-actions">
+          <button type="button" className="primary" data-action="keep-fix" onClick={() => act.keepFix(photo.id)}>
+            {t('fixKeep')}
+          </button>
+          <button type="button" data-action="discard-fix" onClick={() => act.discardFix(photo.id)}>
+            {t('fixDiscard')}
+          </button>
+        </div>
+      </section>
+    );
+  }
+  if (fix?.state === 'failed' || fix?.state === 'nothing') {
+    return (
+      <p className={`fix-status${fix.state === 'failed' ? ' error-message' : ''}`} role={fix.state === 'failed' ? 'alert' : 'status'} data-testid="fix-message">
+        {t(fix.state === 'failed' ? 'fixFailed' : 'fixNothing')}{' '}
+        <button type="button" onClick={() => act.discardFix(photo.id)}>
+          {t('fixClose')}
+        </button>
+      </p>
+    );
+  }
+  return (
+    <>
+      {!!photo.fixes?.length && (
+        <p className="fix-applied" data-testid="fix-applied" data-fixes={photo.fixes.join(' ')}>
+          {t('fixApplied', { fixes: names(t, photo.fixes) })}{' '}
+          <button
+            type="button"
+            data-action="undo-fix"
+            onClick={() => {
+              act.undoFix(photo.id);
+              announce(t('fixUndo'));
+            }}
+          >
+            {t('fixUndo')}
+          </button>
+        </p>
+      )}
+      {photo.state === 'done' && offered.length > 0 && (
+        <button type="button" className="fix-button" data-action="fix" onClick={() => act.requestFix(photo.id, offered)}>
+          {t('fixButton', { fixes: names(t, offered) })}
+        </button>
+      )}
+    </>
+  );
+}

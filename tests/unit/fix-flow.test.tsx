@@ -1,0 +1,115 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import type { FixPlan, FixPreview } from '../../src/core/fixes';
+import { CoachError } from '../../src/core/errors';
+import { createCoachStore, fixedName } from '../../src/store';
+import { CoachApp } from '../../src/ui/CoachApp';
+import { countingUrls, fakeEngine, flush, makeScore, photoFile } from './helpers/fake-engine';
+
+afterEach(cleanup);
+
+const plan = (fixes: FixPlan['fixes']): FixPlan => ({ fixes, quarterTurns: 0, gains: [1, 1, 1], curve: fixes.includes('exposure') ? Array.from({ length: 256 }, (_, v) => v) : [] });
+const preview = (overall: number, fixes: FixPlan['fixes'] = ['exposure']): FixPreview => ({ plan: plan(fixes), score: makeScore(overall), preview: new Blob(['jpeg']) });
+
+function setup(locale: 'en' | 'ja' = 'en') {
+  const fake = fakeEngine();
+  const urls = countingUrls();
+  const store = createCoachStore({ engine: fake.engine, locale, urls });
+  render(<CoachApp store={store} />);
+  const settle = async (fn: () => void) => {
+    await act(async () => {
+      fn();
+      await flush();
+    });
+  };
+  const tile = () => screen.getAllByRole('listitem').find((li) => li.hasAttribute('data-photo'))!;
+  return { fake, urls, store, settle, tile };
+}
+
+/** A dark photo, scored: "too dark" is a reason, and exposure a fix. */
+async function darkPhoto(locale: 'en' | 'ja' = 'en') {
+  const s = setup(locale);
+  fireEvent.change(screen.getByTestId('file-input'), { target: { files: [photoFile('keypad.jpg')] } });
+  await s.settle(() => s.fake.jobs[0].resolve(makeScore(20, { underexposure: 0.8 })));
+  return s;
+}
+
+describe('one-tap fixes on a tile', () => {
+  it('offers the fix for the reason, previews it with its score, keeps it: the fixed JPEG takes the slot and is scored', async () => {
+    const { fake, store, settle, tile, urls } = await darkPhoto();
+    const fix = within(tile()).getByRole('button', { name: 'Fix: brighten' });
+    const original = store.getState().photos[0].file;
+    fireEvent.click(fix);
+    expect(within(tile()).getByRole('status').textContent).toMatch(/Making the fix/);
+    expect(fake.fixJobs[0].fixes).toEqual(['exposure']);
+    await settle(() => fake.fixJobs[0].resolve(preview(58)));
+    const panel = within(tile()).getByTestId('fix-preview');
+    expect(within(panel).getByAltText('Before')).toBeTruthy();
+    expect(within(panel).getByAltText('After: brighten')).toBeTruthy();
+    expect(within(panel).getByTestId('fix-score').textContent).toBe('Score after the fix: 58 (now 20)');
+
+    fireEvent.click(within(panel).getByRole('button', { name: 'Keep the fix' }));
+    // the full-size fix starts from the photo as added, within the site's byte limit
+    expect(fake.renderJobs[0]).toMatchObject({ file: original, maxBytes: store.getState().limits.bytesPerPhoto });
+    await settle(() => fake.renderJobs[0].resolve(new Blob(['fixed jpeg'], { type: 'image/jpeg' })));
+    const photo = store.getState().photos[0];
+    expect(photo).toMatchObject({ name: 'keypad-fixed.jpg', state: 'queued', fixes: ['exposure'], original: { file: original } });
+    expect(photo.file.type).toBe('image/jpeg');
+    expect(fake.jobs[1].file).toBe(photo.file);
+    await settle(() => fake.jobs[1].resolve(makeScore(57)));
+    expect(within(tile()).getByTestId('score-change').textContent).toContain('20 → 57');
+    expect(within(tile()).getByTestId('fix-applied').textContent).toContain('Fixed: brighten.');
+    // the preview's URL is freed once kept; the original's is kept for Undo
+    expect([...urls.revoked.values()].every((n) => n === 1)).toBe(true);
+    expect(store.getState().confirm()[0]).toMatchObject({ name: 'keypad-fixed.jpg', fixes: ['exposure'] });
+
+    // undo: the photo as added, with its own score, nothing re-scored
+    fireEvent.click(within(tile()).getByRole('button', { name: 'Undo fix' }));
+    expect(store.getState().photos[0]).toMatchObject({ file: original, name: 'keypad.jpg', state: 'done', score: { overall: 20 } });
+    expect(store.getState().photos[0].fixes).toBeUndefined();
+    expect(fake.jobs).toHaveLength(2);
+  });
+
+  it('discard leaves the photo as it was', async () => {
+    const { fake, store, settle, tile } = await darkPhoto();
+    const before = store.getState().photos[0];
+    fireEvent.click(within(tile()).getByRole('button', { name: 'Fix: brighten' }));
+    await settle(() => fake.fixJobs[0].resolve(preview(50)));
+    fireEvent.click(within(tile()).getByRole('button', { name: 'Discard' }));
+    expect(within(tile()).queryByTestId('fix-preview')).toBeNull();
+    expect(store.getState().photos[0]).toMatchObject({ file: before.file, score: before.score, fix: undefined });
+  });
+
+  it('a fix that fails says so on its tile and changes nothing else', async () => {
+    const { fake, store, settle, tile } = await darkPhoto();
+    fireEvent.click(within(tile()).getByRole('button', { name: 'Fix: brighten' }));
+    await settle(() => fake.fixJobs[0].resolve(preview(50)));
+    fireEvent.click(within(tile()).getByRole('button', { name: 'Keep the fix' }));
+    await settle(() => fake.renderJobs[0].reject(new CoachError('TOO_LARGE', 'out of memory')));
+    expect(within(tile()).getByRole('alert').textContent).toContain('The fix could not be made. Your photo is unchanged.');
+    expect(store.getState().photos[0]).toMatchObject({ name: 'keypad.jpg', state: 'done', score: { overall: 20 } });
+    expect(store.getState().photos[0].fixes).toBeUndefined();
+  });
+
+  it('says when the fix would change nothing', async () => {
+    const { fake, settle, tile } = await darkPhoto();
+    fireEvent.click(within(tile()).getByRole('button', { name: 'Fix: brighten' }));
+    await settle(() => fake.fixJobs[0].resolve(preview(20, [])));
+    expect(within(tile()).getByTestId('fix-message').textContent).toContain('found nothing');
+  });
+
+  it('offers nothing for reasons that need a retake, and speaks Japanese', async () => {
+    const { fake, settle, tile } = setup('ja');
+    fireEvent.change(screen.getByTestId('file-input'), { target: { files: [photoFile('blurry.jpg')] } });
+    await settle(() => fake.jobs[0].resolve(makeScore(20, { blur: 0.9 })));
+    expect(within(tile()).queryByRole('button', { name: /補正する/ })).toBeNull();
+    cleanup();
+    const dark = await darkPhoto('ja');
+    expect(within(dark.tile()).getByRole('button', { name: '補正する：明るく' })).toBeTruthy();
+  });
+
+  it('names the fixed file after the original', () => {
+    expect(fixedName('IMG_0042.HEIC')).toBe('IMG_0042-fixed.jpg');
+    expect(fixedName('.jpg')).toBe('photo-fixed.jpg');
+  });
+});
