@@ -62,11 +62,12 @@ function hold(photos: (PhotoSummary | CoachPhoto)[]) {
       li.dataset.score = p.score === null ? '' : String(p.score);
       if (p.cover) li.dataset.cover = '';
       if (p.model) li.dataset.model = p.model;
+      if (p.fixes.length) li.dataset.fixes = p.fixes.join(' ');
       const img = document.createElement('img');
       img.src = thumbs[i];
       img.alt = p.name;
       const caption = document.createElement('span');
-      caption.textContent = `${i + 1}. ${p.score === null ? words.scoring : `${p.score}/100`}${p.cover ? ` · ${words.cover}` : ''}`;
+      caption.textContent = `${i + 1}. ${p.score === null ? words.scoring : `${p.score}/100`}${p.cover ? ` · ${words.cover}` : ''}${p.fixes.length ? ` · ${words.fixed}` : ''}`;
       li.append(img, caption);
       return li;
     }),

@@ -35,7 +35,7 @@ export interface Engine {
   /** Scores one photo. Aborting the signal cancels a queued or running job (rejects CANCELLED). */
   score(file: Blob, options?: { signal?: AbortSignal; onStart?: () => void }): Promise<Score>;
   /** A preview of `fixes` on the photo (src/core/fix), scored by the same model; queued like a score. */
-  fix(file: Blob, fixes: FixKind[], options?: { signal?: AbortSignal }): Promise<FixPreview>;
+  fix(file: Blob, fixes: FixKind[], options?: { signal?: AbortSignal; quarterTurns?: FixPlan['quarterTurns'] }): Promise<FixPreview>;
   /** The kept fix at full resolution: a JPEG of at most `maxBytes`, without metadata. */
   render(file: Blob, plan: FixPlan, maxBytes: number, options?: { signal?: AbortSignal }): Promise<Blob>;
   /** Memory of the thread that scores, once ready. */

@@ -11,7 +11,10 @@ export interface ScorerConfig {
 }
 
 /** What the engine asks of a photo: its score, a fix's preview, or a kept fix at full size. */
-export type Task = { kind: 'score'; blob: Blob } | { kind: 'fix'; blob: Blob; fixes: FixKind[] } | { kind: 'render'; blob: Blob; plan: FixPlan; maxBytes: number };
+export type Task =
+  | { kind: 'score'; blob: Blob }
+  | { kind: 'fix'; blob: Blob; fixes: FixKind[]; quarterTurns?: FixPlan['quarterTurns'] }
+  | { kind: 'render'; blob: Blob; plan: FixPlan; maxBytes: number };
 
 export type TaskResult<T extends Task> = T extends { kind: 'score' } ? Score : T extends { kind: 'fix' } ? FixPreview : Blob;
 

@@ -31,9 +31,9 @@ serve<ScoringApi>(self as unknown as Endpoint, {
     return { backend: s.backend, reason: s.backendReason, modelVersion: s.modelVersion };
   },
   memory: async () => backendMemory(),
-  async fix({ blob, fixes }) {
+  async fix({ blob, fixes, quarterTurns }) {
     if (!scorer) throw new CoachError('INTERNAL', 'fix before init', { userFacing: false });
-    return previewFix(await scorer, blob, fixes);
+    return previewFix(await scorer, blob, fixes, quarterTurns);
   },
   render: ({ blob, plan, maxBytes }) => renderFix(blob, plan, maxBytes),
   async score(input) {

@@ -17,7 +17,7 @@ export type ScoringApi = {
   init(arg: { modelUrl: string; backends: BackendName[]; softwareWebgl?: 'skip' | 'use' }): Promise<Omit<EngineInfo, 'thread'>>;
   score(arg: PhotoInput): Promise<Score>;
   /** A fix's preview on work-size pixels, scored (src/core/fix). */
-  fix(arg: { blob: Blob; fixes: FixKind[] }): Promise<FixPreview>;
+  fix(arg: { blob: Blob; fixes: FixKind[]; quarterTurns?: FixPlan['quarterTurns'] }): Promise<FixPreview>;
   /** A kept fix at full resolution: a JPEG of at most `maxBytes`. */
   render(arg: { blob: Blob; plan: FixPlan; maxBytes: number }): Promise<Blob>;
   memory(arg: undefined): Promise<EngineMemory>;

@@ -3,7 +3,7 @@ import { DEFAULT_LIMITS, type HostLimits } from '../core/limits';
 import type { Score } from '../core/aspects';
 import type { Engine, EngineInfo } from '../core/engine-types';
 import { isCoachError, type ErrorCode } from '../core/errors';
-import type { FixKind, FixPreview } from '../core/fixes';
+import type { FixKind, FixPlan, FixPreview } from '../core/fixes';
 import type { Locale } from '../core/locale';
 
 export type PhotoState = 'queued' | 'scoring' | 'done' | 'error';
@@ -32,9 +32,9 @@ export interface Photo {
 }
 
 export type FixStatus =
-  | { state: 'working' }
-  | { state: 'preview'; preview: FixPreview; previewUrl: string }
-  | { state: 'keeping'; preview: FixPreview; previewUrl: string }
+  | { state: 'working'; requested: FixKind[] }
+  | { state: 'preview'; requested: FixKind[]; preview: FixPreview; previewUrl: string }
+  | { state: 'keeping'; requested: FixKind[]; preview: FixPreview; previewUrl: string }
   /** The model found nothing these fixes would change. */
   | { state: 'nothing' }
   /** The fix could not be made; the photo is unchanged. */
@@ -74,8 +74,11 @@ export interface CoachState {
   /** Removes every photo and starts a fresh listing (the listing form was reset). */
   reset(): void;
   replace(id: string, file: File): void;
-  /** Prepares a preview of `fixes` on a scored photo (the engine scores it too). */
-  requestFix(id: string, fixes: FixKind[]): void;
+  /**
+   * Prepares a preview of `fixes` on a scored photo (the engine scores it too); `quarterTurns`
+   * turns it by hand (clockwise), in place of the model's choice.
+   */
+  requestFix(id: string, fixes: FixKind[], quarterTurns?: FixPlan['quarterTurns']): void;
   /** Keeps the previewed fix: the full-size fixed JPEG takes the photo's slot, and is scored. */
   keepFix(id: string): void;
   discardFix(id: string): void;
@@ -256,18 +259,19 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         else enqueue(id);
       },
 
-      requestFix(id, fixes) {
+      requestFix(id, fixes, quarterTurns) {
         const photo = find(id);
-        if (!photo || photo.state !== 'done' || !fixes.length || disposed || photo.fix?.state === 'working' || photo.fix?.state === 'keeping') return;
+        if (!photo || photo.state !== 'done' || (!fixes.length && !quarterTurns) || disposed || photo.fix?.state === 'working' || photo.fix?.state === 'keeping') return;
         dropFix(photo);
-        patch(id, { fix: { state: 'working' } });
+        patch(id, { fix: { state: 'working', requested: fixes } });
         const { signal, current, done } = engineJob(id);
-        engine.fix(photo.file, fixes, { signal }).then(
+        // fixes start from the photo as the seller added it, a kept fix included
+        engine.fix(photo.original?.file ?? photo.file, fixes, { signal, quarterTurns }).then(
           (preview) => {
             if (!current()) return;
             done();
             if (!preview.plan.fixes.length) return patch(id, { fix: { state: 'nothing' } });
-            patch(id, { fix: { state: 'preview', preview, previewUrl: urls.create(preview.preview) } });
+            patch(id, { fix: { state: 'preview', requested: fixes, preview, previewUrl: urls.create(preview.preview) } });
           },
           (e) => current() && (done(), patch(id, { fix: { state: 'failed', error: toPhotoError(e) } })),
         );

@@ -1,9 +1,12 @@
 import type { AspectId } from '../core/aspects';
-import { fixesFor, type FixKind } from '../core/fixes';
+import { fixesFor, type FixKind, type FixPlan } from '../core/fixes';
 import type { Photo } from '../store';
 import { useCoachStoreApi } from '../store/react';
 import type { Translate } from './i18n';
 import { useT } from './useT';
+
+/** Quarter turns after turning `by` more, clockwise. */
+const turnBy = (q: FixPlan['quarterTurns'], by: 1 | 3) => ((q + by) % 4) as FixPlan['quarterTurns'];
 
 const names = (t: Translate, fixes: readonly FixKind[]) => fixes.map((f) => t(`fix_${f}`)).join(t('listSeparator'));
 
@@ -33,7 +36,7 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
       <section className="fix-preview" aria-label={t('fixAfter', { fixes: applied })} data-testid="fix-preview">
         <div className="fix-pair">
           <figure>
-            <img src={photo.objectUrl} alt={t('fixBefore')} />
+            <img src={photo.original?.objectUrl ?? photo.objectUrl} alt={t('fixBefore')} />
             <figcaption>{t('fixBefore')}</figcaption>
           </figure>
           <figure>
@@ -45,6 +48,13 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
           {t('fixScore', { after: Math.round(fix.preview.score.overall), before: Math.round(photo.score?.overall ?? 0) })}
         </p>
         <div className="fix-actions">
+          {/* by hand: the model says a photo lies on its side, the seller knows which way is up */}
+          <button type="button" data-action="turn-left" onClick={() => act.requestFix(photo.id, fix.requested, turnBy(fix.preview.plan.quarterTurns, 3))}>
+            {t('turnLeft')}
+          </button>
+          <button type="button" data-action="turn-right" onClick={() => act.requestFix(photo.id, fix.requested, turnBy(fix.preview.plan.quarterTurns, 1))}>
+            {t('turnRight')}
+          </button>
           <button type="button" className="primary" data-action="keep-fix" onClick={() => act.keepFix(photo.id)}>
             {t('fixKeep')}
           </button>
@@ -85,6 +95,11 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
       {photo.state === 'done' && offered.length > 0 && (
         <button type="button" className="fix-button" data-action="fix" onClick={() => act.requestFix(photo.id, offered)}>
           {t('fixButton', { fixes: names(t, offered) })}
+        </button>
+      )}
+      {photo.state === 'done' && !photo.fixes?.length && (
+        <button type="button" className="fix-button" data-action="turn" onClick={() => act.requestFix(photo.id, [], 1)}>
+          {t('turnByHand')}
         </button>
       )}
     </>

@@ -108,6 +108,18 @@ describe('one-tap fixes on a tile', () => {
     expect(within(dark.tile()).getByRole('button', { name: '補正する：明るく' })).toBeTruthy();
   });
 
+  it('turns by hand: any scored photo, and further from the preview, either way', async () => {
+    const { fake, settle, tile } = await darkPhoto();
+    fireEvent.click(within(tile()).getByRole('button', { name: 'Turn' }));
+    expect(fake.fixJobs[0]).toMatchObject({ fixes: [], quarterTurns: 1 });
+    await settle(() => fake.fixJobs[0].resolve({ ...preview(21, ['turn']), plan: { ...plan(['turn']), quarterTurns: 1 } }));
+    fireEvent.click(within(tile()).getByRole('button', { name: 'Turn right' }));
+    expect(fake.fixJobs[1]).toMatchObject({ quarterTurns: 2 });
+    await settle(() => fake.fixJobs[1].resolve({ ...preview(21, ['turn']), plan: { ...plan(['turn']), quarterTurns: 2 } }));
+    fireEvent.click(within(tile()).getByRole('button', { name: 'Turn left' }));
+    expect(fake.fixJobs[2]).toMatchObject({ quarterTurns: 1 });
+  });
+
   it('names the fixed file after the original', () => {
     expect(fixedName('IMG_0042.HEIC')).toBe('IMG_0042-fixed.jpg');
     expect(fixedName('.jpg')).toBe('photo-fixed.jpg');

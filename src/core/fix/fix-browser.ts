@@ -1,11 +1,13 @@
 import type { FixKind, FixPlan, FixPreview } from '../fixes';
+import { turnedSize } from './preview';
 import { CoachError, isCoachError } from '../errors';
 import { scratchCanvas } from '../image/canvas';
 import { decodeBlob } from '../image/decode-browser';
 import { bitmapPixels } from '../image/pixels-browser';
 import type { Pixels } from '../image/views';
 import type { Scorer } from '../model/scorer';
-import { applyPlan, channelLuts, planFixes, turnPixels } from './plan';
+import { channelLuts } from './plan';
+import { fixPixels } from './preview';
 
 // Fixes in the browser, in the thread that scores: a preview on work-size pixels, scored by the
 // same model, and the kept fix at full resolution, in bands of rows.
@@ -18,24 +20,13 @@ export const MAX_FIX_PIXELS = 24e6;
 const BAND_ROWS = 256;
 
 const toImageData = (px: Pixels) => new ImageData(px.data as Uint8ClampedArray<ArrayBuffer>, px.width, px.height);
-const turnedSize = (w: number, h: number, q: number) => (q % 2 ? { width: h, height: w } : { width: w, height: h });
 
 async function jpeg(canvas: OffscreenCanvas, quality: number): Promise<Blob> {
   return canvas.convertToBlob({ type: 'image/jpeg', quality });
 }
 
-/**
- * Which quarter turn puts a sideways photo upright: the model's own sideways severity decides,
- * on both turns of the work-size pixels.
- */
-async function uprightTurn(scorer: Scorer, px: Pixels, width: number, height: number): Promise<1 | 3> {
-  const severity = async (q: 1 | 3) => (await scorer.score(toImageData(turnPixels(px, q)), turnedSize(width, height, q))).aspects.sideways;
-  const [one, three] = [await severity(1), await severity(3)];
-  return one <= three ? 1 : 3;
-}
-
 /** The fix for `fixes` on one photo, to look at: its plan, the fixed pixels' score and a work-size JPEG. */
-export async function previewFix(scorer: Scorer, blob: Blob, fixes: readonly FixKind[]): Promise<FixPreview> {
+export async function previewFix(scorer: Scorer, blob: Blob, fixes: readonly FixKind[], quarterTurns?: FixPlan['quarterTurns']): Promise<FixPreview> {
   const { bitmap, width, height } = await decodeBlob(blob);
   let px: Pixels;
   try {
@@ -43,10 +34,7 @@ export async function previewFix(scorer: Scorer, blob: Blob, fixes: readonly Fix
   } finally {
     bitmap.close();
   }
-  const turns = fixes.includes('turn') ? await uprightTurn(scorer, px, width, height) : 0;
-  const plan = planFixes(px, fixes, turns);
-  const fixed = applyPlan(px, plan);
-  const score = await scorer.score(toImageData(fixed), turnedSize(width, height, plan.quarterTurns));
+  const { plan, fixed, score } = await fixPixels((p, size) => scorer.score(toImageData(p), size), px, { width, height }, fixes, quarterTurns);
   const canvas = scratchCanvas(fixed.width, fixed.height);
   canvas.getContext('2d')!.putImageData(toImageData(fixed), 0, 0);
   return { plan, score, preview: await jpeg(canvas, PREVIEW_QUALITY) };

@@ -14,6 +14,7 @@ export interface FakeJob {
 export interface FakeFixJob {
   file: Blob;
   fixes: FixKind[];
+  quarterTurns?: FixPlan['quarterTurns'];
   resolve(preview: FixPreview): void;
   reject(e: Error): void;
 }
@@ -46,8 +47,8 @@ export function fakeEngine() {
         options.signal?.addEventListener('abort', () => reject(new CoachError('CANCELLED', 'aborted', { userFacing: false })));
       });
     },
-    fix(file, fixes) {
-      return new Promise<FixPreview>((resolve, reject) => fixJobs.push({ file, fixes, resolve, reject }));
+    fix(file, fixes, options = {}) {
+      return new Promise<FixPreview>((resolve, reject) => fixJobs.push({ file, fixes, quarterTurns: options.quarterTurns, resolve, reject }));
     },
     render(file, plan, maxBytes) {
       return new Promise<Blob>((resolve, reject) => renderJobs.push({ file, plan, maxBytes, resolve, reject }));

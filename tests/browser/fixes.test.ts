@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { ensureBuild, FIXTURES_DIR, launchBrowser, startServers, withPage, type LaunchedBrowser, type Servers } from './lib';
+
+// One-tap fixes on the real model, across sites as in production: a dark photo is brightened
+// (preview, its new score, keep), the listing page gets the fixed JPEG — full size, no
+// metadata, its fixes named — and Undo gives it back the original; a photo turned by hand
+// reaches the page turned. In English and in Japanese.
+// Golden files: tests/fixtures/advice/*.png, remade by `npx tsx tests/fixtures/advice/make.ts`.
+
+const MIN = 60_000;
+let servers: Servers;
+let chromium: LaunchedBrowser;
+
+before(async () => {
+  servers = await startServers({ root: ensureBuild(), mounts: { '/fixtures/': FIXTURES_DIR } });
+  chromium = await launchBrowser();
+});
+
+after(async () => {
+  await chromium?.close();
+  await servers?.close();
+});
+
+/** The form's file, as the listing page holds it: name, type, pixel size, whether it carries EXIF. */
+const held = (page: Page) =>
+  page.evaluate(async () => {
+    const f = document.querySelector<HTMLInputElement>('#photos')!.files![0];
+    const bytes = new Uint8Array(await f.arrayBuffer());
+    const bitmap = await createImageBitmap(f);
+    let exif = false;
+    for (let i = 0; i + 10 < bytes.length && i < 65536; i++) if (bytes[i] === 0xff && bytes[i + 1] === 0xe1 && String.fromCharCode(...bytes.slice(i + 4, i + 8)) === 'Exif') exif = true;
+    return { name: f.name, type: f.type, width: bitmap.width, height: bitmap.height, jpeg: bytes[0] === 0xff && bytes[1] === 0xd8, exif };
+  });
+
+const attached = (page: Page) => page.getByTestId('attached-photo').first();
+
+for (const locale of ['en', 'ja'] as const) {
+  const say = locale === 'en' ? { fix: 'Fix: brighten', keep: 'Keep the fix', undo: 'Undo fix' } : { fix: '補正する：明るく', keep: '補正を使う', undo: '補正を元に戻す' };
+
+  test(`${locale}: a dark photo brightened, previewed with its score, kept and undone; the listing page gets the fixed JPEG`, { timeout: 10 * MIN }, async () => {
+    await withPage(chromium.browser, `${servers.hostOrigin}/?coach=${encodeURIComponent(servers.coachOrigin)}&locale=${locale}`, async (page) => {
+      const coach = page.frameLocator('iframe');
+      await coach.getByTestId('file-input').setInputFiles([join(FIXTURES_DIR, 'advice', 'dark.png')]);
+      const tile = coach.locator('li[data-photo]').first();
+      await tile.locator('.status[data-band]').waitFor({ timeout: 5 * MIN });
+      const before = Number(await tile.locator('.score').innerText());
+
+      await tile.getByRole('button', { name: say.fix }).click();
+      const preview = tile.getByTestId('fix-preview');
+      await preview.waitFor({ timeout: 2 * MIN });
+      const after = Number(await preview.getByTestId('fix-score').getAttribute('data-after'));
+      assert.ok(after > before, `the fix raises the score (${before} → ${after})`);
+      assert.equal(await preview.locator('img').count(), 2, 'before and after');
+      for (const alt of await preview.locator('img').evaluateAll((els) => els.map((e) => e.getAttribute('alt')))) assert.ok(alt, 'every preview image has alt text');
+
+      await preview.getByRole('button', { name: say.keep }).click();
+      await tile.getByTestId('fix-applied').waitFor({ timeout: 2 * MIN });
+      await tile.locator('.status[data-band]').waitFor({ timeout: 2 * MIN });
+      assert.equal(await tile.getByTestId('fix-applied').getAttribute('data-fixes'), 'exposure');
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid=attached-photo]')?.dataset.fixes === 'exposure');
+      assert.equal(await attached(page).getAttribute('data-name'), 'dark-fixed.jpg');
+      assert.deepEqual(await held(page), { name: 'dark-fixed.jpg', type: 'image/jpeg', width: 512, height: 512, jpeg: true, exif: false });
+      const kept = Number(await tile.locator('.score').innerText());
+      assert.ok(kept > before, `the kept photo scores better (${before} → ${kept})`);
+
+      await tile.getByRole('button', { name: say.undo }).click();
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid=attached-photo]')?.dataset.name === 'dark.png');
+      assert.equal(await attached(page).getAttribute('data-fixes'), null);
+      assert.equal(Number(await tile.locator('.score').innerText()), before);
+    });
+  });
+}
+
+test('turned by hand: the listing page gets the photo upright as the seller turned it', { timeout: 10 * MIN }, async () => {
+  await withPage(chromium.browser, `${servers.hostOrigin}/?coach=${encodeURIComponent(servers.coachOrigin)}`, async (page) => {
+    const coach = page.frameLocator('iframe');
+    await coach.getByTestId('file-input').setInputFiles([join(FIXTURES_DIR, 'bad-input', 'upright.jpg')]);
+    const tile = coach.locator('li[data-photo]').first();
+    await tile.locator('.status[data-band]').waitFor({ timeout: 5 * MIN });
+    await tile.getByRole('button', { name: 'Turn', exact: true }).click();
+    const preview = tile.getByTestId('fix-preview');
+    await preview.waitFor({ timeout: 2 * MIN });
+    await preview.getByRole('button', { name: 'Turn right' }).click();
+    await preview.waitFor({ timeout: 2 * MIN });
+    await preview.getByRole('button', { name: 'Keep the fix' }).waitFor();
+    // right, then left again: a quarter turn clockwise in all
+    await preview.getByRole('button', { name: 'Turn left' }).click();
+    await preview.getByRole('button', { name: 'Keep the fix' }).click();
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid=attached-photo]')?.dataset.fixes === 'turn');
+    const photo = await held(page);
+    assert.deepEqual([photo.width, photo.height, photo.type], [400, 592, 'image/jpeg'], 'a quarter turn clockwise');
+  });
+});

@@ -1,0 +1,208 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { LabelledAspectId, Score } from '../../src/core/aspects';
+import { orderReasons } from '../../src/core/explain/reasons';
+import { fixPixels, turnedSize, type ScorePixels } from '../../src/core/fix/preview';
+import { turnPixels } from '../../src/core/fix/plan';
+import type { FixKind } from '../../src/core/fixes';
+import type { Pixels } from '../../src/core/image/views';
+import { castMeasures } from '../../src/core/measures/measures';
+import { loadBundle } from '../../src/core/model/bundle';
+import { scorePixels } from '../../src/core/model/predict';
+import { parseArgs } from '../lib/cli';
+import { BIQ_DIR } from './dataset';
+import { decodeNode } from './decode-node';
+import { fileReader } from './io';
+import { LABELS_FILE, NOTICE_AT, readLabels, saysSideways, type Label } from './labels';
+import { useNodeBackend } from './node-backend';
+import { rng } from './rng';
+
+const HELP = `npm run fix-evidence -- [--split train|val] [--limit N] [--turned N] [--json FILE] [--model DIR]
+
+Evidence for the one-tap fixes (src/core/fix) on labelled BIQ2021 photos (../shared/data/labels),
+scored by the shipped model in Node. Tune on --split train (the default); read val once.
+Per fix, on the photos whose labels flag its aspect (severity ≥ ${NOTICE_AT}):
+  - the share where the fix lowers that aspect's severity and raises the score (target ≥ 80 %);
+  - a check that does not ask the model: colour — the grey-edge distance from grey before and
+    after; exposure — the median luma and the share of clipped pixels before and after;
+  - and, on the photos whose labels do not flag it, how often the coach offers it (≤ 10 %).
+Turn: --turned N photos not labelled sideways, turned a quarter either way (known), must come
+back upright (the independent check), and the rules for which way is up are compared.
+--limit N takes the first N labelled photos of the split (after a seeded shuffle).`;
+
+const FIX_ASPECT: Record<'colour' | 'exposure', LabelledAspectId> = { colour: 'color_cast', exposure: 'underexposure' };
+
+const luma = (px: Pixels, p: number) => 0.299 * px.data[p] + 0.587 * px.data[p + 1] + 0.114 * px.data[p + 2];
+
+/** Median luma and the share of pixels at white (≥ 254), 0–255. */
+function tones(px: Pixels): { median: number; clipped: number } {
+  const hist = new Array(256).fill(0);
+  let clipped = 0;
+  for (let p = 0; p < px.width * px.height * px.channels; p += px.channels) {
+    const y = luma(px, p);
+    hist[Math.min(255, Math.round(y))]++;
+    if (px.data[p] >= 254 || px.data[p + 1] >= 254 || px.data[p + 2] >= 254) clipped++;
+  }
+  const n = px.width * px.height;
+  let seen = 0;
+  let median = 0;
+  for (; median < 256; median++) if ((seen += hist[median]) >= n / 2) break;
+  return { median, clipped: clipped / n };
+}
+
+/** The grey-edge distance from grey (castMeasures' first value) of RGB(A) pixels. */
+function greyEdgeCast(px: Pixels): number {
+  const rgb = new Float32Array(px.width * px.height * 3);
+  for (let i = 0, p = 0; i < rgb.length; i += 3, p += px.channels) {
+    rgb[i] = px.data[p];
+    rgb[i + 1] = px.data[p + 1];
+    rgb[i + 2] = px.data[p + 2];
+  }
+  return castMeasures({ data: rgb, width: px.width, height: px.height })[0];
+}
+
+async function pixelsOf(image: string): Promise<{ px: Pixels; size: { width: number; height: number } }> {
+  const { rgb, width, height } = await decodeNode(readFileSync(join(BIQ_DIR, 'images', image)));
+  const [h, w] = rgb.shape;
+  const data = await rgb.data();
+  rgb.dispose();
+  return { px: { data, width: w, height: h, channels: 3 }, size: { width, height } };
+}
+
+interface FixRow {
+  image: string;
+  fix: FixKind;
+  applied: boolean;
+  severityBefore: number;
+  severityAfter: number;
+  scoreBefore: number;
+  scoreAfter: number;
+  check: Record<string, number>;
+}
+
+interface TurnRow {
+  image: string;
+  turnedBy: 1 | 3;
+  chosen: number;
+  candidates: { q: 1 | 3; sideways: number; overall: number }[];
+  sidewaysBefore: number;
+  sidewaysAfter: number;
+  scoreBefore: number;
+  scoreAfter: number;
+}
+
+const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)} % (${n}/${d})` : '— (0/0)');
+
+async function main() {
+  const { flags } = parseArgs(process.argv.slice(2), ['help']);
+  if (flags.help) return console.log(HELP);
+  const split = String(flags.split ?? 'train') as 'train' | 'val';
+  await useNodeBackend('wasm');
+  const bundle = await loadBundle(fileReader(resolve(String(flags.model ?? 'public/model'))));
+  const score: ScorePixels = (px, size) => scorePixels(bundle, px, size);
+  const { labels } = readLabels(LABELS_FILE);
+  const random = rng(20261201);
+  const mine = labels
+    .filter((l) => l.split === split)
+    .map((l) => ({ l, k: random() }))
+    .sort((a, b) => a.k - b.k)
+    .map((x) => x.l)
+    .slice(0, flags.limit ? Number(flags.limit) : undefined);
+  const fixRows: FixRow[] = [];
+  const offered: { fix: FixKind; defect: boolean; offered: boolean }[] = [];
+  const started = Date.now();
+  for (const [i, l] of mine.entries()) {
+    process.stderr.write(`\r  ${i + 1}/${mine.length} ${l.image}        `);
+    const { px, size } = await pixelsOf(l.image);
+    const before: Score = await score(px, size);
+    const reasons = new Set(orderReasons(before.aspects).map((r) => r.aspect));
+    for (const fix of ['colour', 'exposure'] as const) {
+      const aspect = FIX_ASPECT[fix];
+      const defect = l.sev[aspect] >= NOTICE_AT;
+      offered.push({ fix, defect, offered: reasons.has(aspect) });
+      if (!defect) continue;
+      const out = await fixPixels(score, px, size, [fix]);
+      const check =
+        fix === 'colour'
+          ? { castBefore: greyEdgeCast(px), castAfter: greyEdgeCast(out.fixed) }
+          : (() => {
+              const [a, b] = [tones(px), tones(out.fixed)];
+              return { medianBefore: a.median, medianAfter: b.median, clippedBefore: a.clipped, clippedAfter: b.clipped };
+            })();
+      fixRows.push({
+        image: l.image,
+        fix,
+        applied: out.plan.fixes.includes(fix),
+        severityBefore: before.aspects[aspect],
+        severityAfter: out.score.aspects[aspect],
+        scoreBefore: before.overall,
+        scoreAfter: out.score.overall,
+        check,
+      });
+    }
+  }
+  process.stderr.write('\n');
+
+  // turn: photos not labelled sideways, turned a known quarter, must come back upright
+  const turnRows: TurnRow[] = [];
+  const upright = mine.filter((l: Label) => !saysSideways(l)).slice(0, Number(flags.turned ?? 60));
+  for (const [i, l] of upright.entries()) {
+    process.stderr.write(`\r  turned ${i + 1}/${upright.length}        `);
+    const { px, size } = await pixelsOf(l.image);
+    const turnedBy: 1 | 3 = i % 2 ? 3 : 1;
+    const turned = turnPixels(px, turnedBy);
+    const turnedSz = turnedSize(size.width, size.height, turnedBy);
+    const before = await score(turned, turnedSz);
+    const candidates = [];
+    for (const q of [1, 3] as const) {
+      const s = await score(turnPixels(turned, q), turnedSize(turnedSz.width, turnedSz.height, q));
+      candidates.push({ q, sideways: s.aspects.sideways, overall: s.overall });
+    }
+    const out = await fixPixels(score, turned, turnedSz, ['turn']);
+    turnRows.push({
+      image: l.image,
+      turnedBy,
+      chosen: out.plan.quarterTurns,
+      candidates,
+      sidewaysBefore: before.aspects.sideways,
+      sidewaysAfter: out.score.aspects.sideways,
+      scoreBefore: before.overall,
+      scoreAfter: out.score.overall,
+    });
+  }
+  process.stderr.write('\n');
+
+  const lines = [`fix evidence on ${split} (${mine.length} labelled photos, ${((Date.now() - started) / 1000).toFixed(0)} s)`, ''];
+  for (const fix of ['colour', 'exposure'] as const) {
+    const rows = fixRows.filter((r) => r.fix === fix);
+    const helped = rows.filter((r) => r.severityAfter < r.severityBefore && r.scoreAfter > r.scoreBefore).length;
+    const off = offered.filter((o) => o.fix === fix && !o.defect);
+    lines.push(`${fix} (${FIX_ASPECT[fix]} labelled ≥ ${NOTICE_AT}: ${rows.length} photos)`);
+    lines.push(`  plan changes the photo: ${pct(rows.filter((r) => r.applied).length, rows.length)}`);
+    lines.push(`  lowers ${FIX_ASPECT[fix]} and raises the score: ${pct(helped, rows.length)}`);
+    if (fix === 'colour') lines.push(`  grey-edge distance from grey lower after: ${pct(rows.filter((r) => r.check.castAfter < r.check.castBefore).length, rows.length)}`);
+    else
+      lines.push(
+        `  median luma higher after: ${pct(rows.filter((r) => r.check.medianAfter > r.check.medianBefore).length, rows.length)}; clipped share not raised by more than 0.5 points: ${pct(rows.filter((r) => r.check.clippedAfter - r.check.clippedBefore <= 0.005).length, rows.length)}`,
+      );
+    lines.push(`  offered on photos whose labels do not flag it: ${pct(off.filter((o) => o.offered).length, off.length)}`);
+  }
+  const back = turnRows.filter((r) => (r.turnedBy + r.chosen) % 4 === 0).length;
+  const rule = (name: string, pick: (c: TurnRow['candidates']) => number) => `  ${name}: ${pct(turnRows.filter((r) => (r.turnedBy + pick(r.candidates)) % 4 === 0).length, turnRows.length)}`;
+  lines.push(`turn (${turnRows.length} photos not labelled sideways, turned a quarter)`);
+  lines.push(`  comes back upright (the shipped rule): ${pct(back, turnRows.length)}`);
+  lines.push(`  lowers sideways and raises the score: ${pct(turnRows.filter((r) => r.sidewaysAfter < r.sidewaysBefore && r.scoreAfter > r.scoreBefore).length, turnRows.length)}`);
+  lines.push('  which way is up, by rule:');
+  lines.push(rule('less sideways', (c) => (c[0].sideways <= c[1].sideways ? c[0].q : c[1].q)));
+  lines.push(rule('higher score', (c) => (c[0].overall >= c[1].overall ? c[0].q : c[1].q)));
+  lines.push(rule('sideways − score/100', (c) => (c[0].sideways - c[0].overall / 100 <= c[1].sideways - c[1].overall / 100 ? c[0].q : c[1].q)));
+  console.log(lines.join('\n'));
+  if (flags.json) writeFileSync(String(flags.json), JSON.stringify({ split, fixRows, offered, turnRows }, null, 1));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
