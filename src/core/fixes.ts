@@ -15,7 +15,12 @@ export const FIX_FOR_ASPECT: Partial<Record<AspectId, FixKind>> = {
   framing: 'crop',
 };
 
-/** The fixes the coach can make today (src/core/fix); the others are offered once they exist. */
+/**
+ * The fixes the coach offers (src/core/fix). Straighten is built and measured but not offered:
+ * on the train photos labelled tilted it raised the score and lowered tilt on 9 of 193
+ * (`npm run fix-evidence -- --only straighten --positives`): real photos' lines seldom agree on
+ * one lean. Crop waits for the model to report where the item is.
+ */
 export const AVAILABLE_FIXES: readonly FixKind[] = ['turn', 'colour', 'exposure'];
 
 export const isFixKind = (x: unknown): x is FixKind => (FIX_ORDER as readonly unknown[]).includes(x);
@@ -31,6 +36,8 @@ export interface FixPlan {
   fixes: FixKind[];
   /** Clockwise quarter turns. */
   quarterTurns: 0 | 1 | 2 | 3;
+  /** Degrees to turn the (quarter-turned) photo by, counter-clockwise as seen, keeping the largest upright crop (0: none). */
+  straighten: number;
   /** Per-channel gains (white balance), applied before the tone curve. */
   gains: [number, number, number];
   /** A tone curve, 256 values 0–255 (empty: none). */

@@ -37,7 +37,7 @@ function workerDeps(o: FakeWorkerOptions = {}) {
         init: o.initFn ?? (async () => info),
         score: async (input) => (o.scoreFn ?? (async () => score(50)))((input as { blob: Blob }).blob, w),
         memory: async () => ({ backend: 'webgl', numTensors: 7, numBytes: 700, texturesUsed: 3, texturesFree: 1 }),
-        fix: async ({ fixes }) => ({ plan: { fixes, quarterTurns: 0, gains: [1, 1, 1], curve: [] }, score: score(70), preview: new Blob(['preview']) }),
+        fix: async ({ fixes }) => ({ plan: { fixes, quarterTurns: 0, straighten: 0, gains: [1, 1, 1], curve: [] }, score: score(70), preview: new Blob(['preview']) }),
         render: async ({ maxBytes }) => new Blob([`rendered ≤ ${maxBytes}`]),
       });
       workers.push(w);

@@ -8,7 +8,7 @@ import { countingUrls, fakeEngine, flush, makeScore, photoFile } from './helpers
 
 afterEach(cleanup);
 
-const plan = (fixes: FixPlan['fixes']): FixPlan => ({ fixes, quarterTurns: 0, gains: [1, 1, 1], curve: fixes.includes('exposure') ? Array.from({ length: 256 }, (_, v) => v) : [] });
+const plan = (fixes: FixPlan['fixes']): FixPlan => ({ fixes, quarterTurns: 0, straighten: 0, gains: [1, 1, 1], curve: fixes.includes('exposure') ? Array.from({ length: 256 }, (_, v) => v) : [] });
 const preview = (overall: number, fixes: FixPlan['fixes'] = ['exposure']): FixPreview => ({ plan: plan(fixes), score: makeScore(overall), preview: new Blob(['jpeg']) });
 
 function setup(locale: 'en' | 'ja' = 'en') {

@@ -1,5 +1,6 @@
 import { fixesFor } from '../../src/core/fixes';
 import { applyPlan, channelLuts, colourGains, exposureCurve, planFixes, turnPixels } from '../../src/core/fix/plan';
+import { keptShare, signedLean } from '../../src/core/fix/straighten';
 import type { Pixels } from '../../src/core/image/views';
 
 /** A textured grey scene (steps of several greys), times per-channel factors, as RGB. */
@@ -26,16 +27,23 @@ describe('one-tap fixes: plans from the photo itself', () => {
     expect(fixesFor(['blur', 'noise'])).toEqual([]);
   });
 
-  it('white balance: a warm tint is taken back to grey, luma of grey kept', () => {
+  it.each(['grey-edge', 'median-chroma', 'both'] as const)('white balance by %s at full strength: a warm tint is taken back to grey', (method) => {
     const warm = scene([1.25, 1, 0.8], 0.8); // no channel clipped
-    const gains = colourGains(warm);
+    const gains = colourGains(warm, { method, strength: 1 });
     expect(gains[0]).toBeLessThan(1);
     expect(gains[2]).toBeGreaterThan(1);
-    const fixed = applyPlan(warm, { fixes: ['colour'], quarterTurns: 0, gains, curve: [] });
+    const fixed = applyPlan(warm, { fixes: ['colour'], quarterTurns: 0, straighten: 0, gains, curve: [] });
     const [r, g, b] = [0, 1, 2].map((c) => meanOf(fixed, c));
     expect(Math.abs(r - g) / g).toBeLessThan(0.03);
     expect(Math.abs(b - g) / g).toBeLessThan(0.03);
-    // a neutral photo gets no colour fix at all
+  });
+
+  it('white balance as shipped: three quarters of the way to grey (in log gain), none for a neutral photo', () => {
+    const warm = scene([1.25, 1, 0.8], 0.8);
+    const fixed = applyPlan(warm, planFixes(warm, ['colour']));
+    const ratio = (px: Pixels) => Math.log(meanOf(px, 0) / meanOf(px, 2));
+    expect(ratio(fixed) / ratio(warm)).toBeGreaterThan(0.15);
+    expect(ratio(fixed) / ratio(warm)).toBeLessThan(0.35);
     expect(planFixes(scene(), ['colour']).fixes).toEqual([]);
   });
 
@@ -46,7 +54,7 @@ describe('one-tap fixes: plans from the photo itself', () => {
     expect(curve[0]).toBe(0);
     expect(curve[255]).toBe(255);
     for (let v = 1; v < 256; v++) expect(curve[v]).toBeGreaterThanOrEqual(curve[v - 1]);
-    const fixed = applyPlan(dark, { fixes: ['exposure'], quarterTurns: 0, gains: [1, 1, 1], curve });
+    const fixed = applyPlan(dark, { fixes: ['exposure'], quarterTurns: 0, straighten: 0, gains: [1, 1, 1], curve });
     expect(meanOf(fixed, 1)).toBeGreaterThan(2 * meanOf(dark, 1));
     // the brightest tone of the dark photo stays below white: nothing clipped
     const top = Math.max(...Array.from(dark.data));
@@ -72,5 +80,40 @@ describe('one-tap fixes: plans from the photo itself', () => {
     const luts = channelLuts(plan);
     expect(luts[1][255]).toBe(255);
     expect(luts[0][60]).toBeLessThan(luts[2][60]);
+  });
+});
+
+describe('straighten: a signed lean, turned back with the largest upright crop', () => {
+  /** Soft stripes and an edge across them (as lenses draw edges), leaning `deg` counter-clockwise as seen. */
+  function leaning(deg: number, W = 300, H = 220): Pixels {
+    const data = new Float32Array(W * H * 3);
+    const t = (deg * Math.PI) / 180;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const [dx, dy] = [x - W / 2, y - H / 2];
+        const u = dx * Math.cos(t) - dy * Math.sin(t);
+        const v = dx * Math.sin(t) + dy * Math.cos(t);
+        const g = 128 + 70 * Math.sin((2 * Math.PI * v) / 28) + 30 * Math.tanh((u - 40) / 1.5);
+        for (let c = 0; c < 3; c++) data[(y * W + x) * 3 + c] = g;
+      }
+    }
+    return { data, width: W, height: H, channels: 3 };
+  }
+
+  it.each([-6, -3, 2, 4.5, 9])('finds a %s° lean within 0.4°, and after straightening none is left', (deg) => {
+    const px = leaning(deg);
+    expect(Math.abs(signedLean(px).degrees - deg)).toBeLessThan(0.4);
+    const plan = planFixes(px, ['straighten']);
+    expect(plan.fixes).toEqual(['straighten']);
+    const fixed = applyPlan(px, plan);
+    expect(Math.abs(signedLean(fixed).degrees)).toBeLessThan(0.4);
+    // the largest upright crop of the same shape
+    expect(fixed.width / fixed.height).toBeCloseTo(300 / 220, 1);
+    expect(fixed.width).toBeCloseTo(300 * keptShare(300, 220, plan.straighten), -1);
+  });
+
+  it('leaves a level photo and a lean past 12° alone', () => {
+    expect(planFixes(leaning(0.2), ['straighten']).fixes).toEqual([]);
+    expect(planFixes(leaning(20), ['straighten']).fixes).toEqual([]);
   });
 });

@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import type { LabelledAspectId, Score } from '../../src/core/aspects';
 import { orderReasons } from '../../src/core/explain/reasons';
 import { fixPixels, turnedSize, type ScorePixels } from '../../src/core/fix/preview';
-import { turnPixels } from '../../src/core/fix/plan';
+import { DEFAULT_PLAN_OPTIONS, turnPixels, type PlanOptions } from '../../src/core/fix/plan';
+import { signedLean } from '../../src/core/fix/straighten';
 import type { FixKind } from '../../src/core/fixes';
 import type { Pixels } from '../../src/core/image/views';
 import { castMeasures } from '../../src/core/measures/measures';
@@ -17,7 +18,8 @@ import { LABELS_FILE, NOTICE_AT, readLabels, saysSideways, type Label } from './
 import { useNodeBackend } from './node-backend';
 import { rng } from './rng';
 
-const HELP = `npm run fix-evidence -- [--split train|val] [--limit N] [--turned N] [--json FILE] [--model DIR]
+const HELP = `npm run fix-evidence -- [--split train|val] [--limit N] [--turned N] [--only colour,exposure,straighten,turn] [--positives]
+       [--colour '{"method":"grey-edge"|"median-chroma","strength":1}'] [--json FILE] [--model DIR]
 
 Evidence for the one-tap fixes (src/core/fix) on labelled BIQ2021 photos (../shared/data/labels),
 scored by the shipped model in Node. Tune on --split train (the default); read val once.
@@ -25,12 +27,15 @@ Per fix, on the photos whose labels flag its aspect (severity ≥ ${NOTICE_AT}):
   - the share where the fix lowers that aspect's severity and raises the score (target ≥ 80 %);
   - a check that does not ask the model: colour — the grey-edge distance from grey before and
     after; exposure — the median luma and the share of clipped pixels before and after;
+    straighten — the lean of the lines, measured again after (src/core/fix/straighten.ts);
   - and, on the photos whose labels do not flag it, how often the coach offers it (≤ 10 %).
 Turn: --turned N photos not labelled sideways, turned a quarter either way (known), must come
 back upright (the independent check), and the rules for which way is up are compared.
---limit N takes the first N labelled photos of the split (after a seeded shuffle).`;
+--limit N takes the first N labelled photos of the split (after a seeded shuffle). --colour tries
+another white balance (the default is the shipped DEFAULT_PLAN_OPTIONS).`;
 
-const FIX_ASPECT: Record<'colour' | 'exposure', LabelledAspectId> = { colour: 'color_cast', exposure: 'underexposure' };
+const FIX_ASPECT: Record<'colour' | 'exposure' | 'straighten', LabelledAspectId> = { colour: 'color_cast', exposure: 'underexposure', straighten: 'tilt' };
+type PixelFix = keyof typeof FIX_ASPECT;
 
 const luma = (px: Pixels, p: number) => 0.299 * px.data[p] + 0.587 * px.data[p + 1] + 0.114 * px.data[p + 2];
 
@@ -50,15 +55,20 @@ function tones(px: Pixels): { median: number; clipped: number } {
   return { median, clipped: clipped / n };
 }
 
+/** The median chroma of the mid-tones' distance from grey (castMeasures' median_chroma_cast). */
+const medianChromaCast = (px: Pixels) => castsOf(px)[3];
+
 /** The grey-edge distance from grey (castMeasures' first value) of RGB(A) pixels. */
-function greyEdgeCast(px: Pixels): number {
+const greyEdgeCast = (px: Pixels) => castsOf(px)[0];
+
+function castsOf(px: Pixels): number[] {
   const rgb = new Float32Array(px.width * px.height * 3);
   for (let i = 0, p = 0; i < rgb.length; i += 3, p += px.channels) {
     rgb[i] = px.data[p];
     rgb[i + 1] = px.data[p + 1];
     rgb[i + 2] = px.data[p + 2];
   }
-  return castMeasures({ data: rgb, width: px.width, height: px.height })[0];
+  return castMeasures({ data: rgb, width: px.width, height: px.height });
 }
 
 async function pixelsOf(image: string): Promise<{ px: Pixels; size: { width: number; height: number } }> {
@@ -71,7 +81,7 @@ async function pixelsOf(image: string): Promise<{ px: Pixels; size: { width: num
 
 interface FixRow {
   image: string;
-  fix: FixKind;
+  fix: PixelFix;
   applied: boolean;
   severityBefore: number;
   severityAfter: number;
@@ -91,12 +101,16 @@ interface TurnRow {
   scoreAfter: number;
 }
 
+const mean = (xs: number[]) => (xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2) : '—');
 const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)} % (${n}/${d})` : '— (0/0)');
 
 async function main() {
   const { flags } = parseArgs(process.argv.slice(2), ['help']);
   if (flags.help) return console.log(HELP);
   const split = String(flags.split ?? 'train') as 'train' | 'val';
+  const only = new Set(String(flags.only ?? 'colour,exposure,straighten,turn').split(','));
+  const options: PlanOptions = { ...DEFAULT_PLAN_OPTIONS, ...(flags.colour ? { colour: { ...DEFAULT_PLAN_OPTIONS.colour, ...JSON.parse(String(flags.colour)) } } : {}) };
+  const pixelFixes = (['colour', 'exposure', 'straighten'] as const).filter((f) => only.has(f));
   await useNodeBackend('wasm');
   const bundle = await loadBundle(fileReader(resolve(String(flags.model ?? 'public/model'))));
   const score: ScorePixels = (px, size) => scorePixels(bundle, px, size);
@@ -112,23 +126,28 @@ async function main() {
   const offered: { fix: FixKind; defect: boolean; offered: boolean }[] = [];
   const started = Date.now();
   for (const [i, l] of mine.entries()) {
+    if (!pixelFixes.length) break;
+    // --positives: only the photos a chosen fix is for (no offer rates; quicker when tuning)
+    if (flags.positives && !pixelFixes.some((f) => l.sev[FIX_ASPECT[f]] >= NOTICE_AT)) continue;
     process.stderr.write(`\r  ${i + 1}/${mine.length} ${l.image}        `);
     const { px, size } = await pixelsOf(l.image);
     const before: Score = await score(px, size);
     const reasons = new Set(orderReasons(before.aspects).map((r) => r.aspect));
-    for (const fix of ['colour', 'exposure'] as const) {
+    for (const fix of pixelFixes) {
       const aspect = FIX_ASPECT[fix];
       const defect = l.sev[aspect] >= NOTICE_AT;
       offered.push({ fix, defect, offered: reasons.has(aspect) });
       if (!defect) continue;
-      const out = await fixPixels(score, px, size, [fix]);
-      const check =
+      const out = await fixPixels(score, px, size, [fix], undefined, options);
+      const check: Record<string, number> =
         fix === 'colour'
-          ? { castBefore: greyEdgeCast(px), castAfter: greyEdgeCast(out.fixed) }
-          : (() => {
-              const [a, b] = [tones(px), tones(out.fixed)];
-              return { medianBefore: a.median, medianAfter: b.median, clippedBefore: a.clipped, clippedAfter: b.clipped };
-            })();
+          ? { castBefore: greyEdgeCast(px), castAfter: greyEdgeCast(out.fixed), chromaBefore: medianChromaCast(px), chromaAfter: medianChromaCast(out.fixed) }
+          : fix === 'straighten'
+            ? { leanBefore: Math.abs(signedLean(px).degrees), leanAfter: Math.abs(signedLean(out.fixed).degrees) }
+            : (() => {
+                const [a, b] = [tones(px), tones(out.fixed)];
+                return { medianBefore: a.median, medianAfter: b.median, clippedBefore: a.clipped, clippedAfter: b.clipped };
+              })();
       fixRows.push({
         image: l.image,
         fix,
@@ -145,7 +164,7 @@ async function main() {
 
   // turn: photos not labelled sideways, turned a known quarter, must come back upright
   const turnRows: TurnRow[] = [];
-  const upright = mine.filter((l: Label) => !saysSideways(l)).slice(0, Number(flags.turned ?? 60));
+  const upright = only.has('turn') ? mine.filter((l: Label) => !saysSideways(l)).slice(0, Number(flags.turned ?? 60)) : [];
   for (const [i, l] of upright.entries()) {
     process.stderr.write(`\r  turned ${i + 1}/${upright.length}        `);
     const { px, size } = await pixelsOf(l.image);
@@ -173,19 +192,33 @@ async function main() {
   process.stderr.write('\n');
 
   const lines = [`fix evidence on ${split} (${mine.length} labelled photos, ${((Date.now() - started) / 1000).toFixed(0)} s)`, ''];
-  for (const fix of ['colour', 'exposure'] as const) {
+  lines.splice(1, 0, `white balance: ${JSON.stringify(options.colour)}`);
+  for (const fix of pixelFixes) {
     const rows = fixRows.filter((r) => r.fix === fix);
     const helped = rows.filter((r) => r.severityAfter < r.severityBefore && r.scoreAfter > r.scoreBefore).length;
     const off = offered.filter((o) => o.fix === fix && !o.defect);
     lines.push(`${fix} (${FIX_ASPECT[fix]} labelled ≥ ${NOTICE_AT}: ${rows.length} photos)`);
     lines.push(`  plan changes the photo: ${pct(rows.filter((r) => r.applied).length, rows.length)}`);
     lines.push(`  lowers ${FIX_ASPECT[fix]} and raises the score: ${pct(helped, rows.length)}`);
-    if (fix === 'colour') lines.push(`  grey-edge distance from grey lower after: ${pct(rows.filter((r) => r.check.castAfter < r.check.castBefore).length, rows.length)}`);
-    else
+    if (fix === 'colour')
+      lines.push(
+        `  distance from grey lower after — of the edges: ${pct(rows.filter((r) => r.check.castAfter < r.check.castBefore).length, rows.length)}; of the mid-tones' median chroma: ${pct(rows.filter((r) => r.check.chromaAfter < r.check.chromaBefore).length, rows.length)}`,
+      );
+    else if (fix === 'straighten') {
+      const applied = rows.filter((r) => r.applied);
+      lines.push(
+        `  of those straightened, lines within 1° of level after (re-measured): ${pct(applied.filter((r) => r.check.leanAfter <= 1).length, applied.length)}; mean lean before ${mean(applied.map((r) => r.check.leanBefore))}°, after ${mean(applied.map((r) => r.check.leanAfter))}°`,
+      );
+    } else
       lines.push(
         `  median luma higher after: ${pct(rows.filter((r) => r.check.medianAfter > r.check.medianBefore).length, rows.length)}; clipped share not raised by more than 0.5 points: ${pct(rows.filter((r) => r.check.clippedAfter - r.check.clippedBefore <= 0.005).length, rows.length)}`,
       );
     lines.push(`  offered on photos whose labels do not flag it: ${pct(off.filter((o) => o.offered).length, off.length)}`);
+  }
+  if (!turnRows.length) {
+    console.log(lines.join('\n'));
+    if (flags.json) writeFileSync(String(flags.json), JSON.stringify({ split, options, fixRows, offered, turnRows }, null, 1));
+    return;
   }
   const back = turnRows.filter((r) => (r.turnedBy + r.chosen) % 4 === 0).length;
   const rule = (name: string, pick: (c: TurnRow['candidates']) => number) => `  ${name}: ${pct(turnRows.filter((r) => (r.turnedBy + pick(r.candidates)) % 4 === 0).length, turnRows.length)}`;
@@ -197,7 +230,7 @@ async function main() {
   lines.push(rule('higher score', (c) => (c[0].overall >= c[1].overall ? c[0].q : c[1].q)));
   lines.push(rule('sideways − score/100', (c) => (c[0].sideways - c[0].overall / 100 <= c[1].sideways - c[1].overall / 100 ? c[0].q : c[1].q)));
   console.log(lines.join('\n'));
-  if (flags.json) writeFileSync(String(flags.json), JSON.stringify({ split, fixRows, offered, turnRows }, null, 1));
+  if (flags.json) writeFileSync(String(flags.json), JSON.stringify({ split, options, fixRows, offered, turnRows }, null, 1));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

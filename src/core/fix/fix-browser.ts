@@ -3,11 +3,14 @@ import { turnedSize } from './preview';
 import { CoachError, isCoachError } from '../errors';
 import { scratchCanvas } from '../image/canvas';
 import { decodeBlob } from '../image/decode-browser';
+import { jpegOrientation } from '../image/exif';
+import { checkImageBytes } from '../image/sniff';
 import { bitmapPixels } from '../image/pixels-browser';
 import type { Pixels } from '../image/views';
 import type { Scorer } from '../model/scorer';
 import { channelLuts } from './plan';
 import { fixPixels } from './preview';
+import { keptShare } from './straighten';
 
 // Fixes in the browser, in the thread that scores: a preview on work-size pixels, scored by the
 // same model, and the kept fix at full resolution, in bands of rows.
@@ -47,27 +50,39 @@ export async function previewFix(scorer: Scorer, blob: Blob, fixes: readonly Fix
  * no location, and the orientation is in the pixels.
  */
 export async function renderFix(blob: Blob, plan: FixPlan, maxBytes: number): Promise<Blob> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  const { kind, size } = checkImageBytes(bytes);
+  // past MAX_FIX_PIXELS the decoder scales as it decodes: the full-size pixels are never held
+  const scale = size ? Math.min(1, Math.sqrt(MAX_FIX_PIXELS / (size.width * size.height))) : 1;
+  // EXIF orientations 5–8 show the stored photo a quarter turned
+  const quarter = kind === 'jpeg' && jpegOrientation(bytes) >= 5;
+  const shown = size && quarter ? { width: size.height, height: size.width } : size;
   let photo: ImageBitmap;
   try {
-    photo = await createImageBitmap(blob, { imageOrientation: 'from-image' });
+    photo = await createImageBitmap(
+      blob,
+      scale < 1 && shown
+        ? { imageOrientation: 'from-image', resizeWidth: Math.round(shown.width * scale), resizeHeight: Math.round(shown.height * scale), resizeQuality: 'high' }
+        : { imageOrientation: 'from-image' },
+    );
   } catch (e) {
     throw new CoachError('CORRUPT_IMAGE', `the photo could not be decoded at full size: ${(e as Error).message}`, { cause: e });
   }
-  const scale = Math.min(1, Math.sqrt(MAX_FIX_PIXELS / (photo.width * photo.height)));
-  if (scale < 1) {
-    const smaller = await createImageBitmap(photo, { resizeWidth: Math.round(photo.width * scale), resizeHeight: Math.round(photo.height * scale), resizeQuality: 'high' });
-    photo.close();
-    photo = smaller;
-  }
   const { width: W, height: H } = photo;
-  const { width, height } = turnedSize(W, H, plan.quarterTurns);
+  const turned = turnedSize(W, H, plan.quarterTurns);
+  const kept = plan.straighten ? keptShare(turned.width, turned.height, plan.straighten) : 1;
+  const width = Math.max(1, Math.round(turned.width * kept));
+  const height = Math.max(1, Math.round(turned.height * kept));
   let canvas: OffscreenCanvas;
   try {
     canvas = scratchCanvas(width, height);
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) throw new Error('no 2D canvas');
+    // canvas turns are clockwise as seen; a straighten's degrees are counter-clockwise
     ctx.translate(width / 2, height / 2);
+    ctx.rotate((-plan.straighten * Math.PI) / 180);
     ctx.rotate((plan.quarterTurns * Math.PI) / 2);
+    ctx.imageSmoothingQuality = 'high';
     ctx.drawImage(photo, -W / 2, -H / 2);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     photo.close();

@@ -1,5 +1,9 @@
 import type { FixKind, FixPlan } from '../fixes';
 import type { Pixels } from '../image/views';
+import { MAX_STRAIGHTEN, MIN_STRAIGHTEN, signedLean, straightenPixels } from './straighten';
+
+/** Without the model, a lean is straightened only where this share of the line weight agrees on it. */
+export const MIN_LINE_SHARE = 0.2;
 
 // Fix parameters estimated from the photo's own pixels (at work size: at most 1024 px a side).
 // Each estimate is conservative: a photo that needs little gets little, and none can push a
@@ -13,7 +17,7 @@ const GAIN_RANGE: [number, number] = [0.6, 1.6];
  * every channel (edges are mostly achromatic); a tint scales one channel's gradients. The gains
  * make the three equal, normalised to keep the luma of grey, and held to GAIN_RANGE.
  */
-export function colourGains(px: Pixels): [number, number, number] {
+export function greyEdgeGains(px: Pixels): [number, number, number] {
   const { data, width: W, height: H, channels: C } = px;
   const edge = [0, 0, 0];
   for (let y = 0; y < H - 1; y++) {
@@ -25,9 +29,49 @@ export function colourGains(px: Pixels): [number, number, number] {
     }
   }
   if (edge.some((e) => e <= 0)) return [1, 1, 1];
-  const raw = edge.map((e) => 1 / e);
+  return normalised(edge.map((e) => 1 / e));
+}
+
+/** Gains scaled to keep the luma of grey, each held to GAIN_RANGE. */
+function normalised(raw: number[]): [number, number, number] {
   const luma = 0.299 * raw[0] + 0.587 * raw[1] + 0.114 * raw[2];
   return raw.map((g) => Math.min(GAIN_RANGE[1], Math.max(GAIN_RANGE[0], g / luma))) as [number, number, number];
+}
+
+/**
+ * White balance by the median chroma of the mid-tones: a tint shifts log(R/G) and log(B/G) of
+ * every pixel by the same amount, so it shifts their medians by exactly that, while a coloured
+ * item moves them only as far as its share of the photo. The gains take both medians to grey.
+ */
+export function medianChromaGains(px: Pixels): [number, number, number] {
+  const { data, width, height, channels: C } = px;
+  const rg: number[] = [];
+  const bg: number[] = [];
+  for (let p = 0; p < width * height * C; p += C * 2) {
+    const [r, g, b] = [data[p], data[p + 1], data[p + 2]];
+    const y = 0.299 * r + 0.587 * g + 0.114 * b;
+    if (y < 25 || r >= 250 || g >= 250 || b >= 250 || r < 1 || g < 1 || b < 1) continue;
+    rg.push(Math.log(r / g));
+    bg.push(Math.log(b / g));
+  }
+  if (rg.length < 100) return [1, 1, 1];
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  return normalised([Math.exp(-median(rg)), 1, Math.exp(-median(bg))]);
+}
+
+export interface PlanOptions {
+  /** How the white balance is estimated, and how much of it is applied (1: all, in log gain). */
+  colour: { method: 'grey-edge' | 'median-chroma' | 'both'; strength: number };
+}
+
+/** Chosen on train photos by `npm run fix-evidence` (tools/model/README.md, "Fixes"). */
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = { colour: { method: 'median-chroma', strength: 0.75 } };
+
+/** The white balance gains for `options`. */
+export function colourGains(px: Pixels, options: PlanOptions['colour'] = DEFAULT_PLAN_OPTIONS.colour): [number, number, number] {
+  const full =
+    options.method === 'median-chroma' ? medianChromaGains(px) : options.method === 'both' ? normalised(greyEdgeGains(px).map((g, c) => Math.sqrt(g * medianChromaGains(px)[c]))) : greyEdgeGains(px);
+  return options.strength === 1 ? full : normalised(full.map((g) => g ** options.strength));
 }
 
 /** Luma of a pixel, 0–255. */
@@ -57,10 +101,15 @@ const HIGHLIGHT_SHARE = 0.998;
 export function exposureCurve(px: Pixels): number[] {
   const { data, width, height, channels: C } = px;
   const hist = new Float64Array(256);
-  for (let p = 0; p < width * height * C; p += C) hist[Math.min(255, Math.round(luma(data[p], data[p + 1], data[p + 2])))]++;
+  // the brightest channel, not luma, sets the gain: a channel brighter than its pixel's luma must not clip either
+  const brightest = new Float64Array(256);
+  for (let p = 0; p < width * height * C; p += C) {
+    hist[Math.min(255, Math.round(luma(data[p], data[p + 1], data[p + 2])))]++;
+    brightest[Math.min(255, Math.round(Math.max(data[p], data[p + 1], data[p + 2])))]++;
+  }
   const total = width * height;
   if (quantile(hist, total, 0.5) >= TARGET_MEDIAN) return [];
-  const top = Math.max(1, quantile(hist, total, HIGHLIGHT_SHARE));
+  const top = Math.max(1, quantile(brightest, total, HIGHLIGHT_SHARE));
   const gain = Math.min(3, Math.max(1, 250 / top));
   const median = Math.max(1, quantile(hist, total, 0.5) * gain);
   // gamma < 1 lifts; never darken a photo that the gain already brought up enough
@@ -72,14 +121,24 @@ export function exposureCurve(px: Pixels): number[] {
  * The plan for `fixes` from the photo's work-size pixels. `quarterTurns` comes from the caller:
  * which way is up is the model's call (plan-browser.ts tries both turns).
  */
-export function planFixes(px: Pixels, fixes: readonly FixKind[], quarterTurns: FixPlan['quarterTurns'] = 0): FixPlan {
-  const plan: FixPlan = { fixes: [], quarterTurns: 0, gains: [1, 1, 1], curve: [] };
+export function planFixes(px: Pixels, fixes: readonly FixKind[], quarterTurns: FixPlan['quarterTurns'] = 0, options: PlanOptions = DEFAULT_PLAN_OPTIONS, straighten?: number): FixPlan {
+  const plan: FixPlan = { fixes: [], quarterTurns: 0, straighten: 0, gains: [1, 1, 1], curve: [] };
   if (fixes.includes('turn') && quarterTurns) {
     plan.quarterTurns = quarterTurns;
     plan.fixes.push('turn');
   }
+  if (fixes.includes('straighten')) {
+    // the caller's angle (the model's pick among the lines' leans, preview.ts), else the one
+    // clear lean of the lines; a quarter turn keeps a lean's size and sense
+    const lean = signedLean(px);
+    const angle = straighten ?? (lean.share >= MIN_LINE_SHARE ? -lean.degrees : 0);
+    if (Math.abs(angle) >= MIN_STRAIGHTEN && Math.abs(angle) <= MAX_STRAIGHTEN) {
+      plan.straighten = Math.round(angle * 10) / 10;
+      plan.fixes.push('straighten');
+    }
+  }
   if (fixes.includes('colour')) {
-    plan.gains = colourGains(px);
+    plan.gains = colourGains(px, options.colour);
     if (plan.gains.some((g) => Math.abs(g - 1) > 0.02)) plan.fixes.push('colour');
     else plan.gains = [1, 1, 1];
   }
@@ -138,8 +197,9 @@ export function turnPixels(px: Pixels, quarterTurns: FixPlan['quarterTurns']): P
   return { data: out, width: w, height: h, channels: 4 };
 }
 
-/** The whole plan on pixels (work size, for the preview): turn, then colour and exposure. */
+/** The whole plan on pixels (work size, for the preview): turn, straighten, then colour and exposure. */
 export function applyPlan(px: Pixels, plan: FixPlan): Pixels {
   const turned = plan.quarterTurns ? turnPixels(px, plan.quarterTurns) : px;
-  return applyLuts(turned, channelLuts(plan));
+  const level = plan.straighten ? straightenPixels(turned, plan.straighten) : turned;
+  return applyLuts(level, channelLuts(plan));
 }

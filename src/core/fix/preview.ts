@@ -1,7 +1,8 @@
 import type { Score } from '../aspects';
 import type { FixKind, FixPlan } from '../fixes';
 import type { Pixels } from '../image/views';
-import { applyPlan, planFixes, turnPixels } from './plan';
+import { applyPlan, planFixes, turnPixels, type PlanOptions } from './plan';
+import { keptShare, leans, MAX_STRAIGHTEN, MIN_STRAIGHTEN, straightenPixels } from './straighten';
 
 // A fix on a photo's work-size pixels, scored by the model: the same steps in the browser
 // (fix-browser.ts) and in Node (tools/model/fix-evidence.ts), with the model passed in.
@@ -29,15 +30,44 @@ export async function uprightTurn(score: ScorePixels, px: Pixels, size: { width:
  * The plan for `fixes`, the fixed pixels and their score. `quarterTurns`, when given, is the
  * seller's own turn (by hand): it replaces the model's choice.
  */
+/** The model's tilt severity must drop by this much for a straighten to be worth its crop. */
+const MIN_TILT_GAIN = 0.03;
+
+/**
+ * Which angle to straighten by: the lines' strongest leans are candidates (a real photo's are
+ * rarely one clear peak), and the model picks the one after which it finds the photo least
+ * tilted — provided it finds it less tilted than as it is. 0: leave it.
+ */
+export async function levelAngle(score: ScorePixels, px: Pixels, size: { width: number; height: number }): Promise<number> {
+  let best = 0;
+  let bestTilt = (await score(px, size)).aspects.tilt - MIN_TILT_GAIN;
+  for (const lean of leans(px, 3)) {
+    const angle = -lean.degrees;
+    if (Math.abs(angle) < MIN_STRAIGHTEN || Math.abs(angle) > MAX_STRAIGHTEN) continue;
+    const k = keptShare(px.width, px.height, angle);
+    const tilt = (await score(straightenPixels(px, angle), { width: Math.round(size.width * k), height: Math.round(size.height * k) })).aspects.tilt;
+    if (tilt < bestTilt) {
+      best = angle;
+      bestTilt = tilt;
+    }
+  }
+  return best;
+}
+
 export async function fixPixels(
   score: ScorePixels,
   px: Pixels,
   size: { width: number; height: number },
   fixes: readonly FixKind[],
   quarterTurns?: FixPlan['quarterTurns'],
+  options?: PlanOptions,
 ): Promise<{ plan: FixPlan; fixed: Pixels; score: Score }> {
   const turns = quarterTurns ?? (fixes.includes('turn') ? await uprightTurn(score, px, size) : 0);
-  const plan = planFixes(px, turns ? [...new Set<FixKind>(['turn', ...fixes])] : fixes, turns);
+  const turned = turns ? turnPixels(px, turns) : px;
+  const straighten = fixes.includes('straighten') ? await levelAngle(score, turned, turnedSize(size.width, size.height, turns)) : undefined;
+  const plan = planFixes(px, turns ? [...new Set<FixKind>(['turn', ...fixes])] : fixes, turns, options, straighten);
   const fixed = applyPlan(px, plan);
-  return { plan, fixed, score: await score(fixed, turnedSize(size.width, size.height, plan.quarterTurns)) };
+  const kept = plan.straighten ? keptShare(turned.width, turned.height, plan.straighten) : 1;
+  const out = turnedSize(size.width, size.height, plan.quarterTurns);
+  return { plan, fixed, score: await score(fixed, { width: Math.round(out.width * kept), height: Math.round(out.height * kept) }) };
 }
