@@ -13,7 +13,7 @@ export interface FolderRule {
 const CORE = ['core', 'core/image', 'core/measures', 'core/model', 'core/fix', 'core/explain'];
 
 export const RULES: Record<string, FolderRule> = {
-  core: { may: [], job: 'types and policies every layer shares: aspects, errors, limits, the engine interface, the recovery ladder' },
+  core: { may: [], job: 'types and policies every layer shares: aspects, errors, limits, locale, the fixes, the engine interface, the recovery ladder' },
   'core/image': { may: ['core'], job: 'photos in: sniffing, decoding, EXIF, pixels, the views, the fingerprint, location stripping' },
   'core/measures': { may: ['core', 'core/image'], job: 'the explicit measurements of a photo’s views (sharpness, exposure, colour, tilt, clutter)' },
   'core/model': { may: ['core', 'core/image', 'core/measures'], job: 'model files, features, head, calibration, the backend policy and the scorer (tfjs)' },

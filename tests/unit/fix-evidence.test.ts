@@ -1,0 +1,23 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIQ_DIR } from '../../tools/model/dataset';
+import { LABELS_FILE } from '../../tools/model/labels';
+
+// npm run fix-evidence on a handful of labelled photos: it runs end to end and reports every
+// figure the fixes are judged by (the real figures: tools/model/README.md, "Fixes").
+
+const REPO = join(import.meta.dirname, '../..');
+const missing = [join(BIQ_DIR, 'images'), LABELS_FILE].filter((p) => !existsSync(p));
+const run = (args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'tools/model/fix-evidence.ts', ...args], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+
+describe('npm run fix-evidence', () => {
+  it('answers --help', () => {
+    expect(run(['--help'])).toMatch(/Tune on --split train/);
+  });
+
+  it.skipIf(missing.length > 0)(`reports each fix's figures on a few train photos${missing.length ? ` (skipped: ${missing.join(', ')} missing; set PHOTO_COACH_DATA)` : ''}`, () => {
+    const out = run(['--split', 'train', '--limit', '12', '--turned', '2']);
+    for (const line of [/^colour \(color_cast labelled/m, /^exposure \(underexposure labelled/m, /^straighten \(tilt labelled/m, /comes back upright \(the shipped rule\): [\d.]+ % \(\d+\/2\)/, /offered on photos whose labels do not flag it: /]) expect(out).toMatch(line);
+  });
+});
