@@ -4,10 +4,10 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { ensureBuild, FIXTURES_DIR, launchBrowser, startServers, withPage, type LaunchedBrowser, type Servers } from './lib';
 
-// One-tap fixes on the real model, across sites as in production: a dark photo is brightened
-// (preview, its new score, keep), the listing page gets the fixed JPEG — full size, no
-// metadata, its fixes named — and Undo gives it back the original; a photo turned by hand
-// reaches the page turned. In English and in Japanese.
+// One-tap fixes on the real model, across sites as in production: a dark photo brightened and
+// a tinted one neutralised (preview, its new score, keep), the listing page gets the fixed JPEG
+// — full size, no metadata, its fixes named — and Undo gives it back the original; a photo
+// turned by hand reaches the page turned. In English and in Japanese.
 // Golden files: tests/fixtures/advice/*.png, remade by `npx tsx tests/fixtures/advice/make.ts`.
 
 const MIN = 60_000;
@@ -37,60 +37,69 @@ const held = (page: Page) =>
 
 const attached = (page: Page) => page.getByTestId('attached-photo').first();
 
-for (const locale of ['en', 'ja'] as const) {
-  const say = locale === 'en' ? { fix: 'Fix: brighten', keep: 'Keep the fix', undo: 'Undo fix' } : { fix: '補正する：明るく', keep: '補正を使う', undo: '補正を元に戻す' };
+const WORDS = {
+  en: { brighten: 'Fix: brighten', colour: 'Fix: neutral colour', keep: 'Keep the fix', undo: 'Undo fix', turn: 'Turn', right: 'Turn right', left: 'Turn left' },
+  ja: { brighten: '補正する：明るく', colour: '補正する：色味を自然に', keep: '補正を使う', undo: '補正を元に戻す', turn: '回転', right: '右に回す', left: '左に回す' },
+} as const;
 
-  test(`${locale}: a dark photo brightened, previewed with its score, kept and undone; the listing page gets the fixed JPEG`, { timeout: 10 * MIN }, async () => {
+const CASES = [
+  { photo: 'dark.png', button: 'brighten', fixes: 'exposure' },
+  { photo: 'tinted.png', button: 'colour', fixes: 'colour' },
+] as const;
+
+for (const locale of ['en', 'ja'] as const) {
+  const say = WORDS[locale];
+  for (const c of CASES) {
+    test(`${locale}: ${c.photo} fixed (${c.fixes}), previewed with its score, kept and undone; the listing page gets the fixed JPEG`, { timeout: 10 * MIN }, async () => {
+      await withPage(chromium.browser, `${servers.hostOrigin}/?coach=${encodeURIComponent(servers.coachOrigin)}&locale=${locale}`, async (page) => {
+        const coach = page.frameLocator('iframe');
+        await coach.getByTestId('file-input').setInputFiles([join(FIXTURES_DIR, 'advice', c.photo)]);
+        const tile = coach.locator('li[data-photo]').first();
+        await tile.locator('.status[data-band]').waitFor({ timeout: 5 * MIN });
+        const before = Number(await tile.locator('.score').innerText());
+
+        await tile.getByRole('button', { name: say[c.button] }).click();
+        const preview = tile.getByTestId('fix-preview');
+        await preview.waitFor({ timeout: 2 * MIN });
+        const after = Number(await preview.getByTestId('fix-score').getAttribute('data-after'));
+        assert.ok(after > before, `the fix raises the score (${before} → ${after})`);
+        assert.equal(await preview.locator('img').count(), 2, 'before and after');
+        for (const alt of await preview.locator('img').evaluateAll((els) => els.map((e) => e.getAttribute('alt')))) assert.ok(alt, 'every preview image has alt text');
+
+        await preview.getByRole('button', { name: say.keep }).click();
+        await tile.getByTestId('fix-applied').waitFor({ timeout: 2 * MIN });
+        await tile.locator('.status[data-band]').waitFor({ timeout: 2 * MIN });
+        assert.equal(await tile.getByTestId('fix-applied').getAttribute('data-fixes'), c.fixes);
+        await page.waitForFunction((fixes) => document.querySelector<HTMLElement>('[data-testid=attached-photo]')?.dataset.fixes === fixes, c.fixes);
+        const fixedName = c.photo.replace('.png', '-fixed.jpg');
+        assert.equal(await attached(page).getAttribute('data-name'), fixedName);
+        assert.deepEqual(await held(page), { name: fixedName, type: 'image/jpeg', width: 512, height: 512, jpeg: true, exif: false });
+        const kept = Number(await tile.locator('.score').innerText());
+        assert.ok(kept > before, `the kept photo scores better (${before} → ${kept})`);
+
+        await tile.getByRole('button', { name: say.undo }).click();
+        await page.waitForFunction((name) => document.querySelector<HTMLElement>('[data-testid=attached-photo]')?.dataset.name === name, c.photo);
+        assert.equal(await attached(page).getAttribute('data-fixes'), null);
+        assert.equal(Number(await tile.locator('.score').innerText()), before);
+      });
+    });
+  }
+
+  test(`${locale}: turned by hand, the listing page gets the photo as the seller turned it`, { timeout: 10 * MIN }, async () => {
     await withPage(chromium.browser, `${servers.hostOrigin}/?coach=${encodeURIComponent(servers.coachOrigin)}&locale=${locale}`, async (page) => {
       const coach = page.frameLocator('iframe');
-      await coach.getByTestId('file-input').setInputFiles([join(FIXTURES_DIR, 'advice', 'dark.png')]);
+      await coach.getByTestId('file-input').setInputFiles([join(FIXTURES_DIR, 'bad-input', 'upright.jpg')]);
       const tile = coach.locator('li[data-photo]').first();
       await tile.locator('.status[data-band]').waitFor({ timeout: 5 * MIN });
-      const before = Number(await tile.locator('.score').innerText());
-
-      await tile.getByRole('button', { name: say.fix }).click();
+      await tile.getByRole('button', { name: say.turn, exact: true }).click();
       const preview = tile.getByTestId('fix-preview');
-      await preview.waitFor({ timeout: 2 * MIN });
-      const after = Number(await preview.getByTestId('fix-score').getAttribute('data-after'));
-      assert.ok(after > before, `the fix raises the score (${before} → ${after})`);
-      assert.equal(await preview.locator('img').count(), 2, 'before and after');
-      for (const alt of await preview.locator('img').evaluateAll((els) => els.map((e) => e.getAttribute('alt')))) assert.ok(alt, 'every preview image has alt text');
-
+      await preview.getByRole('button', { name: say.right }).click();
+      // right, then left again: a quarter turn clockwise in all
+      await preview.getByRole('button', { name: say.left }).click();
       await preview.getByRole('button', { name: say.keep }).click();
-      await tile.getByTestId('fix-applied').waitFor({ timeout: 2 * MIN });
-      await tile.locator('.status[data-band]').waitFor({ timeout: 2 * MIN });
-      assert.equal(await tile.getByTestId('fix-applied').getAttribute('data-fixes'), 'exposure');
-      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid=attached-photo]')?.dataset.fixes === 'exposure');
-      assert.equal(await attached(page).getAttribute('data-name'), 'dark-fixed.jpg');
-      assert.deepEqual(await held(page), { name: 'dark-fixed.jpg', type: 'image/jpeg', width: 512, height: 512, jpeg: true, exif: false });
-      const kept = Number(await tile.locator('.score').innerText());
-      assert.ok(kept > before, `the kept photo scores better (${before} → ${kept})`);
-
-      await tile.getByRole('button', { name: say.undo }).click();
-      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid=attached-photo]')?.dataset.name === 'dark.png');
-      assert.equal(await attached(page).getAttribute('data-fixes'), null);
-      assert.equal(Number(await tile.locator('.score').innerText()), before);
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid=attached-photo]')?.dataset.fixes === 'turn');
+      const photo = await held(page);
+      assert.deepEqual([photo.width, photo.height, photo.type], [400, 592, 'image/jpeg'], 'a quarter turn clockwise');
     });
   });
 }
-
-test('turned by hand: the listing page gets the photo upright as the seller turned it', { timeout: 10 * MIN }, async () => {
-  await withPage(chromium.browser, `${servers.hostOrigin}/?coach=${encodeURIComponent(servers.coachOrigin)}`, async (page) => {
-    const coach = page.frameLocator('iframe');
-    await coach.getByTestId('file-input').setInputFiles([join(FIXTURES_DIR, 'bad-input', 'upright.jpg')]);
-    const tile = coach.locator('li[data-photo]').first();
-    await tile.locator('.status[data-band]').waitFor({ timeout: 5 * MIN });
-    await tile.getByRole('button', { name: 'Turn', exact: true }).click();
-    const preview = tile.getByTestId('fix-preview');
-    await preview.waitFor({ timeout: 2 * MIN });
-    await preview.getByRole('button', { name: 'Turn right' }).click();
-    await preview.waitFor({ timeout: 2 * MIN });
-    await preview.getByRole('button', { name: 'Keep the fix' }).waitFor();
-    // right, then left again: a quarter turn clockwise in all
-    await preview.getByRole('button', { name: 'Turn left' }).click();
-    await preview.getByRole('button', { name: 'Keep the fix' }).click();
-    await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid=attached-photo]')?.dataset.fixes === 'turn');
-    const photo = await held(page);
-    assert.deepEqual([photo.width, photo.height, photo.type], [400, 592, 'image/jpeg'], 'a quarter turn clockwise');
-  });
-});

@@ -18,6 +18,13 @@ describe('npm run fix-evidence', () => {
 
   it.skipIf(missing.length > 0)(`reports each fix's figures on a few train photos${missing.length ? ` (skipped: ${missing.join(', ')} missing; set PHOTO_COACH_DATA)` : ''}`, () => {
     const out = run(['--split', 'train', '--limit', '12', '--turned', '2']);
-    for (const line of [/^colour \(color_cast labelled/m, /^exposure \(underexposure labelled/m, /^straighten \(tilt labelled/m, /comes back upright \(the shipped rule\): [\d.]+ % \(\d+\/2\)/, /offered on photos whose labels do not flag it: /]) expect(out).toMatch(line);
+    for (const line of [
+      /^colour \(color_cast labelled/m,
+      /^exposure \(underexposure labelled/m,
+      /^straighten \(tilt labelled/m,
+      /comes back upright \(the shipped rule\): [\d.]+ % \(\d+\/2\)/,
+      /offered on photos whose labels do not flag it: /,
+    ])
+      expect(out).toMatch(line);
   });
 });
