@@ -261,7 +261,8 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
 
       requestFix(id, fixes, quarterTurns) {
         const photo = find(id);
-        if (!photo || photo.state !== 'done' || (!fixes.length && !quarterTurns) || disposed || photo.fix?.state === 'working' || photo.fix?.state === 'keeping') return;
+        const busy = photo?.fix?.state === 'working' || photo?.fix?.state === 'keeping';
+        if (photo?.state !== 'done' || (!fixes.length && !quarterTurns) || disposed || busy) return;
         dropFix(photo);
         patch(id, { fix: { state: 'working', requested: fixes } });
         const { signal, current, done } = engineJob(id);
@@ -273,7 +274,11 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
             if (!preview.plan.fixes.length) return patch(id, { fix: { state: 'nothing' } });
             patch(id, { fix: { state: 'preview', requested: fixes, preview, previewUrl: urls.create(preview.preview) } });
           },
-          (e) => current() && (done(), patch(id, { fix: { state: 'failed', error: toPhotoError(e) } })),
+          (e) => {
+            if (!current()) return;
+            done();
+            patch(id, { fix: { state: 'failed', error: toPhotoError(e) } });
+          },
         );
       },
 
@@ -305,7 +310,12 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
             });
             enqueue(id);
           },
-          (e) => current() && (done(), patch(id, { fix: { state: 'failed', error: toPhotoError(e) } }), urls.revoke(fix.previewUrl)),
+          (e) => {
+            if (!current()) return;
+            done();
+            urls.revoke(fix.previewUrl);
+            patch(id, { fix: { state: 'failed', error: toPhotoError(e) } });
+          },
         );
       },
 

@@ -63,7 +63,7 @@ export function reaskBody(body: ChatBody, reply: string, errors: string[]): Chat
       { role: 'assistant', content: reply },
       {
         role: 'user',
-        content: `Your answer did not match the required format: ${errors.slice(0, 8).join('; ')}. ` + 'Reply again with only the corrected JSON object, with exactly the keys asked for.',
+        content: `Your answer did not match the required format: ${errors.slice(0, 8).join('; ')}. Reply again with only the corrected JSON object, with exactly the keys asked for.`,
       },
     ],
   };

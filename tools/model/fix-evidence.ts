@@ -51,7 +51,10 @@ function tones(px: Pixels): { median: number; clipped: number } {
   const n = px.width * px.height;
   let seen = 0;
   let median = 0;
-  for (; median < 256; median++) if ((seen += hist[median]) >= n / 2) break;
+  for (; median < 256; median++) {
+    seen += hist[median];
+    if (seen >= n / 2) break;
+  }
   return { median, clipped: clipped / n };
 }
 
