@@ -26,6 +26,9 @@ Writes bench-results/<timestamp>.json and .md.
                       the first N of the set, which still spans 0.3–12 MP)
   --worker LIST       backends to run on the worker path (default webgl,wasm; "none" to skip)
   --no-choice         skip the measured backend choice
+  --batch N           N camera-sized photos added at once (the set's biggest, in turn), ours in
+                      a worker against the peer with its own decode: time to the first and last
+                      score (default 20; 0 skips)
   --no-cross-site     skip the cross-site visits (the demo listing page on localhost with the
                       coach from 127.0.0.1, as in production: cold, then a repeat visit)
   --no-build          use the last build as it is
@@ -63,6 +66,7 @@ async function main() {
       worker: { type: 'string', default: 'webgl,wasm' },
       'no-choice': { type: 'boolean', default: false },
       'no-cross-site': { type: 'boolean', default: false },
+      batch: { type: 'string', default: '20' },
       'no-build': { type: 'boolean', default: false },
       rebuild: { type: 'boolean', default: false },
       results: { type: 'string' },
@@ -73,6 +77,7 @@ async function main() {
   });
   if (o.help) return console.log(HELP);
   const runs = Number(o.runs);
+  const batchSize = Number(o.batch);
   const nPhotos = Number(o.photos);
   const backends = o.backends.split(',').filter(Boolean) as ('webgl' | 'wasm' | 'cpu')[];
   const caps = Object.fromEntries(
@@ -169,6 +174,25 @@ async function main() {
         } catch (e) {
           log(`[${tag}] failed: ${(e as Error).message}`);
           run.worker[backend] = { error: (e as Error).message };
+        } finally {
+          await close();
+        }
+      }
+      if (batchSize > 0) {
+        const tag = `run ${r + 1}/${runs} batch`;
+        const { page, close } = await openBench(browser, server.origin, tag);
+        try {
+          // camera-sized: the biggest photos of the set, again in turn when there are fewer
+          const big = [...photos.keys()].sort((a, b) => photos[b].megapixels - photos[a].megapixels).slice(0, Math.min(photos.length, 6));
+          const picked = Array.from({ length: batchSize }, (_, i) => urls[big[i % big.length]]);
+          await page.evaluate((u) => window.bench.loadPhotos(u), picked);
+          await page.evaluate(() => window.bench.peerLoad());
+          log(`[${tag}] ${batchSize} photos at once (${[...new Set(big.map((i) => photos[i].megapixels))].join(', ')} MP)`);
+          run.batch = { ...(await page.evaluate((b) => window.bench.batch(b), workerBackends[0] ?? 'wasm')), megapixels: big.map((i) => photos[i].megapixels) };
+          process.stderr.write('\n');
+        } catch (e) {
+          log(`[${tag}] failed: ${(e as Error).message}`);
+          run.batch = { error: (e as Error).message };
         } finally {
           await close();
         }

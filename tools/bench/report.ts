@@ -11,6 +11,8 @@ export interface RunResult {
   choice?: Json;
   /** tools/bench/cross-site.ts: { cold, repeat } visits, or { error }. */
   crossSite?: Json;
+  /** The batch: { photos, ours: { firstMs, lastMs }, peer: { … }, megapixels }, or { error }. */
+  batch?: Json;
 }
 
 const p = (rows: Json[] | undefined, key: string, q: number) =>
@@ -196,6 +198,18 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
   const failedVisit = runs.map((r) => r.crossSite?.error).find(Boolean);
   const crossSite: Json = visits.length ? { cold: visit('cold'), repeat: visit('repeat') } : failedVisit ? { error: failedVisit } : null;
 
+  const batches = runs.map((r) => r.batch).filter((x) => x && !x.error);
+  const batch: Json = batches.length
+    ? {
+        photos: batches[0].photos,
+        megapixels: batches[0].megapixels,
+        oursFirstMs: round(medianOf(batches, (x) => x.ours.firstMs)),
+        oursLastMs: round(medianOf(batches, (x) => x.ours.lastMs)),
+        peerFirstMs: round(medianOf(batches, (x) => x.peer.firstMs)),
+        peerLastMs: round(medianOf(batches, (x) => x.peer.lastMs)),
+      }
+    : null;
+
   const targets = {
     pipelineWithin1_3xPeer: Object.fromEntries(
       Object.entries(backends)
@@ -210,7 +224,7 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
         .map(([k, v]) => [k, v.bytesBeforeFirstScore.weights <= 4 * MB]),
     ),
   };
-  return { backends, worker, choice, crossSite, targets };
+  return { backends, worker, choice, crossSite, batch, targets };
 }
 
 const f = (x: number | null | undefined, unit = '') => (x === null || x === undefined || Number.isNaN(x) ? '—' : `${x.toLocaleString('en-US')}${unit}`);
@@ -295,6 +309,24 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
     for (const [b, w] of Object.entries(s.worker)) {
       lines.push(w.error ? `| ${b} | failed: ${w.error} | | | | |` : `| ${b} | ${f(w.readyMs)} | ${f(w.p50)} | ${f(w.p95)} | ${w.pageLongTasks} | ${w.pageLongTasksDuringReady} |`);
     }
+  }
+  if (s.batch) {
+    const b = s.batch;
+    const single = Object.values(s.worker).find((w: Json) => !w.error) as Json;
+    const budget = single ? 0.8 * b.photos * single.p50 : null;
+    lines.push(
+      '',
+      `## A batch: ${b.photos} photos added at once (${b.megapixels.join(', ')} MP, the set's biggest in turn)`,
+      '',
+      '| | first score | last score |',
+      '|---|---:|---:|',
+      `| ours (engine queue, worker) | ${f(b.oursFirstMs)} | ${f(b.oursLastMs)} |`,
+      `| peer with its own decode, one after another | ${f(b.peerFirstMs)} | ${f(b.peerLastMs)} |`,
+      '',
+      budget
+        ? `Target: the last within 0.8 × ${b.photos} × the worker path's p50 (${f(single.p50)} ms) = ${f(Math.round(budget))} ms: ${yes(b.oursLastMs <= budget)}. (The worker p50 is over the whole photo set, 0.3–12 MP; the batch is of its biggest.)`
+        : '',
+    );
   }
   if (s.crossSite) {
     const x = s.crossSite;

@@ -321,6 +321,45 @@ const api = {
   },
 
   /** The measured backend choice, as a fresh device makes it (nothing remembered). */
+  /**
+   * The way sellers pick photos: every loaded photo added at once. Ours through the engine (its
+   * queue, on `backend` in a worker): when each score arrives, from the moment all were handed
+   * over. The peer with its own decode, one after another. Both from blobs already in memory.
+   */
+  async batch(backend: BackendName) {
+    if (!peer) throw new Error('peerLoad() first');
+    const engine = createEngine({ modelUrl: MODEL_URL, thread: 'worker', backends: [backend] });
+    try {
+      await engine.ready;
+      // one photo first: the worker's own warm-up is not part of a seller's batch
+      await engine.score(photos[0].blob);
+      const t0 = now();
+      const ours = await Promise.all(
+        photos.map((p, i) =>
+          engine.score(p.blob).then(() => {
+            progress(`batch ours ${i + 1}/${photos.length}`);
+            return now() - t0;
+          }),
+        ),
+      );
+      const p0 = now();
+      const theirs: number[] = [];
+      for (const p of photos) {
+        const { bitmap } = await decodeBlob(p.blob);
+        const x = tf.tidy(() => tf.image.resizeBilinear(tf.browser.fromPixels(bitmap), [224, 224]).div(255).expandDims(0));
+        bitmap.close();
+        const y = peer.predict(x) as tf.Tensor;
+        await y.data();
+        x.dispose();
+        y.dispose();
+        theirs.push(now() - p0);
+      }
+      return { photos: photos.length, ours: { firstMs: Math.min(...ours), lastMs: Math.max(...ours) }, peer: { firstMs: theirs[0], lastMs: theirs[theirs.length - 1] } };
+    } finally {
+      engine.dispose();
+    }
+  },
+
   async choice() {
     const t0 = now();
     const { scorer, choice } = await loadMeasuredScorer({ modelUrl: MODEL_URL, store: null });
