@@ -62,15 +62,16 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = browserD
 
   // scores, fix previews and full-size fixes share one queue: the model runs one photo at a time
   const queue = createJobQueue<Task, unknown>(
-    (task) => runner.run(task),
+    (task, next) => runner.run(task, next),
     cancelled,
     () => ready.then(() => {}),
   );
 
   let disposed = false;
+  let nextId = 1;
   return {
     ready,
-    score: (blob, options) => queue.push({ kind: 'score', blob }, options) as Promise<Score>,
+    score: (blob, options) => queue.push({ kind: 'score', blob, id: nextId++ }, options) as Promise<Score>,
     fix: (blob, fixes, options) => queue.push({ kind: 'fix', blob, fixes, quarterTurns: options?.quarterTurns }, options) as Promise<FixPreview>,
     render: (blob, plan, maxBytes, options) => queue.push({ kind: 'render', blob, plan, maxBytes }, options) as Promise<Blob>,
     async memory() {

@@ -24,7 +24,11 @@ interface Job<I, O> extends JobOptions {
 }
 
 /** `before` is awaited ahead of each job (e.g. the model loading); its failure fails the job. */
-export function createJobQueue<I, O>(run: (input: I) => Promise<O>, cancelled: () => Error, before?: () => Promise<void>): JobQueue<I, O> {
+/**
+ * `run` also hears which input waits next (if any), so it can get that one ready while this one
+ * runs; the next one may still be cancelled before its turn.
+ */
+export function createJobQueue<I, O>(run: (input: I, next?: I) => Promise<O>, cancelled: () => Error, before?: () => Promise<void>): JobQueue<I, O> {
   const queue: Job<I, O>[] = [];
   let running: Job<I, O> | undefined;
   let disposed = false;
@@ -45,7 +49,7 @@ export function createJobQueue<I, O>(run: (input: I) => Promise<O>, cancelled: (
       await before?.();
       if (job.settled) return;
       job.onStart?.();
-      settle(job, { value: await run(job.input) });
+      settle(job, { value: await run(job.input, queue[0]?.input) });
     } catch (e) {
       settle(job, { error: e as Error });
     } finally {

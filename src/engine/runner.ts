@@ -12,7 +12,7 @@ export interface ScorerConfig {
 
 /** What the engine asks of a photo: its score, a fix's preview, or a kept fix at full size. */
 export type Task =
-  | { kind: 'score'; blob: Blob }
+  | { kind: 'score'; blob: Blob; id: number }
   | { kind: 'fix'; blob: Blob; fixes: FixKind[]; quarterTurns?: FixPlan['quarterTurns'] }
   | { kind: 'render'; blob: Blob; plan: FixPlan; maxBytes: number };
 
@@ -21,7 +21,8 @@ export type TaskResult<T extends Task> = T extends { kind: 'score' } ? Score : T
 /** Runs one task at a time somewhere (the page's thread or a worker); the engine owns the queue and cancellation. */
 export interface Runner {
   info: Promise<EngineInfo>;
-  run<T extends Task>(task: T): Promise<TaskResult<T>>;
+  /** `next`: the task that waits after this one, which a runner may start decoding meanwhile. */
+  run<T extends Task>(task: T, next?: Task): Promise<TaskResult<T>>;
   memory?(): Promise<EngineMemory>;
   dispose(): void;
 }

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import { CoachError } from '../core/errors';
 import { previewFix, renderFix } from '../core/fix/fix-browser';
-import { decodeBlob } from '../core/image/decode-browser';
+import { type Decoded, decodeBlob } from '../core/image/decode-browser';
 import { backendMemory, loadScorer, type Scorer } from '../core/model/scorer';
 import type { ScoringApi } from './worker-api';
 import { measurerWorker } from './measure-off-thread';
@@ -13,6 +13,31 @@ import { serve, type Endpoint } from './rpc';
 // model card.
 
 let scorer: Promise<Scorer> | undefined;
+
+/** The photo queued next, being decoded while the current one scores (one at most). */
+let ahead: { id: number; decoding: Promise<Decoded> } | undefined;
+
+/**
+ * This photo decoded — by the decode started while the previous one scored, when it is the one
+ * that was queued next — and the next one's decode started. The browser decodes off this thread
+ * (ImageDecoder, createImageBitmap), so it overlaps this photo's backbone.
+ */
+function decoded(input: { blob: Blob; id?: number; next?: { id: number; blob: Blob } }): Promise<Decoded> {
+  const mine = ahead && ahead.id === input.id ? ahead.decoding : decodeBlob(input.blob);
+  // a decode nobody came for (its photo was removed): its bitmap is freed
+  if (ahead && ahead.decoding !== mine)
+    ahead.decoding.then(
+      (d) => d.bitmap.close(),
+      () => {},
+    );
+  ahead = undefined;
+  if (input.next) {
+    const decoding = decodeBlob(input.next.blob);
+    decoding.catch(() => {}); // its own score call reports a failure
+    ahead = { id: input.next.id, decoding };
+  }
+  return mine;
+}
 
 function offscreenWebgl2(): boolean {
   try {
@@ -39,7 +64,7 @@ serve<ScoringApi>(self as unknown as Endpoint, {
   async score(input) {
     if (!scorer) throw new CoachError('INTERNAL', 'score before init', { userFacing: false });
     const s = await scorer;
-    const { bitmap, width, height } = 'blob' in input ? await decodeBlob(input.blob) : input;
+    const { bitmap, width, height } = 'blob' in input ? await decoded(input) : input;
     try {
       return await s.score(bitmap, { width, height });
     } finally {

@@ -9,7 +9,14 @@ import type { MeasuredPixels } from '../core/measures/measures';
 // shares the bytes; the worker decodes, off the page's thread) or as ImageBitmaps the caller
 // already decoded, transferred (not copied).
 
-export type PhotoInput = { blob: Blob } | { bitmap: ImageBitmap; width: number; height: number };
+export type PhotoInput =
+  | {
+      blob: Blob;
+      /** The engine's id for this photo, and the photo queued after it: decoded while this one scores. */
+      id?: number;
+      next?: { id: number; blob: Blob };
+    }
+  | { bitmap: ImageBitmap; width: number; height: number };
 
 export type ScoringApi = {
   /** Whether this worker can draw WebGL2 on an OffscreenCanvas (tfjs's webgl backend needs it). */

@@ -50,9 +50,14 @@ export function workerRunner(opts: ScorerConfig, createWorker: () => WorkerLike,
 
   return {
     info,
-    async run(task) {
+    async run(task, next) {
       await info;
-      const once = () => (task.kind === 'score' ? rpc.call('score', { blob: task.blob }) : task.kind === 'fix' ? rpc.call('fix', task) : rpc.call('render', task)) as Promise<TaskResult<typeof task>>;
+      // the photo queued next is decoded in the worker while this one's backbone runs
+      const ahead = next?.kind === 'score' ? { id: next.id, blob: next.blob } : undefined;
+      const once = () =>
+        (task.kind === 'score' ? rpc.call('score', { blob: task.blob, id: task.id, next: ahead }) : task.kind === 'fix' ? rpc.call('fix', task) : rpc.call('render', task)) as Promise<
+          TaskResult<typeof task>
+        >;
       try {
         return await once();
       } catch (e) {

@@ -11,6 +11,8 @@ const info = { backend: 'webgl' as const, reason: 'webgl: first choice, warmed u
 interface FakeWorkerOptions {
   webgl2?: boolean;
   scoreFn?: (blob: Blob, worker: FakeWorker) => Promise<Score>;
+  /** Every score call's argument, as the worker got it. */
+  seen?: unknown[];
   initFn?: () => Promise<typeof info>;
 }
 type FakeWorker = FakePort & WorkerLike & { terminated: boolean; crash(message: string): void };
@@ -35,7 +37,10 @@ function workerDeps(o: FakeWorkerOptions = {}) {
       serve<ScoringApi>(inside, {
         probe: async () => ({ offscreenWebgl2: o.webgl2 ?? true }),
         init: o.initFn ?? (async () => info),
-        score: async (input) => (o.scoreFn ?? (async () => score(50)))((input as { blob: Blob }).blob, w),
+        score: async (input) => {
+          o.seen?.push(input);
+          return (o.scoreFn ?? (async () => score(50)))((input as { blob: Blob }).blob, w);
+        },
         memory: async () => ({ backend: 'webgl', numTensors: 7, numBytes: 700, texturesUsed: 3, texturesFree: 1 }),
         fix: async ({ fixes }) => ({ plan: { fixes, quarterTurns: 0, straighten: 0, gains: [1, 1, 1], curve: [] }, score: score(70), preview: new Blob(['preview']) }),
         render: async ({ maxBytes }) => new Blob([`rendered ≤ ${maxBytes}`]),
@@ -65,6 +70,18 @@ describe('engine', () => {
     expect(preview.plan.fixes).toEqual(['exposure']);
     expect(preview.score.overall).toBe(70);
     expect(await (await engine.render(blob('a'), preview.plan, 1000)).text()).toBe('rendered ≤ 1000');
+  });
+
+  it('tells the worker which photo is queued next, so it can decode it meanwhile', async () => {
+    const seen: { id: number; next?: { id: number; blob: Blob } }[] = [];
+    const { deps } = workerDeps({ seen });
+    const engine = createEngine({ modelUrl: '/model/' }, deps);
+    const [a, b] = [blob('a'), blob('b')];
+    await Promise.all([engine.score(a), engine.score(b)]);
+    expect(seen).toHaveLength(2);
+    expect(seen[0].next?.id).toBe(seen[1].id);
+    expect(await seen[0].next?.blob.text()).toBe('b');
+    expect(seen[1].next).toBeUndefined();
   });
 
   it('scores in a worker and says so', async () => {

@@ -179,22 +179,28 @@ async function main() {
         }
       }
       if (batchSize > 0) {
-        const tag = `run ${r + 1}/${runs} batch`;
-        const { page, close } = await openBench(browser, server.origin, tag);
-        try {
-          // camera-sized: the biggest photos of the set, again in turn when there are fewer
-          const big = [...photos.keys()].sort((a, b) => photos[b].megapixels - photos[a].megapixels).slice(0, Math.min(photos.length, 6));
-          const picked = Array.from({ length: batchSize }, (_, i) => urls[big[i % big.length]]);
-          await page.evaluate((u) => window.bench.loadPhotos(u), picked);
-          await page.evaluate(() => window.bench.peerLoad());
-          log(`[${tag}] ${batchSize} photos at once (${[...new Set(big.map((i) => photos[i].megapixels))].join(', ')} MP)`);
-          run.batch = { ...(await page.evaluate((b) => window.bench.batch(b), workerBackends[0] ?? 'wasm')), megapixels: big.map((i) => photos[i].megapixels) };
-          process.stderr.write('\n');
-        } catch (e) {
-          log(`[${tag}] failed: ${(e as Error).message}`);
-          run.batch = { error: (e as Error).message };
-        } finally {
-          await close();
+        // camera-sized: the biggest photos of the set, again in turn when there are fewer
+        const big = [...photos.keys()].sort((a, b) => photos[b].megapixels - photos[a].megapixels).slice(0, Math.min(photos.length, 6));
+        // with a baseline, both builds' batches in the same run, taking turns to go first
+        const builds = [{ key: 'ours', origin: server.origin }, ...(baseline ? [{ key: `@${baseline.name}`, origin: baseline.server.origin }] : [])];
+        for (const { key, origin } of r % 2 ? builds.reverse() : builds) {
+          const tag = `run ${r + 1}/${runs} batch ${key}`;
+          const { page, close } = await openBench(browser, origin, tag);
+          try {
+            const picked = Array.from({ length: batchSize }, (_, i) => `${origin}/bench-photos/${photos[big[i % big.length]].file}`);
+            await page.evaluate((u) => window.bench.loadPhotos(u), picked);
+            await page.evaluate(() => window.bench.peerLoad());
+            log(`[${tag}] ${batchSize} photos at once (${[...new Set(big.map((i) => photos[i].megapixels))].join(', ')} MP)`);
+            const result = { ...(await page.evaluate((b) => window.bench.batch(b), workerBackends[0] ?? 'wasm')), megapixels: big.map((i) => photos[i].megapixels) };
+            if (key === 'ours') run.batch = result;
+            else run.batchBaseline = { ...result, name: baseline!.name };
+            process.stderr.write('\n');
+          } catch (e) {
+            log(`[${tag}] failed: ${(e as Error).message}`);
+            if (key === 'ours') run.batch = { error: (e as Error).message };
+          } finally {
+            await close();
+          }
         }
       }
       if (crossSite) {

@@ -11,8 +11,9 @@ export interface RunResult {
   choice?: Json;
   /** tools/bench/cross-site.ts: { cold, repeat } visits, or { error }. */
   crossSite?: Json;
-  /** The batch: { photos, ours: { firstMs, lastMs }, peer: { … }, megapixels }, or { error }. */
+  /** The batch: { photos, ours: { firstMs, lastMs }, peer: { … }, megapixels }, or { error }; the baseline build's beside it. */
   batch?: Json;
+  batchBaseline?: Json;
 }
 
 const p = (rows: Json[] | undefined, key: string, q: number) =>
@@ -198,17 +199,20 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
   const failedVisit = runs.map((r) => r.crossSite?.error).find(Boolean);
   const crossSite: Json = visits.length ? { cold: visit('cold'), repeat: visit('repeat') } : failedVisit ? { error: failedVisit } : null;
 
-  const batches = runs.map((r) => r.batch).filter((x) => x && !x.error);
-  const batch: Json = batches.length
-    ? {
-        photos: batches[0].photos,
-        megapixels: batches[0].megapixels,
-        oursFirstMs: round(medianOf(batches, (x) => x.ours.firstMs)),
-        oursLastMs: round(medianOf(batches, (x) => x.ours.lastMs)),
-        peerFirstMs: round(medianOf(batches, (x) => x.peer.firstMs)),
-        peerLastMs: round(medianOf(batches, (x) => x.peer.lastMs)),
-      }
-    : null;
+  const batchOf = (list: Json[]) =>
+    list.length
+      ? {
+          photos: list[0].photos,
+          megapixels: list[0].megapixels,
+          oursFirstMs: round(medianOf(list, (x) => x.ours.firstMs)),
+          oursLastMs: round(medianOf(list, (x) => x.ours.lastMs)),
+          peerFirstMs: round(medianOf(list, (x) => x.peer.firstMs)),
+          peerLastMs: round(medianOf(list, (x) => x.peer.lastMs)),
+        }
+      : null;
+  const batch: Json = batchOf(runs.map((r) => r.batch).filter((x) => x && !x.error));
+  const baselineBatches = runs.map((r) => r.batchBaseline).filter((x) => x && !x.error);
+  if (batch && baselineBatches.length) batch.baseline = { name: baselineBatches[0].name, ...batchOf(baselineBatches) };
 
   const targets = {
     pipelineWithin1_3xPeer: Object.fromEntries(
@@ -322,6 +326,12 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
       '|---|---:|---:|',
       `| ours (engine queue, worker) | ${f(b.oursFirstMs)} | ${f(b.oursLastMs)} |`,
       `| peer with its own decode, one after another | ${f(b.peerFirstMs)} | ${f(b.peerLastMs)} |`,
+      ...(b.baseline
+        ? [
+            `| ours @${b.baseline.name} (same run) | ${f(b.baseline.oursFirstMs)} | ${f(b.baseline.oursLastMs)} |`,
+            `| peer, on @${b.baseline.name}'s page | ${f(b.baseline.peerFirstMs)} | ${f(b.baseline.peerLastMs)} |`,
+          ]
+        : []),
       '',
       budget
         ? `Target: the last within 0.8 × ${b.photos} × the worker path's p50 (${f(single.p50)} ms) = ${f(Math.round(budget))} ms: ${yes(b.oursLastMs <= budget)}. (The worker p50 is over the whole photo set, 0.3–12 MP; the batch is of its biggest.)`
