@@ -33,7 +33,7 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
   if (fix?.state === 'preview') {
     const applied = names(t, fix.preview.plan.fixes);
     return (
-      <section className="fix-preview" aria-label={t('fixAfter', { fixes: applied })} data-testid="fix-preview">
+      <section className="fix-preview" aria-label={t('fixAfter', { fixes: applied })} data-testid="fix-preview" data-quarter-turns={fix.preview.plan.quarterTurns}>
         <div className="fix-pair">
           <figure>
             <img src={photo.original?.objectUrl ?? photo.objectUrl} alt={t('fixBefore')} />

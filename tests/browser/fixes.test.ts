@@ -92,11 +92,12 @@ for (const locale of ['en', 'ja'] as const) {
       const tile = coach.locator('li[data-photo]').first();
       await tile.locator('.status[data-band]').waitFor({ timeout: 5 * MIN });
       await tile.getByRole('button', { name: say.turn, exact: true }).click();
-      const preview = tile.getByTestId('fix-preview');
-      await preview.getByRole('button', { name: say.right }).click();
+      // each turn makes a new preview: wait for the one that shows it before the next tap
+      const turned = (q: number) => tile.locator(`[data-testid="fix-preview"][data-quarter-turns="${q}"]`);
+      await turned(1).getByRole('button', { name: say.right }).click();
       // right, then left again: a quarter turn clockwise in all
-      await preview.getByRole('button', { name: say.left }).click();
-      await preview.getByRole('button', { name: say.keep }).click();
+      await turned(2).getByRole('button', { name: say.left }).click();
+      await turned(1).getByRole('button', { name: say.keep }).click();
       await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid=attached-photo]')?.dataset.fixes === 'turn');
       const photo = await held(page);
       assert.deepEqual([photo.width, photo.height, photo.type], [400, 592, 'image/jpeg'], 'a quarter turn clockwise');
