@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, platform, release } from 'node:os';
+import { cpus, loadavg, totalmem, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
@@ -11,6 +11,7 @@ import { BENCH_ARGS, BENCH_PAGE, DIST, ensureBenchBuild } from './build';
 import { launchChromium } from '../harness/chromium';
 import { baselineDist } from './baseline';
 import { crossSiteServers, crossSiteVisits } from './cross-site';
+import { withCpu } from './cpu';
 
 const HELP = `npm run bench -- [options]
 
@@ -119,7 +120,7 @@ async function main() {
     }
     log(`renderer: ${info.renderer}`);
     for (let r = 0; r < runs; r++) {
-      const run: RunResult = { backends: {}, worker: {} };
+      const run: RunResult = { backends: {}, worker: {}, loadavg: { start: loadavg() } };
       // with a baseline, the two builds take turns going first, so neither always runs on a fresher browser
       const passes = backends.flatMap((backend) => {
         const ours = { backend, key: backend, origin: server.origin };
@@ -138,7 +139,7 @@ async function main() {
           const cold = await page.evaluate(([b, u]) => window.bench.cold(b, u), [backend, firstPhoto] as const);
           await page.evaluate((u) => window.bench.loadPhotos(u), urls.slice(0, limit));
           log(`[${tag}] warm, ${limit} photos`);
-          const warm = await page.evaluate((n) => window.bench.warm(n), limit);
+          const { value: warm, cpuMs: warmCpuMs } = await withCpu(browser, () => page.evaluate((n) => window.bench.warm(n), limit));
           process.stderr.write('\n');
           // the 12 MP photo where it is affordable: the memory peak comes from the biggest photos
           const profile = await page.evaluate((i) => window.bench.profile(i), backend === 'wasm' && limit > 1 ? 1 : 0);
@@ -146,7 +147,7 @@ async function main() {
           await page.evaluate(() => window.bench.releaseModel());
           log(`[${tag}] peer`);
           const peerLoad = await page.evaluate(() => window.bench.peerLoad());
-          const peer = await page.evaluate((n) => window.bench.peerRun(n), limit);
+          const { value: peer, cpuMs: peerCpuMs } = await withCpu(browser, () => page.evaluate((n) => window.bench.peerRun(n), limit));
           process.stderr.write('\n');
           await page.evaluate(() => window.bench.peerRelease());
           // a returning seller: same browser profile, model from Cache Storage
@@ -154,7 +155,7 @@ async function main() {
           await page.waitForFunction(() => document.body.dataset.ready === '1');
           log(`[${tag}] repeat visit`);
           const repeat = await page.evaluate(([b, u]) => window.bench.cold(b, u), [backend, firstPhoto] as const);
-          run.backends[key] = { cold, warm, profile, parts, peerLoad, peer, repeat };
+          run.backends[key] = { cold, warm, profile, parts, peerLoad, peer, repeat, cpu: { oursPerPhotoMs: warmCpuMs / limit, peerPerPhotoMs: peerCpuMs / limit } };
         } catch (e) {
           log(`[${tag}] failed: ${(e as Error).message}`);
           run.backends[key] = { error: (e as Error).message };
@@ -224,6 +225,7 @@ async function main() {
           await close();
         }
       }
+      run.loadavg!.end = loadavg();
       results.push(run);
     }
   } finally {
@@ -239,6 +241,7 @@ async function main() {
     device: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()}`, loadavg: (await import('node:os')).loadavg() },
     browser: { version: browser.version(), ...info },
     options: { runs, photos: nPhotos, caps, backends, worker: workerBackends, baseline: o.baseline, crossSite: !!crossSite },
+    loadavgPerRun: results.map((r) => `${r.loadavg?.start[0].toFixed(1)} → ${r.loadavg?.end?.[0].toFixed(1)}`).join(', '),
     photoSet: photos.map(({ file, width, height, megapixels, bytes }) => ({ file, width, height, megapixels, bytes })),
   };
   const summary = summarise(results, photos);

@@ -14,6 +14,8 @@ export interface RunResult {
   /** The batch: { photos, ours: { firstMs, lastMs }, peer: { … }, megapixels }, or { error }; the baseline build's beside it. */
   batch?: Json;
   batchBaseline?: Json;
+  /** The machine's load average (1, 5, 15 min) as the run started and ended. */
+  loadavg?: { start: number[]; end?: number[] };
 }
 
 const p = (rows: Json[] | undefined, key: string, q: number) =>
@@ -82,6 +84,16 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
         ),
         bySizeP50: bySize,
       },
+      cpuPerPhoto: ok[0].cpu
+        ? {
+            ours: round(medianOf(ok, (x) => x.cpu.oursPerPhotoMs)),
+            peer: round(medianOf(ok, (x) => x.cpu.peerPerPhotoMs)),
+            ratio: round(
+              medianOf(ok, (x) => x.cpu.oursPerPhotoMs / x.cpu.peerPerPhotoMs),
+              2,
+            ),
+          }
+        : null,
       peer: {
         modelP50: round(medianOf(ok, (x) => p(x.peer.rows, 'modelMs', 50))),
         modelP95: round(medianOf(ok, (x) => p(x.peer.rows, 'modelMs', 95))),
@@ -243,6 +255,7 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
     `# Bench results`,
     '',
     `${meta.date} · commit ${meta.commit} · ${meta.device.cpu} (${meta.device.cores} cores, ${meta.device.memoryGiB} GiB), load average at the end ${meta.device.loadavg.map((x: number) => x.toFixed(1)).join(' / ')}`,
+    `Load average per run (1-minute, at the start → the end): ${meta.loadavgPerRun ?? '—'}`,
     `Chromium ${meta.browser.version} headless · WebGL renderer: ${meta.browser.renderer || 'none'}`,
     `Medians of ${meta.options.runs} run(s); ${meta.options.photos} photos (${Math.min(...meta.photoSet.map((x: Json) => x.megapixels))}–${Math.max(...meta.photoSet.map((x: Json) => x.megapixels))} MP)` +
       Object.entries(meta.options.caps as Record<string, number>)
@@ -272,6 +285,7 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
     row('ratio ours / peer p95', (b) => f(b.ratioToPeer.p95)),
     row('ratio model part only / peer p50', (b) => f(b.ratioToPeer.modelOnlyP50)),
     row('ratio ours / peer with decode p50', (b) => f(b.ratioToPeer.vsPeerWithDecodeP50)),
+    row('CPU per photo, all processes: ours / peer with decode (ratio)', (b) => (b.cpuPerPhoto ? `${f(b.cpuPerPhoto.ours)} / ${f(b.cpuPerPhoto.peer)} (${f(b.cpuPerPhoto.ratio)})` : '—')),
     row('main-thread long tasks while scoring (page path)', (b) => `${f(b.mainThreadLongTasks.count)} (max ${f(b.mainThreadLongTasks.maxMs)} ms)`),
     row('peak tf tensors / leaked', (b) => `${f(b.memory.peakNumTensors)} / ${f(b.memory.leakedTensors)}`),
     row('peak JS heap / tf.profile peak', (b) => `${f(b.memory.peakJsHeapMB)} MB / ${f(b.memory.profilePeakMB)} MB`),
