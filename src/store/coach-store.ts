@@ -118,6 +118,9 @@ export function coverOf(photos: Photo[], order: string[]): string | null {
   return order.find((id) => byId.has(id) && isSendable(byId.get(id)!)) ?? null;
 }
 
+/** A file over the listing site's byte limit: refused at once, never scored or sent. */
+const overSiteLimit = (size: number, limit: number): PhotoError => ({ code: 'OVER_SITE_LIMIT', message: `${size} bytes; the site takes up to ${limit}` });
+
 function toPhotoError(e: unknown): PhotoError {
   if (isCoachError(e)) return { code: e.code, message: e.message };
   return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
@@ -142,33 +145,59 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
       jobs.delete(id);
     };
 
+    /**
+     * An engine job for a photo (a score, a fix's preview or render), which replaces any it had.
+     * `settle` wraps the job's outcome: only the photo's current job may change it.
+     */
+    const engineJob = (id: string) => {
+      const job = new AbortController();
+      jobs.set(id, job);
+      const current = () => !job.signal.aborted && jobs.get(id) === job;
+      const settle = <T>(ok: (value: T) => void, failed: (e: unknown) => void) =>
+        [
+          (value: T) => {
+            if (!current()) return;
+            jobs.delete(id);
+            ok(value);
+          },
+          (e: unknown) => {
+            if (!current()) return;
+            jobs.delete(id);
+            failed(e);
+          },
+        ] as const;
+      return { signal: job.signal, current, settle };
+    };
+
     // The engine queues and runs one photo at a time; `onStart` says when this one's turn comes.
     const enqueue = (id: string) => {
       const photo = find(id);
       if (!photo || disposed) return;
-      const job = new AbortController();
-      jobs.set(id, job);
-      const current = () => !job.signal.aborted && jobs.get(id) === job;
-      const finish = (p: Partial<Photo>) => {
-        if (!current()) return;
-        jobs.delete(id);
-        patch(id, p);
-      };
-      engine.score(photo.file, { signal: job.signal, onStart: () => current() && patch(id, { state: 'scoring' }) }).then(
-        (score) => finish({ state: 'done', score }),
-        (e) => finish({ state: 'error', error: toPhotoError(e) }),
+      const { signal, current, settle } = engineJob(id);
+      engine.score(photo.file, { signal, onStart: () => current() && patch(id, { state: 'scoring' }) }).then(
+        ...settle(
+          (score: Score) => patch(id, { state: 'done', score }),
+          (e) => patch(id, { state: 'error', error: toPhotoError(e) }),
+        ),
       );
     };
 
-    /** A fix or render job for a photo: cancelled like its scoring when the photo goes. */
-    const engineJob = (id: string) => {
-      const job = new AbortController();
-      jobs.set(id, job);
-      return { signal: job.signal, current: () => !job.signal.aborted && jobs.get(id) === job, done: () => jobs.delete(id) };
-    };
     /** Frees a shown preview's URL. */
     const dropFix = (p: Photo) => {
       if (p.fix?.state === 'preview' || p.fix?.state === 'keeping') urls.revoke(p.fix.previewUrl);
+    };
+    /** Frees every URL a photo holds: its file's, a preview's, the original's kept for Undo. */
+    const release = (p: Photo) => {
+      urls.revoke(p.objectUrl);
+      dropFix(p);
+      if (p.original) urls.revoke(p.original.objectUrl);
+    };
+    /** The photo's slot takes a new file (a retake, a kept fix), queued to be scored within the site's byte limit. */
+    const takeFile = (id: string, file: File, p: Partial<Photo>) => {
+      patch(id, { file, name: file.name, objectUrl: urls.create(file), state: 'queued', score: undefined, error: undefined, fix: undefined, ...p });
+      const { bytesPerPhoto } = get().limits;
+      if (file.size > bytesPerPhoto) patch(id, { state: 'error', error: overSiteLimit(file.size, bytesPerPhoto) });
+      else enqueue(id);
     };
 
     const watchEngine = (e: Engine) => {
@@ -210,9 +239,7 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
           name: file.name,
           objectUrl: urls.create(file),
           // over the site's byte limit: refused at once, never scored or sent
-          ...(file.size > limits.bytesPerPhoto
-            ? { state: 'error' as const, error: { code: 'OVER_SITE_LIMIT' as const, message: `${file.size} bytes; the site takes up to ${limits.bytesPerPhoto}` } }
-            : { state: 'queued' as const }),
+          ...(file.size > limits.bytesPerPhoto ? { state: 'error' as const, error: overSiteLimit(file.size, limits.bytesPerPhoto) } : { state: 'queued' as const }),
         }));
         set((s) => ({ photos: [...s.photos, ...added], leftOut: all.length - fits.length, order: [...s.order, ...added.map((p) => p.id)] }));
         for (const p of added) if (p.state === 'queued') enqueue(p.id);
@@ -223,9 +250,7 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         const photo = find(id);
         if (!photo) return;
         cancel(id);
-        urls.revoke(photo.objectUrl);
-        dropFix(photo);
-        if (photo.original) urls.revoke(photo.original.objectUrl);
+        release(photo);
         set((s) => ({ photos: s.photos.filter((p) => p.id !== id), leftOut: 0, order: s.order.filter((o) => o !== id) }));
       },
 
@@ -238,25 +263,9 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         const photo = find(id);
         if (!photo || disposed) return;
         cancel(id);
-        urls.revoke(photo.objectUrl);
         // a retake is a new shot: no fix of the old one to keep or undo
-        dropFix(photo);
-        if (photo.original) urls.revoke(photo.original.objectUrl);
-        patch(id, {
-          file,
-          name: file.name,
-          objectUrl: urls.create(file),
-          state: 'queued',
-          score: undefined,
-          error: undefined,
-          previousScore: photo.score ?? photo.previousScore,
-          fix: undefined,
-          fixes: undefined,
-          original: undefined,
-        });
-        const { bytesPerPhoto } = get().limits;
-        if (file.size > bytesPerPhoto) patch(id, { state: 'error', error: { code: 'OVER_SITE_LIMIT', message: `${file.size} bytes; the site takes up to ${bytesPerPhoto}` } });
-        else enqueue(id);
+        release(photo);
+        takeFile(id, file, { previousScore: photo.score ?? photo.previousScore, fixes: undefined, original: undefined });
       },
 
       requestFix(id, fixes, quarterTurns) {
@@ -265,20 +274,13 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         if (photo?.state !== 'done' || (!fixes.length && !quarterTurns) || disposed || busy) return;
         dropFix(photo);
         patch(id, { fix: { state: 'working', requested: fixes } });
-        const { signal, current, done } = engineJob(id);
+        const { signal, settle } = engineJob(id);
         // fixes start from the photo as the seller added it, a kept fix included
         engine.fix(photo.original?.file ?? photo.file, fixes, { signal, quarterTurns }).then(
-          (preview) => {
-            if (!current()) return;
-            done();
-            if (!preview.plan.fixes.length) return patch(id, { fix: { state: 'nothing' } });
-            patch(id, { fix: { state: 'preview', requested: fixes, preview, previewUrl: urls.create(preview.preview) } });
-          },
-          (e) => {
-            if (!current()) return;
-            done();
-            patch(id, { fix: { state: 'failed', error: toPhotoError(e) } });
-          },
+          ...settle(
+            (preview: FixPreview) => patch(id, { fix: preview.plan.fixes.length ? { state: 'preview', requested: fixes, preview, previewUrl: urls.create(preview.preview) } : { state: 'nothing' } }),
+            (e) => patch(id, { fix: { state: 'failed', error: toPhotoError(e) } }),
+          ),
         );
       },
 
@@ -287,35 +289,23 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         const fix = photo?.fix;
         if (!photo || fix?.state !== 'preview' || disposed) return;
         patch(id, { fix: { ...fix, state: 'keeping' } });
-        const { signal, current, done } = engineJob(id);
+        const { signal, settle } = engineJob(id);
         // the photo as the seller added it: fixes always start from it
         const original = photo.original ?? { file: photo.file, name: photo.name, objectUrl: photo.objectUrl, score: photo.score };
         engine.render(original.file, fix.preview.plan, get().limits.bytesPerPhoto, { signal }).then(
-          (jpeg) => {
-            if (!current()) return;
-            done();
-            urls.revoke(fix.previewUrl);
-            if (photo.original) urls.revoke(photo.objectUrl);
-            const file = new File([jpeg], fixedName(original.name), { type: 'image/jpeg', lastModified: Date.now() });
-            patch(id, {
-              file,
-              name: file.name,
-              objectUrl: urls.create(file),
-              state: 'queued',
-              score: undefined,
-              previousScore: photo.score,
-              fix: undefined,
-              fixes: fix.preview.plan.fixes,
-              original,
-            });
-            enqueue(id);
-          },
-          (e) => {
-            if (!current()) return;
-            done();
-            urls.revoke(fix.previewUrl);
-            patch(id, { fix: { state: 'failed', error: toPhotoError(e) } });
-          },
+          ...settle(
+            (jpeg: Blob) => {
+              urls.revoke(fix.previewUrl);
+              // an earlier kept fix's file goes; the original's URL stays for Undo
+              if (photo.original) urls.revoke(photo.objectUrl);
+              const file = new File([jpeg], fixedName(original.name), { type: 'image/jpeg', lastModified: Date.now() });
+              takeFile(id, file, { previousScore: photo.score, fixes: fix.preview.plan.fixes, original });
+            },
+            (e) => {
+              urls.revoke(fix.previewUrl);
+              patch(id, { fix: { state: 'failed', error: toPhotoError(e) } });
+            },
+          ),
         );
       },
 
@@ -392,11 +382,7 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         disposed = true;
         for (const job of jobs.values()) job.abort();
         jobs.clear();
-        for (const p of get().photos) {
-          urls.revoke(p.objectUrl);
-          dropFix(p);
-          if (p.original) urls.revoke(p.original.objectUrl);
-        }
+        for (const p of get().photos) release(p);
         set({ photos: [], order: [] });
         engine.dispose();
       },
