@@ -1,5 +1,4 @@
 import type { FixKind, FixPlan, FixPreview } from '../fixes';
-import { turnedSize } from './preview';
 import { CoachError, isCoachError } from '../errors';
 import { scratchCanvas } from '../image/canvas';
 import { decodeBlob } from '../image/decode-browser';
@@ -9,8 +8,7 @@ import { bitmapPixels } from '../image/pixels-browser';
 import type { Pixels } from '../image/views';
 import type { Scorer } from '../model/scorer';
 import { channelLuts } from './plan';
-import { fixPixels } from './preview';
-import { keptShare } from './straighten';
+import { fixedSize, fixPixels } from './preview';
 
 // Fixes in the browser, in the thread that scores: a preview on work-size pixels, scored by the
 // same model, and the kept fix at full resolution, in bands of rows.
@@ -69,10 +67,7 @@ export async function renderFix(blob: Blob, plan: FixPlan, maxBytes: number): Pr
     throw new CoachError('CORRUPT_IMAGE', `the photo could not be decoded at full size: ${(e as Error).message}`, { cause: e });
   }
   const { width: W, height: H } = photo;
-  const turned = turnedSize(W, H, plan.quarterTurns);
-  const kept = plan.straighten ? keptShare(turned.width, turned.height, plan.straighten) : 1;
-  const width = Math.max(1, Math.round(turned.width * kept));
-  const height = Math.max(1, Math.round(turned.height * kept));
+  const { width, height } = fixedSize(W, H, plan);
   let canvas: OffscreenCanvas;
   try {
     canvas = scratchCanvas(width, height);

@@ -12,6 +12,13 @@ export type ScorePixels = (px: Pixels, size: { width: number; height: number }) 
 
 export const turnedSize = (w: number, h: number, q: number) => (q % 2 ? { width: h, height: w } : { width: w, height: h });
 
+/** A photo's size after the plan's turn and straighten (the largest upright crop), in whole pixels. */
+export function fixedSize(width: number, height: number, plan: Pick<FixPlan, 'quarterTurns' | 'straighten'>): { width: number; height: number } {
+  const turned = turnedSize(width, height, plan.quarterTurns);
+  const kept = plan.straighten ? keptShare(turned.width, turned.height, plan.straighten) : 1;
+  return { width: Math.max(1, Math.round(turned.width * kept)), height: Math.max(1, Math.round(turned.height * kept)) };
+}
+
 /**
  * Which quarter turn puts a sideways photo upright. The model's sideways severity says a photo
  * lies on its side, not which side: both turns are scored, and the one the model finds less
@@ -26,10 +33,6 @@ export async function uprightTurn(score: ScorePixels, px: Pixels, size: { width:
   return one <= three ? 1 : 3;
 }
 
-/**
- * The plan for `fixes`, the fixed pixels and their score. `quarterTurns`, when given, is the
- * seller's own turn (by hand): it replaces the model's choice.
- */
 /** The model's tilt severity must drop by this much for a straighten to be worth its crop. */
 const MIN_TILT_GAIN = 0.03;
 
@@ -44,8 +47,7 @@ export async function levelAngle(score: ScorePixels, px: Pixels, size: { width: 
   for (const lean of leans(px, 3)) {
     const angle = -lean.degrees;
     if (Math.abs(angle) < MIN_STRAIGHTEN || Math.abs(angle) > MAX_STRAIGHTEN) continue;
-    const k = keptShare(px.width, px.height, angle);
-    const tilt = (await score(straightenPixels(px, angle), { width: Math.round(size.width * k), height: Math.round(size.height * k) })).aspects.tilt;
+    const tilt = (await score(straightenPixels(px, angle), fixedSize(size.width, size.height, { quarterTurns: 0, straighten: angle }))).aspects.tilt;
     if (tilt < bestTilt) {
       best = angle;
       bestTilt = tilt;
@@ -54,6 +56,10 @@ export async function levelAngle(score: ScorePixels, px: Pixels, size: { width: 
   return best;
 }
 
+/**
+ * The plan for `fixes`, the fixed pixels and their score. `quarterTurns`, when given, is the
+ * seller's own turn (by hand): it replaces the model's choice.
+ */
 export async function fixPixels(
   score: ScorePixels,
   px: Pixels,
@@ -67,7 +73,5 @@ export async function fixPixels(
   const straighten = fixes.includes('straighten') ? await levelAngle(score, turned, turnedSize(size.width, size.height, turns)) : undefined;
   const plan = planFixes(px, turns ? [...new Set<FixKind>(['turn', ...fixes])] : fixes, turns, options, straighten);
   const fixed = applyPlan(px, plan);
-  const kept = plan.straighten ? keptShare(turned.width, turned.height, plan.straighten) : 1;
-  const out = turnedSize(size.width, size.height, plan.quarterTurns);
-  return { plan, fixed, score: await score(fixed, { width: Math.round(out.width * kept), height: Math.round(out.height * kept) }) };
+  return { plan, fixed, score: await score(fixed, fixedSize(size.width, size.height, plan)) };
 }
