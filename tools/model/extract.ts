@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { writtenKeys } from './features-file';
 import { join } from 'node:path';
 import { BACKBONE_OUTPUTS, features } from '../../src/core/model/features';
 import { GLOBAL_SIDE } from '../../src/core/image/views';
@@ -59,14 +60,7 @@ async function main() {
   const cacheDir = String(flags.cache ?? '.cache');
   mkdirSync(outDir, { recursive: true });
   const outFile = join(outDir, `part-${part}-of-${parts}.jsonl`);
-  const done = new Set(
-    existsSync(outFile)
-      ? readFileSync(outFile, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l).key)
-      : [],
-  );
+  const done = writtenKeys(outFile);
   let jobs = planJobs()
     .filter((_, i) => i % parts === part)
     .filter((j) => !done.has(j.key));

@@ -1,12 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKBONE_FEATURES, measurements } from '../../src/core/model/features';
 import { MEASURE_NAMES } from '../../src/core/measures/measures';
 import { readSplit } from './dataset';
 import { jobPixels, loadImage } from './extract';
-import type { FeatureRow } from './features-file';
+import { type FeatureRow, writtenKeys } from './features-file';
 import { parseArgs, progress } from '../lib/cli';
 import { useNodeBackend } from './node-backend';
 
@@ -27,14 +27,7 @@ async function refreshFile(path: string): Promise<void> {
       donors[split].push(await loadImage(r.image));
   }
   const tmp = `${path}.refreshing`;
-  const done = new Set(
-    existsSync(tmp)
-      ? readFileSync(tmp, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l).key)
-      : [],
-  );
+  const done = writtenKeys(tmp);
   const rows = readFileSync(path, 'utf8')
     .split('\n')
     .filter(Boolean)
