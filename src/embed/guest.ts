@@ -124,9 +124,9 @@ export function connectToHost(store: CoachStore, hostOrigin: string, measure: HT
     },
     showCoverNudge: async () => {
       if (!store.getState().askCoverNudge()) return { v: PROTOCOL_VERSION, shown: false, top: null };
-      // the note renders on the next frame; its place lets the host scroll it into view
+      // the note renders on the next frame; its place (the component marks it data-cover-nudge) lets the host scroll it into view
       await new Promise((r) => win.requestAnimationFrame(() => win.requestAnimationFrame(r)));
-      const note = measure.ownerDocument.querySelector('[data-testid="cover-nudge"]');
+      const note = measure.ownerDocument.querySelector('[data-cover-nudge]');
       const top = note ? Math.max(0, Math.round(note.getBoundingClientRect().top + win.scrollY)) : 0;
       return { v: PROTOCOL_VERSION, shown: true, top: Math.min(top, LIMITS.height) };
     },

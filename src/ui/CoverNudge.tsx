@@ -24,7 +24,7 @@ export function CoverNudge() {
   }, [shown, asked]);
   if (!shown) return null;
   return (
-    <div className="nudge" role="note" aria-labelledby="nudge-title" tabIndex={-1} ref={note} data-testid="cover-nudge">
+    <div className="nudge" role="note" aria-labelledby="nudge-title" tabIndex={-1} ref={note} data-testid="cover-nudge" data-cover-nudge="">
       <p id="nudge-title" className="nudge-title">
         {t('nudgeTitle')}
       </p>
