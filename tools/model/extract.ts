@@ -22,9 +22,9 @@ export async function loadImage(image: string): Promise<tf.Tensor3D> {
   return f;
 }
 
-/** The pruned backbone as a graph model taking `side`² photos. */
-export function backboneModel(cacheDir: string, side = GLOBAL_SIDE): Promise<tf.GraphModel> {
-  return prunedGraphModel(cacheDir, BACKBONE_OUTPUTS, side);
+/** The pruned backbone as a graph model taking `side`² photos (`from`: a fine-tuned one, see ensureBackboneFiles). */
+export function backboneModel(cacheDir: string, side = GLOBAL_SIDE, from?: string): Promise<tf.GraphModel> {
+  return prunedGraphModel(cacheDir, BACKBONE_OUTPUTS, side, from);
 }
 
 /** The photo turned clockwise by `k` quarter turns (the input is disposed when turned). */
@@ -51,7 +51,7 @@ export async function jobPixels(job: Job, donors: tf.Tensor3D[]): Promise<tf.Ten
 async function main() {
   const { flags } = parseArgs(process.argv.slice(2), ['help']);
   if (flags.help) {
-    console.log('usage: tsx tools/model/extract.ts [--part i --parts n] [--out .cache/features] [--limit N]');
+    console.log('usage: tsx tools/model/extract.ts [--part i --parts n] [--out .cache/features] [--limit N] [--backbone DIR]');
     return;
   }
   const part = Number(flags.part ?? 0);
@@ -66,7 +66,7 @@ async function main() {
     .filter((j) => !done.has(j.key));
   if (flags.limit) jobs = jobs.slice(0, Number(flags.limit));
   await useNodeBackend('wasm');
-  const backbone = await backboneModel(cacheDir);
+  const backbone = await backboneModel(cacheDir, GLOBAL_SIDE, flags.backbone ? String(flags.backbone) : undefined);
   const donorsBySplit = { train: [] as tf.Tensor3D[], val: [] as tf.Tensor3D[] };
   for (const split of ['train', 'val'] as const) {
     for (const r of readSplit(split)

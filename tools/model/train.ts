@@ -21,6 +21,7 @@ import { DEFAULT_ASPECT_FIT } from './aspect-head';
 import { cvAspectOutputs, cvFigures, DEFAULT_JOINT } from './cv-labels';
 import { labelTarget, trainLabelsOrExit, valLabelsOrExit } from './labels';
 import { judgedBy, labelFigures, labelFiguresTable } from './reason-figures';
+import { TORCH_PYTHON, torchMissing } from '../torch/python';
 import type { AspectId } from '../../src/core/aspects';
 import type { FeatureRow } from './features-file';
 
@@ -42,21 +43,53 @@ the head on train.csv rows only, reports figures on val.csv, and writes the quan
                    recompute only the measurements of every cached row, keeping the backbone's
                    values (minutes, resumable; the rows must match the backbone's input size),
                    then train as with --no-extract
+  --backbone DIR   take the backbone from a graph model folder (a fine-tune's best/) instead of
+                   the package; give it its own --cache, since cached features belong to one backbone
+  --finetune [trainer options]
+                   fine-tune the backbone in torch instead (tools/torch/finetune.py; its options
+                   follow, e.g. --run NAME --epochs 3; hours), then build the model from it with
+                   --backbone <cache>/torch/runs/NAME/best
   --help`;
 
-function runExtraction(workers: number, cache: string): Promise<void> {
+function runExtraction(workers: number, cache: string, backbone?: string): Promise<void> {
   const script = join(import.meta.dirname, 'extract.ts');
   const runs = Array.from(
     { length: workers },
     (_, part) =>
       new Promise<void>((ok, fail) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', script, '--part', String(part), '--parts', String(workers), '--cache', cache, '--out', join(cache, 'features')], {
-          stdio: ['ignore', 'inherit', 'inherit'],
-        });
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', script, '--part', String(part), '--parts', String(workers), '--cache', cache, '--out', join(cache, 'features'), ...(backbone ? ['--backbone', backbone] : [])],
+          {
+            stdio: ['ignore', 'inherit', 'inherit'],
+          },
+        );
         child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`feature extraction part ${part} exited with ${code}`))));
       }),
   );
   return Promise.all(runs).then(() => undefined);
+}
+
+/** Runs a command to its end, its output on ours; a non-zero exit is an error naming it. */
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((ok, fail) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', fail);
+    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`${cmd} ${args[0]} exited with ${code}`))));
+  });
+}
+
+/** `--finetune`: the torch trainer on inputs decoded by the product's views (cached once). */
+async function finetune(args: string[]): Promise<void> {
+  const missing = torchMissing();
+  if (missing) {
+    console.error(`npm run train -- --finetune needs torch: ${missing}`);
+    process.exit(2);
+  }
+  const { flags } = parseArgs(args, ['help']);
+  const cache = String(flags.cache ?? '.cache');
+  if (!flags.help) await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../torch/views.ts'), '--cache', cache]);
+  await run(TORCH_PYTHON, [join(import.meta.dirname, '../torch/finetune.py'), ...args]);
 }
 
 export const BAND_MOS = { great: 0.65, ok: 0.4 };
@@ -75,8 +108,11 @@ function valLabelFigures(head: LinearHead, val: FeatureRow[]) {
 }
 
 async function main() {
-  const { flags } = parseArgs(process.argv.slice(2), ['help', 'no-write', 'no-extract', 'refresh-measures']);
+  const argv = process.argv.slice(2);
+  if (argv.includes('--finetune')) return finetune(argv.filter((a) => a !== '--finetune'));
+  const { flags } = parseArgs(argv, ['help', 'no-write', 'no-extract', 'refresh-measures']);
   if (flags.help) return console.log(HELP);
+  const backbone = flags.backbone ? resolve(String(flags.backbone)) : undefined;
   const started = Date.now();
   const cache = resolve(String(flags.cache ?? '.cache'));
   const out = resolve(String(flags.out ?? 'public/model'));
@@ -86,7 +122,7 @@ async function main() {
     pooledShare: flagNumber(flags, 'pooled-share', DEFAULT_LINEAR.pooledShare),
   };
   if (flags['refresh-measures']) await refreshMeasures(join(cache, 'features'));
-  else if (!flags['no-extract']) await runExtraction(flagNumber(flags, 'workers', cpus().length), cache);
+  else if (!flags['no-extract']) await runExtraction(flagNumber(flags, 'workers', cpus().length), cache, backbone);
   await useNodeBackend('wasm');
 
   const rows = readFeatureRows(join(cache, 'features'));
@@ -131,9 +167,10 @@ async function main() {
   if (flags['no-write']) return;
 
   // Backbone: the package's float16 weights re-encoded as float16 — bit-identical to what
-  // training saw. Head: float32 — it is 42 kB, and its folded standardization cancels large
-  // terms that float16 would round (npm run quantize measures both).
-  const bb = loadPrunedBackbone(cache, BACKBONE_OUTPUTS, GLOBAL_SIDE);
+  // training saw (a fine-tuned backbone's weights are float16-exact already, tfgraph.py). Head:
+  // float32 — it is 42 kB, and its folded
+  // standardization cancels large terms that float16 would round (npm run quantize measures both).
+  const bb = loadPrunedBackbone(cache, BACKBONE_OUTPUTS, GLOBAL_SIDE, backbone);
   const backboneBytes = writeModelDir(join(out, 'backbone'), { format: bb.format, generatedBy: bb.generatedBy, convertedBy: bb.convertedBy, modelTopology: bb.topology }, bb.weights, (n) =>
     n ? 'float16' : 'float32',
   );
@@ -167,7 +204,10 @@ async function main() {
       aspects:
         'step-by-step vision-LLM labels (../shared/data/labels/biq2021-llm.jsonl: Claude (Anthropic) following tools/label/prompt.v1.md, blind to file name, subset and opinion score; 3,276 train and 398 val BIQ2021 photos, a severity per aspect, the main defect, a rationale per flagged aspect, an overall 1–5; calibration.jsonl: 8 photos labelled by every run, their mean used) — train rows only for fitting, val rows for figures; plus synthetic degradations (blur, noise, under/over-exposure, low resolution, tilt, framing, clutter, colour cast) and quarter turns of train.csv photos, made reproducibly by tools/model/degrade.ts and dataset.ts',
     },
-    licences: { backbone: `${BACKBONE_PACKAGE}: ${BACKBONE_LICENCE}`, data: 'BIQ2021: research data, no licence stated' },
+    licences: {
+      backbone: `${BACKBONE_PACKAGE}: ${BACKBONE_LICENCE}${backbone ? '; fine-tuned on BIQ2021 train.csv by tools/torch/finetune.py' : ''}`,
+      data: 'BIQ2021: research data, no licence stated',
+    },
     metrics: {
       command: 'npm run train (offline, cached features) / npm run eval (end to end on the shipped files)',
       val: valFig,

@@ -174,7 +174,11 @@ class GraphModule(torch.nn.Module):
 
 
 def write_graph_model(module, out_dir):
-    """The same graph with the module's weights, as one float32 shard (the TS tools re-encode it)."""
+    """The same graph with the module's weights, as one float32 shard of float16-exact values.
+
+    The model ships float16 weights (tools/model/train.ts re-encodes them): rounding here means
+    the features extracted from this folder are exactly those of the shipped model.
+    """
     os.makedirs(out_dir, exist_ok=True)
     trained = dict(module.named_graph_weights())
     specs, chunks = [], []
@@ -185,7 +189,7 @@ def write_graph_model(module, out_dir):
             if arr is None:
                 arr = module.consts[name]
             dtype = 'int32' if arr.dtype == np.int32 else 'float32'
-            arr = arr.astype(np.int32 if dtype == 'int32' else np.float32)
+            arr = arr.astype(np.int32) if dtype == 'int32' else arr.astype(np.float16).astype(np.float32)
             specs.append({'name': name, 'shape': list(spec['shape']), 'dtype': dtype})
             chunks.append(arr.tobytes())
     with open(os.path.join(out_dir, 'weights.bin'), 'wb') as f:

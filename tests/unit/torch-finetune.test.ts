@@ -1,0 +1,72 @@
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BACKBONE_OUTPUTS } from '../../src/core/model/features';
+import { GLOBAL_SIDE } from '../../src/core/image/views';
+import { loadPrunedBackbone } from '../../tools/model/backbone-source';
+import { torchMissing } from '../../tools/torch/python';
+import { runTool, smokeData, type SmokeData } from './helpers/experiment-data';
+
+// `npm run train -- --finetune` on four photos: the whole loop (inputs, held-out split, epochs,
+// checkpoints, resume, the graph model written back) in seconds. The full run is a tool.
+
+const TRAIN = 'tools/model/train.ts';
+const missing = torchMissing();
+if (missing) console.warn(`skipping the fine-tune smoke test: ${missing}`);
+
+describe('npm run train -- --finetune', () => {
+  it('says what to install when torch is missing', async () => {
+    const { code, stderr } = await runTool(TRAIN, ['--finetune'], { PHOTO_COACH_PYTHON: '/nonexistent/python3' });
+    expect(code).toBe(2);
+    expect(stderr).toContain('apt-get update && apt-get install -y python3-torch');
+  });
+
+  describe.skipIf(missing !== null)('on four photos', () => {
+    let s: SmokeData;
+    beforeAll(() => {
+      s = smokeData();
+      copyFileSync(join(s.data, 'biq2021', 'train.csv'), join(s.data, 'biq2021', 'val.csv'));
+    });
+    afterAll(() => s.dispose());
+
+    it('trains, stops, resumes where it stopped and writes the backbone back as a graph model', async () => {
+      const args = ['--finetune', '--cache', s.cache, '--run', 'smoke', '--epochs', '2', '--batch', '2', '--save-every', '100'];
+      const first = await runTool(TRAIN, [...args, '--stop-after', '1'], { PHOTO_COACH_DATA: s.data });
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/4 train photos: 2 fit, 2 held out/);
+      expect(first.stdout).toMatch(/stopped after 1 steps at epoch 1, step 1: rerun to resume/);
+
+      const second = await runTool(TRAIN, args, { PHOTO_COACH_DATA: s.data });
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toMatch(/resumed at epoch 1, step 1 of 1/);
+      expect(second.stderr).toMatch(/train: kept \(4 photos\)/); // the inputs were decoded once
+      const run = join(s.cache, 'torch', 'runs', 'smoke');
+      const log = readFileSync(join(run, 'log.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(log.map((l) => l.epoch)).toEqual([0, 1, 2]);
+      for (const l of log) expect(l.ridge['1200'].held.pooled).toBeGreaterThanOrEqual(-1);
+      expect(existsSync(join(run, 'best', 'model.json'))).toBe(true);
+
+      // the graph the TS tools read, with the same weights by name and shape, and changed values
+      const shipped = loadPrunedBackbone(s.cache, BACKBONE_OUTPUTS, GLOBAL_SIDE);
+      const tuned = loadPrunedBackbone(s.cache, BACKBONE_OUTPUTS, GLOBAL_SIDE, join(run, 'epoch-2'));
+      expect(tuned.weights.map((w) => [w.name, w.tensor.shape])).toEqual(shipped.weights.map((w) => [w.name, w.tensor.shape]));
+      const moved = tuned.weights.filter((w, i) => {
+        const a = w.tensor.dataSync();
+        const b = shipped.weights[i].tensor.dataSync();
+        return a.some((v, j) => v !== b[j]);
+      });
+      expect(moved.length).toBeGreaterThan(tuned.weights.length / 2);
+      // float16-exact, so the features extracted from it are those of the shipped float16 model
+      const half = new Float32Array(1);
+      const { tensor } = tuned.weights.find((w) => w.name.endsWith('Conv2D_weights'))!;
+      for (const v of tensor.dataSync().slice(0, 50)) {
+        half[0] = v;
+        // a float16 keeps 10 of float32's 23 mantissa bits (below 2^-14 it keeps fewer)
+        expect(Math.abs(v) < 2 ** -14 || (new Uint32Array(half.buffer)[0] & 0x1fff) === 0, String(v)).toBe(true);
+      }
+      [...shipped.weights, ...tuned.weights].forEach((w) => w.tensor.dispose());
+    }, 180_000);
+  });
+});
