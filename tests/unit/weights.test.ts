@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { encodeWeights, quantizeUint8, toHalf } from '../../tools/model/weights';
+import { encodeWeights, perChannelUint8, quantizeUint8, toHalf } from '../../tools/model/weights';
 import { pruneGraph } from '../../tools/model/backbone-source';
 import { uprightRgb } from '../../tools/model/decode-node';
 
@@ -36,6 +36,22 @@ describe('weight encodings round-trip through tfjs decoding', () => {
     expect(min).toBe(-1);
     expect(scale).toBeCloseTo(2 / 255, 9);
     expect(Array.from(q)).toEqual([0, 128, 255]);
+  });
+});
+
+describe('per-channel uint8', () => {
+  it('gives each output channel its own range, so a small channel keeps its precision', () => {
+    // two output channels, interleaved as the last axis of a filter: one ±100, one ±0.01
+    const values = new Float32Array(Array.from({ length: 200 }, (_, i) => (i % 2 ? 0.01 : 100) * Math.sin(i * 0.37)));
+    const { decoded, bytes } = perChannelUint8(values, 2);
+    expect(bytes).toBe(200 + 2 * 8);
+    for (let i = 0; i < 200; i++) expect(Math.abs(decoded[i] - values[i])).toBeLessThanOrEqual(((i % 2 ? 0.02 : 200) / 255) * 0.5 + 1e-7);
+    // per tensor, the small channel rounds to nothing but a few levels
+    const { q, min, scale } = quantizeUint8(values);
+    const small = new Set(Array.from(q).filter((_, i) => i % 2 === 1));
+    expect(small.size).toBeLessThanOrEqual(2);
+    expect(Math.abs(min + 100)).toBeLessThan(1);
+    expect(scale).toBeGreaterThan(0.5);
   });
 });
 

@@ -9,15 +9,18 @@ import { readFeatureRows } from './features-file';
 import { fileReader, layersArtifacts, writeJson } from './io';
 import { spearman } from './metrics';
 import { useNodeBackend } from './node-backend';
-import { encodeWeights, type Encoding } from './weights';
+import { encodeWeights, perChannelUint8, type Encoding } from './weights';
 import { flagNumber, parseArgs, progress } from '../lib/cli';
 
 const HELP = `npm run quantize -- [--model DIR] [--photos N]
 
-Measures weight encodings per tensor group against float32, on the shipped model:
-  head: float32 vs float16 vs uint8, on every val.csv photo (cached backbone features);
+Measures weight encodings per tensor group against float32, on the model in DIR (default
+public/model), on train.csv photos only (encodings are a choice, and choices are made on train):
+  head: float32 vs float16 vs uint8, on every rated train photo (cached backbone features);
   backbone: each group (pointwise conv, depthwise conv, vectors) in uint8 with the rest in
-  float16, on N val photos (default 60) end to end.
+  float16, all uint8, and per-channel uint8 filters (a min and scale per output channel, which
+  tfjs's manifest cannot say: it would need a loader of the project's own), on N train photos
+  (default 60) end to end.
 Reports the SRCC of the quality output against MOS, the largest change of the 0–100 score, and
 bytes per option. Writes .cache/quantize.json. The training tool ships the encodings chosen here.`;
 
@@ -27,10 +30,30 @@ export function backboneGroup(name: string, shape: number[]): Group {
   return shape.length === 4 ? 'pointwise' : 'vector';
 }
 
+type Decoded = { decoded: Record<string, tf.Tensor>; bytes: number };
+
 /** Re-encodes a model's weights and decodes them again: what tfjs would load. */
-function roundTrip(weights: { name: string; tensor: tf.Tensor }[], pick: (name: string) => Encoding) {
+function roundTrip(weights: { name: string; tensor: tf.Tensor }[], pick: (name: string) => Encoding): Decoded {
   const { specs, data } = encodeWeights(weights, pick);
   return { decoded: tf.io.decodeWeights(data.buffer as ArrayBuffer, specs), bytes: data.length };
+}
+
+/** Filters per-channel uint8 (perChannelUint8), everything else float16. */
+function perChannelRoundTrip(weights: { name: string; tensor: tf.Tensor }[]): Decoded {
+  const filters = weights.filter((w) => w.tensor.rank === 4);
+  const rest = roundTrip(
+    weights.filter((w) => w.tensor.rank !== 4),
+    () => 'float16',
+  );
+  let bytes = rest.bytes;
+  for (const { name, tensor } of filters) {
+    const [, , cin, cout] = tensor.shape;
+    const channels = /depthwise/i.test(name) ? cin * cout : cout;
+    const q = perChannelUint8(tensor.dataSync() as Float32Array, channels);
+    rest.decoded[name] = tf.tensor(q.decoded, tensor.shape);
+    bytes += q.bytes;
+  }
+  return { decoded: rest.decoded, bytes };
 }
 
 async function main() {
@@ -43,30 +66,33 @@ async function main() {
   const { lo, hi } = bundle.card.calibration;
   const toOverall = (q: number) => ((q - lo) / (hi - lo)) * 100;
 
-  const val = readSplit('val')
-    .filter((_, i) => i % Math.max(1, Math.floor(990 / n)) === 0)
-    .slice(0, n);
+  const all = readSplit('train');
+  const photos = all.filter((_, i) => i % Math.max(1, Math.floor(all.length / n)) === 0).slice(0, n);
   const imgs: tf.Tensor3D[] = [];
-  for (const r of val) imgs.push(await loadImage(r.image));
-  const mos = val.map((r) => r.mos);
+  for (const r of photos) imgs.push(await loadImage(r.image));
+  const mos = photos.map((r) => r.mos);
 
   // backbone variants: every weight of the graph, by group
   const graphWeights = Object.entries(bundle.backbone.weights).map(([name, ts]) => ({ name, tensor: ts[0] }));
   const topology = JSON.parse(readFileSync(join(dir, bundle.card.backbone.path, 'model.json'), 'utf8')).modelTopology;
   const shapes = new Map(graphWeights.map((w) => [w.name, w.tensor.shape]));
-  const variants: Record<string, (name: string) => Encoding> = {
-    float32: () => 'float32',
-    float16: () => 'float16',
-    ...Object.fromEntries((['pointwise', 'depthwise', 'vector'] as Group[]).map((g) => [`uint8 ${g}`, (name: string) => (backboneGroup(name, shapes.get(name)!) === g ? 'uint8' : 'float16')])),
-    'uint8 all': () => 'uint8',
+  const encoded = (pick: (name: string) => Encoding) => () => roundTrip(graphWeights, pick);
+  const variants: Record<string, () => Decoded> = {
+    float32: encoded(() => 'float32'),
+    float16: encoded(() => 'float16'),
+    ...Object.fromEntries(
+      (['pointwise', 'depthwise', 'vector'] as Group[]).map((g) => [`uint8 ${g}`, encoded((name: string) => (backboneGroup(name, shapes.get(name)!) === g ? 'uint8' : 'float16'))]),
+    ),
+    'uint8 all': encoded(() => 'uint8'),
+    'uint8 per-channel filters': () => perChannelRoundTrip(graphWeights),
   };
   const baseHead = bundle.head;
   const results: Record<string, { bytes: number; srcc: number; maxDelta: number }> = {};
   let reference: number[] = [];
   const bar = progress('quantize', Object.keys(variants).length * imgs.length);
   let done = 0;
-  for (const [label, pick] of Object.entries(variants)) {
-    const { decoded, bytes } = roundTrip(graphWeights, pick);
+  for (const [label, variant] of Object.entries(variants)) {
+    const { decoded, bytes } = variant();
     const model = await tf.loadGraphModel(
       tf.io.fromMemory({
         modelTopology: topology,
@@ -89,9 +115,9 @@ async function main() {
   bar.done();
   imgs.forEach((t) => t.dispose());
 
-  // head variants, on every val photo's cached backbone features
-  const valRows = readFeatureRows(join(resolve(String(flags.cache ?? '.cache')), 'features')).filter((r) => r.split === 'val' && r.mos !== null);
-  const x = tf.tensor2d(valRows.map((r) => r.f));
+  // head variants, on every rated train photo's cached backbone features
+  const headRows = readFeatureRows(join(resolve(String(flags.cache ?? '.cache')), 'features')).filter((r) => r.split === 'train' && r.mos !== null && !r.aspect && !r.turn);
+  const x = tf.tensor2d(headRows.map((r) => r.f));
   const art = layersArtifacts(baseHead);
   let headRef: number[] = [];
   for (const enc of ['float32', 'float16', 'uint8'] as Encoding[]) {
@@ -104,7 +130,7 @@ async function main() {
       bytes,
       srcc: spearman(
         q,
-        valRows.map((r) => r.mos!),
+        headRows.map((r) => r.mos!),
       ),
       maxDelta: Math.max(...q.map((v, i) => Math.abs(toOverall(v) - toOverall(headRef[i])))),
     };
@@ -116,8 +142,8 @@ async function main() {
     ([k, v]) =>
       `  ${k.padEnd(26)} ${String(v.bytes).padStart(9)} B  SRCC ${Number.isNaN(v.srcc) ? '   -  ' : v.srcc.toFixed(4)}  max Δscore ${Number.isNaN(v.maxDelta) ? '  -' : v.maxDelta.toFixed(2)}`,
   );
-  console.log(`weight encodings (backbone: ${imgs.length} val photos end to end; head: ${valRows.length} val photos)\n${rows.join('\n')}`);
-  writeJson(resolve(String(flags.out ?? '.cache/quantize.json')), { backbonePhotos: imgs.length, headPhotos: valRows.length, results });
+  console.log(`weight encodings (backbone: ${imgs.length} train photos end to end; head: ${headRows.length} train photos)\n${rows.join('\n')}`);
+  writeJson(resolve(String(flags.out ?? '.cache/quantize.json')), { backbonePhotos: imgs.length, headPhotos: headRows.length, results });
 }
 
 function concat(ts: tf.Tensor[]): ArrayBuffer {

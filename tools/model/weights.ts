@@ -53,6 +53,27 @@ export function quantizeUint8(values: Float32Array): { q: Uint8Array; min: numbe
   return { q, min, scale };
 }
 
+/**
+ * uint8 with its own min and scale per output channel (the last axis of a [kh, kw, in, out]
+ * filter; a depthwise filter's [in · multiplier]), decoded back to float32: what a per-channel
+ * loader would hand tfjs. The manifest has no per-channel quantization, so it costs the values
+ * plus two float32 per channel in a file of the project's own.
+ */
+export function perChannelUint8(values: Float32Array, channels: number): { decoded: Float32Array; bytes: number } {
+  const decoded = new Float32Array(values.length);
+  for (let c = 0; c < channels; c++) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = c; i < values.length; i += channels) {
+      if (values[i] < min) min = values[i];
+      if (values[i] > max) max = values[i];
+    }
+    const scale = max > min ? (max - min) / 255 : 1;
+    for (let i = c; i < values.length; i += channels) decoded[i] = Math.round((values[i] - min) / scale) * scale + min;
+  }
+  return { decoded, bytes: values.length + 8 * channels };
+}
+
 /** Weight specs plus one buffer, each float tensor in the encoding `pick` chooses for its name. */
 export function encodeWeights(weights: NamedWeight[], pick: (name: string) => Encoding): { specs: tf.io.WeightsManifestEntry[]; data: Uint8Array } {
   const specs: tf.io.WeightsManifestEntry[] = [];
