@@ -33,4 +33,9 @@ export interface Score {
   height: number;
   /** 64-bit difference hash of the photo (16 hex digits), to spot the same shot twice. */
   fingerprint?: string;
+  /**
+   * How upside down the photo looks, 0 (upright) … 1: not a reason shown to the seller, but what
+   * picks the way to turn a sideways photo. Absent with a model that lacks the output.
+   */
+  upsideDown?: number;
 }

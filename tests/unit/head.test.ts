@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ASPECTS, LABELLED_ASPECTS } from '../../src/core/aspects';
 import { DEFAULT_ASPECT_FIT } from '../../tools/model/aspect-head';
+import type { Pixels } from '../../src/core/image/views';
 import type { Label } from '../../tools/model/labels';
 import { predictRows, toLayersModel, trainHead, DEFAULT_HEAD } from '../../tools/model/experiments/mlp-head';
 import type { FeatureRow } from '../../tools/model/features-file';
@@ -96,6 +97,64 @@ describe('linear head', () => {
     const folded = tf.tidy(() => (model.predict(tf.tensor2d(test.map((r) => r.f))) as tf.Tensor2D).arraySync());
     folded.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(pred[i][j], 4)));
     model.dispose();
+  });
+});
+
+describe('the upside-down output', () => {
+  it('is one more column, fitted on half-turned copies beside their photos, leaving the others as they were', async () => {
+    const { cvUpsideDown, fitLinearHead, predictLinear } = await import('../../tools/model/linear-head');
+    const train = rows(240, 5);
+    const test = rows(60, 6);
+    // a half turn moves feature 4 (as a real one changes where light falls)
+    const halfTurned = (rs: FeatureRow[]) =>
+      rs.filter((r, i) => !r.aspect && i % 2 === 0).map((r): FeatureRow => ({ ...r, key: `${r.key}|upside-down`, mos: null, turn: 2, f: r.f.map((v, j) => (j === 4 ? v + 8 : v)) }));
+    const labels = new Map(train.filter((r, i) => !r.aspect && i % 2 === 0).map((r) => [r.image, fakeLabel(r)]));
+    const supervision = { labels, fit: { ...DEFAULT_ASPECT_FIT, lambda: 1 } };
+    const plain = fitLinearHead(train, { lambda: 1, pooledShare: 0.8 }, supervision);
+    const head = fitLinearHead(train, { lambda: 1, pooledShare: 0.8 }, supervision, halfTurned(train));
+    expect(head.weights).toHaveLength(plain.weights.length + 1);
+    expect(head.weights.slice(0, -1)).toEqual(plain.weights);
+    const k = head.weights.length - 1;
+    const turned = halfTurned(test);
+    const up = predictLinear(
+      head,
+      turned.map((t) => test.find((r) => r.image === t.image && !r.aspect)!),
+    );
+    const down = predictLinear(head, turned);
+    expect(turned.every((_, i) => down[i][k] > up[i][k])).toBe(true);
+    expect(cvUpsideDown(train, halfTurned(train), 4)).toEqual({ pairs: halfTurned(train).length, accuracy: 1 });
+    // a copy whose photo has no upright row is an error, not a silent skip
+    expect(() => fitLinearHead(train, { lambda: 1, pooledShare: 0.8 }, supervision, [{ ...turned[0], image: 'missing.jpg' }])).toThrow(/has no upright row/);
+  });
+
+  it('reaches the score as upsideDown when the card names it, and the turn follows it', async () => {
+    const { toScore } = await import('../../src/core/model/calibration');
+    const { uprightTurn } = await import('../../src/core/fix/preview');
+    const card = {
+      version: 't',
+      aspects: [...ASPECTS],
+      bands: { great: 70, ok: 40 },
+      calibration: { lo: 0, hi: 1 },
+      backbone: { path: 'b', input: [320, 320] as [number, number], outputs: [] },
+      head: { path: 'h', features: 6 },
+    };
+    const raw = [0.5, ...ASPECTS.map(() => 0.1), 1.7];
+    expect(toScore(raw.slice(0, -1), card, 10, 10).upsideDown).toBeUndefined();
+    expect(toScore(raw, { ...card, head: { ...card.head, extra: ['upside_down'] } }, 10, 10).upsideDown).toBe(1);
+    // the turn whose result the model finds less upside down wins, even when it scores lower;
+    // the photo's top-left pixel is marked, so each call knows which turn it was given
+    const px = { data: new Uint8Array(4 * 2 * 3), width: 4, height: 2, channels: 3 as const };
+    px.data[0] = 255;
+    const withExtra = { ...card, head: { ...card.head, extra: ['upside_down' as const] } };
+    for (const upright of [1, 3] as const) {
+      const score = async (p: Pixels) => {
+        // a clockwise turn puts the top-left pixel top-right, an anticlockwise one bottom-left
+        const turn = p.data[(p.width - 1) * p.channels] === 255 ? 1 : 3;
+        const good = turn === upright;
+        return toScore([good ? 0.2 : 0.9, ...ASPECTS.map(() => 0.1), good ? 0.05 : 0.95], withExtra, p.width, p.height);
+      };
+      expect(await uprightTurn(score, px, { width: 4, height: 2 })).toBe(upright);
+    }
   });
 });
 

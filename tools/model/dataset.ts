@@ -32,11 +32,26 @@ export interface Job {
   aspect: LabelledAspectId | null;
   strength: number;
   seed: number;
-  /** Quarter turns clockwise applied before anything else (sideways copies); absent = 0. */
-  turn?: 1 | 3;
+  /** Quarter turns clockwise applied before anything else (sideways copies; 2 only in UPSIDE_DOWN_PLAN); absent = 0. */
+  turn?: 1 | 2 | 3;
 }
 
 export const PLAN = { seed: 20261124, trainPerAspect: 110, valPerAspect: 40, trainTurned: 300, valTurned: 60 };
+
+/**
+ * Upside-down copies, for the head's orientation output: which of a sideways photo's two turns
+ * is upright. Their own plan and feature folder (features-upside-down/), so no other fit or
+ * figure ever reads them as photos.
+ */
+export const UPSIDE_DOWN_PLAN = { seed: PLAN.seed + 5, train: 1200, val: 200 };
+
+export function planUpsideDownJobs(): Job[] {
+  return (['train', 'val'] as const).flatMap((split) =>
+    shuffled(readSplit(split), UPSIDE_DOWN_PLAN.seed + (split === 'train' ? 0 : 1))
+      .slice(0, UPSIDE_DOWN_PLAN[split])
+      .map((r): Job => ({ key: `${split}|${r.image}|upside-down`, split, image: r.image, subset: r.subset, mos: null, aspect: null, strength: 0, seed: 0, turn: 2 })),
+  );
+}
 
 /** Every feature row training and evaluation need, in a fixed order. */
 export function planJobs(): Job[] {

@@ -6,7 +6,7 @@ import { BACKBONE_OUTPUTS, features } from '../../src/core/model/features';
 import { GLOBAL_SIDE } from '../../src/core/image/views';
 import { decodeNode } from './decode-node';
 import { DEGRADATIONS } from './degrade';
-import { BIQ_DIR, planJobs, readSplit, type Job } from './dataset';
+import { BIQ_DIR, planJobs, planUpsideDownJobs, readSplit, type Job } from './dataset';
 import { prunedGraphModel } from './backbone-source';
 import { parseArgs, progress } from '../lib/cli';
 import { useNodeBackend } from './node-backend';
@@ -31,6 +31,7 @@ export function backboneModel(cacheDir: string, side = GLOBAL_SIDE, from?: strin
 export function quarterTurns(img: tf.Tensor3D, k: number): tf.Tensor3D {
   if (k % 4 === 0) return img;
   const out = tf.tidy(() => {
+    if (k % 4 === 2) return img.reverse([0, 1]) as tf.Tensor3D; // half a turn: both flips
     // clockwise: transpose, then mirror left–right; anticlockwise: transpose, then flip upside down
     const t = img.transpose([1, 0, 2]);
     return (k % 4 === 1 ? t.reverse(1) : t.reverse(0)) as tf.Tensor3D;
@@ -51,7 +52,7 @@ export async function jobPixels(job: Job, donors: tf.Tensor3D[]): Promise<tf.Ten
 async function main() {
   const { flags } = parseArgs(process.argv.slice(2), ['help']);
   if (flags.help) {
-    console.log('usage: tsx tools/model/extract.ts [--part i --parts n] [--out .cache/features] [--limit N] [--backbone DIR]');
+    console.log('usage: tsx tools/model/extract.ts [--part i --parts n] [--out .cache/features] [--limit N] [--backbone DIR] [--plan upside-down]');
     return;
   }
   const part = Number(flags.part ?? 0);
@@ -61,9 +62,7 @@ async function main() {
   mkdirSync(outDir, { recursive: true });
   const outFile = join(outDir, `part-${part}-of-${parts}.jsonl`);
   const done = writtenKeys(outFile);
-  let jobs = planJobs()
-    .filter((_, i) => i % parts === part)
-    .filter((j) => !done.has(j.key));
+  let jobs = (flags.plan === 'upside-down' ? planUpsideDownJobs() : planJobs()).filter((_, i) => i % parts === part).filter((j) => !done.has(j.key));
   if (flags.limit) jobs = jobs.slice(0, Number(flags.limit));
   await useNodeBackend('wasm');
   const backbone = await backboneModel(cacheDir, GLOBAL_SIDE, flags.backbone ? String(flags.backbone) : undefined);

@@ -97,7 +97,7 @@ interface TurnRow {
   image: string;
   turnedBy: 1 | 3;
   chosen: number;
-  candidates: { q: 1 | 3; sideways: number; overall: number }[];
+  candidates: { q: 1 | 3; sideways: number; overall: number; upsideDown?: number }[];
   sidewaysBefore: number;
   sidewaysAfter: number;
   scoreBefore: number;
@@ -178,7 +178,7 @@ async function main() {
     const candidates = [];
     for (const q of [1, 3] as const) {
       const s = await score(turnPixels(turned, q), turnedSize(turnedSz.width, turnedSz.height, q));
-      candidates.push({ q, sideways: s.aspects.sideways, overall: s.overall });
+      candidates.push({ q, sideways: s.aspects.sideways, overall: s.overall, upsideDown: s.upsideDown });
     }
     const out = await fixPixels(score, turned, turnedSz, ['turn']);
     turnRows.push({
@@ -232,6 +232,8 @@ async function main() {
   lines.push(rule('less sideways', (c) => (c[0].sideways <= c[1].sideways ? c[0].q : c[1].q)));
   lines.push(rule('higher score', (c) => (c[0].overall >= c[1].overall ? c[0].q : c[1].q)));
   lines.push(rule('sideways − score/100', (c) => (c[0].sideways - c[0].overall / 100 <= c[1].sideways - c[1].overall / 100 ? c[0].q : c[1].q)));
+  if (turnRows.every((r) => r.candidates.every((c) => c.upsideDown !== undefined)))
+    lines.push(rule('less upside down (the model’s own output)', (c) => (c[0].upsideDown! <= c[1].upsideDown! ? c[0].q : c[1].q)));
   console.log(lines.join('\n'));
   if (flags.json) writeFileSync(String(flags.json), JSON.stringify({ split, options, fixRows, offered, turnRows }, null, 1));
 }

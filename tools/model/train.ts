@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ASPECTS } from '../../src/core/aspects';
@@ -12,7 +12,7 @@ import { PLAN } from './dataset';
 import { figures, figuresTable, type Prediction } from './figures';
 import { readFeatureRows } from './features-file';
 import { refreshMeasures } from './refresh-measures';
-import { DEFAULT_LINEAR, fitLinearHead, linearLayersModel, predictLinear, type LinearHead } from './linear-head';
+import { cvUpsideDown, DEFAULT_LINEAR, fitLinearHead, linearLayersModel, predictLinear, uprightPartners, type LinearHead } from './linear-head';
 import { layersArtifacts, writeJson, writeModelDir } from './io';
 import { useNodeBackend } from './node-backend';
 import { flagNumber, parseArgs } from '../lib/cli';
@@ -51,7 +51,8 @@ the head on train.csv rows only, reports figures on val.csv, and writes the quan
                    --backbone <cache>/torch/runs/NAME/best
   --help`;
 
-function runExtraction(workers: number, cache: string, backbone?: string): Promise<void> {
+function runExtraction(workers: number, cache: string, backbone?: string, plan?: 'upside-down'): Promise<void> {
+  const out = join(cache, plan === 'upside-down' ? 'features-upside-down' : 'features');
   const script = join(import.meta.dirname, 'extract.ts');
   const runs = Array.from(
     { length: workers },
@@ -59,7 +60,21 @@ function runExtraction(workers: number, cache: string, backbone?: string): Promi
       new Promise<void>((ok, fail) => {
         const child = spawn(
           process.execPath,
-          ['--import', 'tsx', script, '--part', String(part), '--parts', String(workers), '--cache', cache, '--out', join(cache, 'features'), ...(backbone ? ['--backbone', backbone] : [])],
+          [
+            '--import',
+            'tsx',
+            script,
+            '--part',
+            String(part),
+            '--parts',
+            String(workers),
+            '--cache',
+            cache,
+            '--out',
+            out,
+            ...(backbone ? ['--backbone', backbone] : []),
+            ...(plan ? ['--plan', plan] : []),
+          ],
           {
             stdio: ['ignore', 'inherit', 'inherit'],
           },
@@ -90,6 +105,14 @@ async function finetune(args: string[]): Promise<void> {
   const cache = String(flags.cache ?? '.cache');
   if (!flags.help) await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../torch/views.ts'), '--cache', cache]);
   await run(TORCH_PYTHON, [join(import.meta.dirname, '../torch/finetune.py'), ...args]);
+}
+
+/** Pairs where the upside-down output scores a photo's half-turned copy above the photo. */
+function upsideDownPairs(head: LinearHead, rows: FeatureRow[], turned: FeatureRow[]): { pairs: number; accuracy: number } {
+  const k = head.weights.length - 1;
+  const up = predictLinear(head, uprightPartners(rows, turned));
+  const down = predictLinear(head, turned);
+  return { pairs: turned.length, accuracy: turned.filter((_, i) => down[i][k] > up[i][k]).length / Math.max(1, turned.length) };
 }
 
 export const BAND_MOS = { great: 0.65, ok: 0.4 };
@@ -123,6 +146,9 @@ async function main() {
   };
   if (flags['refresh-measures']) await refreshMeasures(join(cache, 'features'));
   else if (!flags['no-extract']) await runExtraction(flagNumber(flags, 'workers', cpus().length), cache, backbone);
+  // the half-turned copies have their own folder (dataset.ts UPSIDE_DOWN_PLAN); extracted once
+  // even with --no-extract or --refresh-measures, since a cache from before them lacks them
+  if (!flags['no-extract'] || !existsSync(join(cache, 'features-upside-down'))) await runExtraction(flagNumber(flags, 'workers', cpus().length), cache, backbone, 'upside-down');
   await useNodeBackend('wasm');
 
   const rows = readFeatureRows(join(cache, 'features'));
@@ -135,7 +161,26 @@ async function main() {
   const held = cvAspectOutputs(train, labels, CALIBRATION_FOLDS, aspectFit, ASPECTS);
   // thresholds chosen together so that 95 % of poor train photos get a reason (cv-labels.ts)
   const cv = cvFigures(held, ASPECTS, labelTarget, { ...aspectFit, joint: DEFAULT_JOINT.poorWithReason });
-  const fitted = fitLinearHead(train, cfg, { labels, fit: aspectFit, calibrations: cv.cals });
+  const halfTurned = readFeatureRows(join(cache, 'features-upside-down'));
+  const upsideDownCv = cvUpsideDown(
+    train,
+    halfTurned.filter((r) => r.split === 'train'),
+    CALIBRATION_FOLDS,
+  );
+  const fitted = fitLinearHead(
+    train,
+    cfg,
+    { labels, fit: aspectFit, calibrations: cv.cals },
+    halfTurned.filter((r) => r.split === 'train'),
+  );
+  const upsideDownVal = upsideDownPairs(
+    fitted,
+    val,
+    halfTurned.filter((r) => r.split === 'val'),
+  );
+  console.log(
+    `upside down: ${(upsideDownCv.accuracy * 100).toFixed(1)} % of ${upsideDownCv.pairs} train pairs by ${CALIBRATION_FOLDS}-fold CV, ${(upsideDownVal.accuracy * 100).toFixed(1)} % of ${upsideDownVal.pairs} val pairs: the half-turned copy scores higher than its photo`,
+  );
   const asPred = (rs: typeof rows) => predictLinear(fitted, rs).map((raw, i): Prediction => ({ subset: rs[i].subset, mos: rs[i].mos, aspect: rs[i].turn ? 'sideways' : rs[i].aspect, raw }));
   const trainFig = figures(asPred(train));
   const valLabels = valLabelFigures(fitted, val);
@@ -185,7 +230,7 @@ async function main() {
     bands: { great: toOverall(BAND_MOS.great), ok: toOverall(BAND_MOS.ok) },
     calibration: { lo, hi },
     backbone: { path: 'backbone', input: [GLOBAL_SIDE, GLOBAL_SIDE], outputs: BACKBONE_OUTPUTS },
-    head: { path: 'head', features: F, range: 'feature-range.json' },
+    head: { path: 'head', features: F, range: 'feature-range.json', extra: ['upside_down'] },
     input: {
       pixels: `decoded RGB, upright (EXIF orientation applied), 0–255, long side ≤ ${DECODE_MAX_SIDE}`,
       preprocessing: `brought to the work size, the largest scale n/8 whose long side is ≤ ${WORK_MAX_SIDE} (JPEG: the decoder's DCT scaling, or the same operator on a full decode; other formats: box prefilter + bilinear); whole photo squeezed to ${GLOBAL_SIDE}×${GLOBAL_SIDE} for the backbone (raw 0–255), measured there for colour cast and halved to ${OVERVIEW_SIDE}² for exposure, colour, tilt and clutter; centre crop ≤${DETAIL_SIDE}² of the work-size photo for sharpness/noise/blocking`,
@@ -194,6 +239,8 @@ async function main() {
     outputs: {
       overall: `0–100: head quality q mapped linearly, (q − ${lo}) / (${hi} − ${lo}) · 100, clamped; q estimates BIQ2021 MOS (0–1)`,
       band: `great ≥ ${toOverall(BAND_MOS.great)} (MOS ${BAND_MOS.great}), ok ≥ ${toOverall(BAND_MOS.ok)} (MOS ${BAND_MOS.ok}), else needs_work`,
+      upside_down:
+        "the head's last output (head.extra): how upside down the photo looks, 0–1 (linear, clamped), fitted on 1,200 half-turned train photos beside their upright originals; not a reason shown to sellers, it picks which of a sideways photo's two quarter turns is upright",
       aspects:
         "severity 0–1 per aspect (linear, clamped) on the scale of the labels (0.35: a buyer would notice, 0.6: a buyer would be put off), fitted to step-by-step vision-LLM labels of real train photos with synthetic degradations and quarter-turned copies as extra rows; calibrated per aspect by 4-fold CV on train photos so that at 0.35 the share flagged is 0.75–1.25 of the labels' share",
     },
@@ -216,6 +263,11 @@ async function main() {
         ...valLabels,
       },
       trainCvLabels: { note: '4-fold CV on labelled train photos, held-out outputs; the calibration was chosen on these', auc: cv.auc, reasons: cv.reasons },
+      upsideDown: {
+        note: 'share of photos whose half-turned copy the upside_down output scores higher than the photo itself (which of a sideways photo’s two turns is upright)',
+        trainCv: upsideDownCv,
+        val: upsideDownVal,
+      },
     },
   };
   writeJson(join(out, 'model-card.json'), card);

@@ -21,13 +21,14 @@ export function fixedSize(width: number, height: number, plan: Pick<FixPlan, 'qu
 
 /**
  * Which quarter turn puts a sideways photo upright. The model's sideways severity says a photo
- * lies on its side, not which side: both turns are scored, and the one the model finds less
- * sideways and better wins (upside down is rarer in listings and reads as worse).
+ * lies on its side, not which side: both turns are scored, and one of them is upside down. The
+ * model's upside-down output tells them apart (trained on half-turned train photos); a model
+ * without it falls back on the less sideways and better of the two.
  */
 export async function uprightTurn(score: ScorePixels, px: Pixels, size: { width: number; height: number }): Promise<1 | 3> {
   const judged = async (q: 1 | 3) => {
     const s = await score(turnPixels(px, q), turnedSize(size.width, size.height, q));
-    return s.aspects.sideways - s.overall / 100;
+    return s.upsideDown ?? s.aspects.sideways - s.overall / 100;
   };
   const [one, three] = [await judged(1), await judged(3)];
   return one <= three ? 1 : 3;

@@ -13,8 +13,11 @@ export interface ModelCard {
   /** Overall score (0–100) at or above which a photo is in a band. */
   bands: { great: number; ok: number };
   backbone: { path: string; input: [number, number]; outputs: string[] };
-  /** `range`: a JSON file of per-feature {min, max} seen in training; inputs are clipped to it. */
-  head: { path: string; features: number; range?: string };
+  /**
+   * `range`: a JSON file of per-feature {min, max} seen in training; inputs are clipped to it.
+   * `extra`: outputs after the aspects' (`upside_down`: how upside down the photo looks, 0–1).
+   */
+  head: { path: string; features: number; range?: string; extra?: 'upside_down'[] };
   /** Head quality output values mapped to 0 and 100 (linear, clamped). */
   calibration: { lo: number; hi: number };
   /** Size and SHA-256 of every other file of the model folder, checked on load. */

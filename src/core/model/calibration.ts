@@ -15,8 +15,12 @@ export function toScore(raw: ArrayLike<number>, card: ModelCard, width: number, 
   const { lo, hi } = card.calibration;
   const overall = Math.round(Math.min(100, Math.max(0, ((raw[0] - lo) / (hi - lo)) * 100)) * 10) / 10;
   const aspects = {} as Record<AspectId, number>;
+  const unit = (v: number) => Math.round(Math.min(1, Math.max(0, v)) * 1000) / 1000;
   card.aspects.forEach((id, i) => {
-    aspects[id] = Math.round(Math.min(1, Math.max(0, raw[i + 1])) * 1000) / 1000;
+    aspects[id] = unit(raw[i + 1]);
   });
-  return { overall, band: bandFor(overall, card.bands), aspects, width, height };
+  const score: Score = { overall, band: bandFor(overall, card.bands), aspects, width, height };
+  const upsideDown = card.head.extra?.indexOf('upside_down') ?? -1;
+  if (upsideDown >= 0) score.upsideDown = unit(raw[1 + card.aspects.length + upsideDown]);
+  return score;
 }

@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { CoachError } from '../errors';
 import type { ModelBundle } from './bundle';
 
-/** The head's raw outputs for one analysed photo: quality 0–1, then one severity per aspect. */
+/** How many raw outputs the card's head has: quality, one per aspect, then its extra outputs. */
+export const headWidth = (card: ModelBundle['card']) => 1 + card.aspects.length + (card.head.extra?.length ?? 0);
+
+/** The head's raw outputs for one analysed photo: quality 0–1, one severity per aspect, then the card's extra outputs. */
 export async function headOutputs(bundle: ModelBundle, f: Float32Array): Promise<Float32Array> {
   const out = tf.tidy(() => {
     let x: tf.Tensor1D = tf.tensor1d(f);
@@ -13,8 +16,8 @@ export async function headOutputs(bundle: ModelBundle, f: Float32Array): Promise
   });
   try {
     const raw = (await out.data()) as Float32Array;
-    if (raw.length !== bundle.card.aspects.length + 1 || !raw.every(Number.isFinite)) {
-      throw new CoachError('INTERNAL', `model produced ${raw.length} outputs, expected ${bundle.card.aspects.length + 1} finite values`);
+    if (raw.length !== headWidth(bundle.card) || !raw.every(Number.isFinite)) {
+      throw new CoachError('INTERNAL', `model produced ${raw.length} outputs, expected ${headWidth(bundle.card)} finite values`);
     }
     return raw;
   } finally {
