@@ -19,7 +19,7 @@ import { useNodeBackend } from './node-backend';
 import { rng } from './rng';
 
 const HELP = `npm run fix-evidence -- [--split train|val] [--limit N] [--turned N] [--only colour,exposure,straighten,turn] [--positives]
-       [--colour '{"method":"grey-edge"|"median-chroma","strength":1}'] [--json FILE] [--model DIR]
+       [--colour '{"method":"grey-edge"|"median-chroma","strength":1}'] [--exposure '{"targetMedian":0.45}'] [--json FILE] [--model DIR]
 
 Evidence for the one-tap fixes (src/core/fix) on labelled BIQ2021 photos (../shared/data/labels),
 scored by the shipped model in Node. Tune on --split train (the default); read val once.
@@ -32,7 +32,8 @@ Per fix, on the photos whose labels flag its aspect (severity ≥ ${NOTICE_AT}):
 Turn: --turned N photos not labelled sideways, turned a quarter either way (known), must come
 back upright (the independent check), and the rules for which way is up are compared.
 --limit N takes the first N labelled photos of the split (after a seeded shuffle). --colour tries
-another white balance (the default is the shipped DEFAULT_PLAN_OPTIONS).`;
+another white balance, --exposure another brighten target (the defaults are the shipped
+DEFAULT_PLAN_OPTIONS).`;
 
 const FIX_ASPECT: Record<'colour' | 'exposure' | 'straighten', LabelledAspectId> = { colour: 'color_cast', exposure: 'underexposure', straighten: 'tilt' };
 type PixelFix = keyof typeof FIX_ASPECT;
@@ -112,7 +113,10 @@ async function main() {
   if (flags.help) return console.log(HELP);
   const split = String(flags.split ?? 'train') as 'train' | 'val';
   const only = new Set(String(flags.only ?? 'colour,exposure,straighten,turn').split(','));
-  const options: PlanOptions = { ...DEFAULT_PLAN_OPTIONS, ...(flags.colour ? { colour: { ...DEFAULT_PLAN_OPTIONS.colour, ...JSON.parse(String(flags.colour)) } } : {}) };
+  const options: PlanOptions = {
+    colour: { ...DEFAULT_PLAN_OPTIONS.colour, ...(flags.colour ? JSON.parse(String(flags.colour)) : {}) },
+    exposure: { ...DEFAULT_PLAN_OPTIONS.exposure, ...(flags.exposure ? JSON.parse(String(flags.exposure)) : {}) },
+  };
   const pixelFixes = (['colour', 'exposure', 'straighten'] as const).filter((f) => only.has(f));
   await useNodeBackend('wasm');
   const bundle = await loadBundle(fileReader(resolve(String(flags.model ?? 'public/model'))));

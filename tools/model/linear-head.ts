@@ -79,13 +79,13 @@ export function cvUpsideDown(rows: FeatureRow[], turned: FeatureRow[], folds: nu
   const fold = (r: FeatureRow) => hash32(r.image) % folds;
   let right = 0;
   for (let k = 0; k < folds; k++) {
-    const fit = turned.map((t, i) => i).filter((i) => fold(turned[i]) !== k);
+    const fit = turned.map((_, i) => i).filter((i) => fold(turned[i]) !== k);
     const col = fitUpsideDown(
       fit.map((i) => upright[i]),
       fit.map((i) => turned[i]),
       standardizer,
     );
-    const held = turned.map((t, i) => i).filter((i) => fold(turned[i]) === k);
+    const held = turned.map((_, i) => i).filter((i) => fold(turned[i]) === k);
     const out = predictColumn(col, standardizer, [...held.map((i) => upright[i]), ...held.map((i) => turned[i])]);
     for (let j = 0; j < held.length; j++) if (out[held.length + j] > out[j]) right++;
   }

@@ -62,10 +62,12 @@ export function medianChromaGains(px: Pixels): [number, number, number] {
 export interface PlanOptions {
   /** How the white balance is estimated, and how much of it is applied (1: all, in log gain). */
   colour: { method: 'grey-edge' | 'median-chroma' | 'both'; strength: number };
+  /** Where brighten takes the photo's median luma, as a share of white. */
+  exposure: { targetMedian: number };
 }
 
 /** Chosen on train photos by `npm run fix-evidence` (tools/model/README.md, "Fixes"). */
-export const DEFAULT_PLAN_OPTIONS: PlanOptions = { colour: { method: 'median-chroma', strength: 0.75 } };
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = { colour: { method: 'median-chroma', strength: 0.75 }, exposure: { targetMedian: 0.55 } };
 
 /** The white balance gains for `options`. */
 export function colourGains(px: Pixels, options: PlanOptions['colour'] = DEFAULT_PLAN_OPTIONS.colour): [number, number, number] {
@@ -88,17 +90,17 @@ function quantile(hist: Float64Array, total: number, q: number): number {
 }
 
 /** Where the median luma of a fixed dark photo goes: about a typical well-exposed listing photo's. */
-const TARGET_MEDIAN = 0.45 * 255;
 /** Pixels this bright before the fix (a share of the photo) are never pushed to white. */
 const HIGHLIGHT_SHARE = 0.998;
 
 /**
  * A tone curve from the luma histogram that lifts the shadows without clipping the highlights:
  * first a gain that takes the 99.8th percentile to 250 (never past it), then a gamma that takes
- * the median to TARGET_MEDIAN. Both maps keep 0 at 0 and are increasing; the gamma keeps 255 at
+ * the median to `targetMedian` of white. Both maps keep 0 at 0 and are increasing; the gamma keeps 255 at
  * 255, so nothing the gain left below white is clipped. An empty curve when the photo's median is already there.
  */
-export function exposureCurve(px: Pixels): number[] {
+export function exposureCurve(px: Pixels, targetMedian = DEFAULT_PLAN_OPTIONS.exposure.targetMedian): number[] {
+  const target = targetMedian * 255;
   const { data, width, height, channels: C } = px;
   const hist = new Float64Array(256);
   // the brightest channel, not luma, sets the gain: a channel brighter than its pixel's luma must not clip either
@@ -108,12 +110,12 @@ export function exposureCurve(px: Pixels): number[] {
     brightest[Math.min(255, Math.round(Math.max(data[p], data[p + 1], data[p + 2])))]++;
   }
   const total = width * height;
-  if (quantile(hist, total, 0.5) >= TARGET_MEDIAN) return [];
+  if (quantile(hist, total, 0.5) >= target) return [];
   const top = Math.max(1, quantile(brightest, total, HIGHLIGHT_SHARE));
   const gain = Math.min(3, Math.max(1, 250 / top));
   const median = Math.max(1, quantile(hist, total, 0.5) * gain);
   // gamma < 1 lifts; never darken a photo that the gain already brought up enough
-  const gamma = median >= TARGET_MEDIAN ? 1 : Math.max(0.4, Math.log(TARGET_MEDIAN / 255) / Math.log(median / 255));
+  const gamma = median >= target ? 1 : Math.max(0.4, Math.log(target / 255) / Math.log(median / 255));
   return Array.from({ length: 256 }, (_, v) => Math.round(255 * Math.min(1, (v * gain) / 255) ** gamma));
 }
 
@@ -144,7 +146,7 @@ export function planFixes(px: Pixels, fixes: readonly FixKind[], quarterTurns: F
   }
   if (fixes.includes('exposure')) {
     // measured after the white balance, as it is applied
-    plan.curve = exposureCurve(plan.fixes.includes('colour') ? applyLuts(px, channelLuts({ ...plan, curve: [] })) : px);
+    plan.curve = exposureCurve(plan.fixes.includes('colour') ? applyLuts(px, channelLuts({ ...plan, curve: [] })) : px, options.exposure.targetMedian);
     if (plan.curve.length) plan.fixes.push('exposure');
   }
   return plan;
