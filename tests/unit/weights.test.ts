@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { encodeWeights, perChannelUint8, quantizeUint8, toHalf } from '../../tools/model/weights';
-import { pruneGraph } from '../../tools/model/backbone-source';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureBackboneFiles, pruneGraph } from '../../tools/model/backbone-source';
 import { uprightRgb } from '../../tools/model/decode-node';
 
 describe('weight encodings round-trip through tfjs decoding', () => {
@@ -66,6 +69,16 @@ describe('graph pruning', () => {
     ];
     expect(pruneGraph(nodes, ['conv']).map((n) => n.name)).toEqual(['in', 'w', 'conv']);
     expect(() => pruneGraph(nodes, ['missing'])).toThrow(/no node "missing"/);
+  });
+
+  it('takes a fine-tuned backbone from a folder of one shard, and says what is wrong with a folder that is not one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'backbone-'));
+    expect(() => ensureBackboneFiles('.cache', dir)).toThrow(`--backbone ${dir}: no model.json there`);
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ weightsManifest: [{ paths: ['a.bin', 'b.bin'], weights: [] }] }));
+    expect(() => ensureBackboneFiles('.cache', dir)).toThrow('expected one weight shard, the manifest names 2');
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ weightsManifest: [{ paths: ['weights.bin'], weights: [] }] }));
+    expect(ensureBackboneFiles('.cache', dir)).toEqual({ json: join(dir, 'model.json'), bin: join(dir, 'weights.bin') });
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
