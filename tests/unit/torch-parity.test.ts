@@ -8,6 +8,7 @@ import { loadBundle, type ModelBundle } from '../../src/core/model/bundle';
 import { BACKBONE_FEATURES, features } from '../../src/core/model/features';
 import { decodeNode } from '../../tools/model/decode-node';
 import { fileReader } from '../../tools/model/io';
+import { spearman } from '../../tools/model/metrics';
 import { useNodeBackend } from '../../tools/model/node-backend';
 import { torchMissing } from '../../tools/torch/python';
 
@@ -62,6 +63,26 @@ describe.skipIf(missing !== null)('the torch port of the backbone', () => {
       // and not trivially: the rows differ from photo to photo
       if (i > 0) expect(Math.max(...want.map((w, j) => Math.abs(w - expected[0][j]))) / scale).toBeGreaterThan(1e-2);
     }
+  });
+
+  it('the held-out yardstick ranks as the TS tools do (ties included) and groups near-duplicates', () => {
+    const a = [3, 1, 2, 2, 5, 4, 4, 4, 0.5, 7];
+    const b = [2, 1, 3, 2, 6, 4, 5, 3, 1, 6];
+    const code = [
+      'import sys, json, numpy as np',
+      "sys.path.insert(0, 'tools/torch')",
+      'import heldout',
+      `print(json.dumps(heldout.srcc(np.array(${JSON.stringify(a)}), np.array(${JSON.stringify(b)}))))`,
+      'f = np.random.RandomState(1).randn(6, 20); f[4] = f[1] * 1.01',
+      'print(json.dumps(heldout.duplicate_groups(f).tolist()))',
+    ].join('\n');
+    const [rho, groups] = execFileSync('/usr/bin/python3', ['-c', code], { cwd: root, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rho).toBeCloseTo(spearman(a, b), 10);
+    expect(groups[4]).toBe(groups[1]);
+    expect(new Set(groups).size).toBe(5);
   });
 
   it('rejects a graph with an op it does not know, naming the op', () => {

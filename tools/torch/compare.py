@@ -16,15 +16,9 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from heldout import standardize, srcc  # noqa: E402
+from heldout import ridge_predictions, srcc  # noqa: E402
 
 LAMBDA = 1200.0
-
-
-def ridge_predictions(feats, mos, fit):
-    z = standardize(feats, fit)
-    w = np.linalg.solve(z[fit].T @ z[fit] + LAMBDA * np.eye(z.shape[1]), z[fit].T @ (mos[fit] - mos[fit].mean()))
-    return z @ w
 
 
 def main():
@@ -44,7 +38,7 @@ def main():
     subsets = np.array([p['subset'] for p in photos])
     frozen = np.load(os.path.join(d, f'frozen-train-{len(photos)}.npy'))
     tuned = np.load(os.path.join(run, 'best-train-features.npy'))
-    pf, pt = ridge_predictions(frozen, mos, ~held), ridge_predictions(tuned, mos, ~held)
+    pf, pt = (ridge_predictions(f, mos, ~held, (LAMBDA,))[LAMBDA] for f in (frozen, tuned))
     rng = np.random.RandomState(7)
     out = {}
     for name in ['pooled'] + sorted(set(subsets)):

@@ -84,14 +84,17 @@ def srcc_by_subset(pred, mos, subsets):
     return out
 
 
-def ridge_figures(feats, mos, subsets, fit, held, lambdas=LAMBDAS):
-    """Held-out SRCC of a ridge on the fit rows, per λ; plus the fit rows' own SRCC (the gap)."""
+def ridge_predictions(feats, mos, fit, lambdas=LAMBDAS):
+    """Predictions for every row of a ridge fitted on the fit rows' standardized features, per λ."""
     z = standardize(feats, fit)
     xf, yf = z[fit], mos[fit] - mos[fit].mean()
     xtx, xty = xf.T @ xf, xf.T @ yf
+    return {lam: z @ np.linalg.solve(xtx + lam * np.eye(len(xtx)), xty) for lam in lambdas}
+
+
+def ridge_figures(feats, mos, subsets, fit, held, lambdas=LAMBDAS):
+    """Held-out SRCC of a ridge on the fit rows, per λ; plus the fit rows' own SRCC (the gap)."""
     out = {}
-    for lam in lambdas:
-        w = np.linalg.solve(xtx + lam * np.eye(len(xtx)), xty)
-        pred = z @ w
+    for lam, pred in ridge_predictions(feats, mos, fit, lambdas).items():
         out[str(int(lam))] = {'held': srcc_by_subset(pred[held], mos[held], subsets[held]), 'fit': srcc_by_subset(pred[fit], mos[fit], subsets[fit])}
     return out
