@@ -86,20 +86,10 @@ export function cvUpsideDown(rows: FeatureRow[], turned: FeatureRow[], folds: nu
       standardizer,
     );
     const held = turned.map((_, i) => i).filter((i) => fold(turned[i]) === k);
-    const out = predictColumn(col, standardizer, [...held.map((i) => upright[i]), ...held.map((i) => turned[i])]);
-    for (let j = 0; j < held.length; j++) if (out[held.length + j] > out[j]) right++;
+    const out = predictLinear({ standardizer, weights: [col.w], bias: [col.b] }, [...held.map((i) => upright[i]), ...held.map((i) => turned[i])]);
+    for (let j = 0; j < held.length; j++) if (out[held.length + j][0] > out[j][0]) right++;
   }
   return { pairs: turned.length, accuracy: right / turned.length };
-}
-
-function predictColumn(col: { w: Float64Array; b: number }, st: Standardizer, rows: FeatureRow[]): number[] {
-  const F = st.mean.length;
-  const X = standardized(rows, st);
-  return rows.map((_, i) => {
-    let s = col.b;
-    for (let j = 0; j < F; j++) if (Number.isFinite(X[i * F + j])) s += col.w[j] * X[i * F + j];
-    return s;
-  });
 }
 
 /**

@@ -144,11 +144,16 @@ async function main() {
     lambda: flagNumber(flags, 'lambda', DEFAULT_LINEAR.lambda),
     pooledShare: flagNumber(flags, 'pooled-share', DEFAULT_LINEAR.pooledShare),
   };
-  if (flags['refresh-measures']) await refreshMeasures(join(cache, 'features'));
-  else if (!flags['no-extract']) await runExtraction(flagNumber(flags, 'workers', cpus().length), cache, backbone);
-  // the half-turned copies have their own folder (dataset.ts UPSIDE_DOWN_PLAN); extracted once
-  // even with --no-extract or --refresh-measures, since a cache from before them lacks them
-  if (!flags['no-extract'] || !existsSync(join(cache, 'features-upside-down'))) await runExtraction(flagNumber(flags, 'workers', cpus().length), cache, backbone, 'upside-down');
+  // the half-turned copies have their own folder (dataset.ts UPSIDE_DOWN_PLAN): refreshed with
+  // the rest, and extracted even with --no-extract or --refresh-measures where a cache from
+  // before them lacks them
+  const upsideDownDir = join(cache, 'features-upside-down');
+  const hadUpsideDown = existsSync(upsideDownDir);
+  if (flags['refresh-measures']) {
+    await refreshMeasures(join(cache, 'features'));
+    if (hadUpsideDown) await refreshMeasures(upsideDownDir);
+  } else if (!flags['no-extract']) await runExtraction(flagNumber(flags, 'workers', cpus().length), cache, backbone);
+  if (!flags['no-extract'] || !hadUpsideDown) await runExtraction(flagNumber(flags, 'workers', cpus().length), cache, backbone, 'upside-down');
   await useNodeBackend('wasm');
 
   const rows = readFeatureRows(join(cache, 'features'));
@@ -161,18 +166,10 @@ async function main() {
   const held = cvAspectOutputs(train, labels, CALIBRATION_FOLDS, aspectFit, ASPECTS);
   // thresholds chosen together so that 95 % of poor train photos get a reason (cv-labels.ts)
   const cv = cvFigures(held, ASPECTS, labelTarget, { ...aspectFit, joint: DEFAULT_JOINT.poorWithReason });
-  const halfTurned = readFeatureRows(join(cache, 'features-upside-down'));
-  const upsideDownCv = cvUpsideDown(
-    train,
-    halfTurned.filter((r) => r.split === 'train'),
-    CALIBRATION_FOLDS,
-  );
-  const fitted = fitLinearHead(
-    train,
-    cfg,
-    { labels, fit: aspectFit, calibrations: cv.cals },
-    halfTurned.filter((r) => r.split === 'train'),
-  );
+  const halfTurned = readFeatureRows(upsideDownDir);
+  const halfTurnedTrain = halfTurned.filter((r) => r.split === 'train');
+  const upsideDownCv = cvUpsideDown(train, halfTurnedTrain, CALIBRATION_FOLDS);
+  const fitted = fitLinearHead(train, cfg, { labels, fit: aspectFit, calibrations: cv.cals }, halfTurnedTrain);
   const upsideDownVal = upsideDownPairs(
     fitted,
     val,

@@ -32,11 +32,12 @@ def main():
     with open(os.path.join(d, 'meta-train.json')) as f:
         photos = json.load(f)['photos']
     with open(os.path.join(run, 'split.json')) as f:
-        held_images = set(json.load(f)['held_images'])
+        split = json.load(f)
+    held_images = set(split['held_images'])
     held = np.array([p['image'] in held_images for p in photos])
     mos = np.array([p['mos'] for p in photos])
     subsets = np.array([p['subset'] for p in photos])
-    frozen = np.load(os.path.join(d, f'frozen-train-{len(photos)}.npy'))
+    frozen = np.load(split['frozen'])
     tuned = np.load(os.path.join(run, 'best-train-features.npy'))
     pf, pt = (ridge_predictions(f, mos, ~held, (LAMBDA,))[LAMBDA] for f in (frozen, tuned))
     rng = np.random.RandomState(7)

@@ -26,6 +26,7 @@ import os
 import random
 import sys
 import time
+import zlib
 
 import numpy as np
 import torch
@@ -78,10 +79,22 @@ def load_inputs(cache, limit):
     return meta, photos, v320, vaug, mos, subsets, labels
 
 
+def model_key(model_dir):
+    """A checksum of a graph model folder's files: the frozen features belong to one starting model."""
+    with open(os.path.join(model_dir, 'model.json'), 'rb') as f:
+        raw = f.read()
+    key = zlib.crc32(raw)
+    for group in json.loads(raw)['weightsManifest']:
+        for p in group['paths']:
+            with open(os.path.join(model_dir, p), 'rb') as f:
+                key = zlib.crc32(f.read(), key)
+    return f'{key:08x}'
+
+
 def split(run_dir, cache, module, photos, v320):
-    """Frozen features (the yardstick's baseline) and the held-out mask, computed once per cache."""
+    """Frozen features of the starting model (the yardstick's baseline) and the held-out mask, computed once per cache."""
     d = os.path.join(cache, 'torch')
-    path = os.path.join(d, f'frozen-train-{len(photos)}.npy')
+    path = os.path.join(d, f'frozen-train-{len(photos)}-{model_key(module.model_dir)}.npy')
     if os.path.exists(path):
         frozen = np.load(path)
     else:
@@ -97,7 +110,7 @@ def split(run_dir, cache, module, photos, v320):
     sizes = np.bincount(np.unique(groups, return_inverse=True)[1])
     info = {'photos': len(images), 'held': int(held.sum()), 'groups': int(len(sizes)), 'multi_photo_groups': int((sizes > 1).sum()), 'largest_group': int(sizes.max())}
     with open(os.path.join(run_dir, 'split.json'), 'w') as f:
-        json.dump({**info, 'held_images': [im for im, h in zip(images, held) if h]}, f)
+        json.dump({**info, 'frozen': path, 'held_images': [im for im, h in zip(images, held) if h]}, f)
     return frozen, held, info
 
 
@@ -199,7 +212,7 @@ def main(argv=None):
         print(f"resumed at epoch {state['epoch'] + 1}, step {state['step']} of {steps_per_epoch}", flush=True)
     else:
         with open(log_path, 'w') as f:
-            _, base = evaluate(module, v320, mos, subsets, fit, held)
+            base = ridge_figures(frozen, mos, subsets, fit, held)  # the start is the frozen backbone, extracted once
             f.write(json.dumps({'epoch': 0, 'ridge': base, 'split': info}) + '\n')
         print(f"frozen: held-out SRCC {base[str(int(RIDGE_LAMBDA))]['held']}", flush=True)
 
