@@ -11,12 +11,12 @@ import { CoachApp } from './ui/CoachApp';
 // The coach page. Inside a listing page's iframe it talks to the origin named by `?host=` when
 // coach-config.json lists it; opened on its own, or framed by an unlisted page, it still coaches,
 // with nobody to hand photos to.
-const { host, locale, keepLocation, limits } = parseGuestParams(location.search);
+const { host, locale, keepLocation, limits, cropAspect } = parseGuestParams(location.search);
 document.documentElement.lang = locale;
 
 const modelUrl = new URL(`${import.meta.env.BASE_URL}model/`, location.href).href;
 let engine: Engine | undefined;
-const store = createCoachStore({ engine: () => (engine = createEngine({ modelUrl })), locale, limits });
+const store = createCoachStore({ engine: () => (engine = createEngine({ modelUrl })), locale, limits, cropAspect });
 const root = document.getElementById('root')!;
 // The seller sees a plain message; whoever debugs the page gets the reason.
 store.subscribe((s, prev) => {

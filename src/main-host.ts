@@ -83,6 +83,8 @@ const coach = mountPhotoCoach(document.querySelector('#photo-coach')!, {
   keepLocation: params.get('location') === 'keep',
   // ?max-photos=5 and ?max-bytes=… try the SDK's limits in the demo
   limits: { photos: params.has('max-photos') ? Number(params.get('max-photos')) : undefined, bytesPerPhoto: params.has('max-bytes') ? Number(params.get('max-bytes')) : undefined },
+  // ?crop-aspect=1.5 tries another crop shape (the default is square)
+  cropAspect: params.has('crop-aspect') ? Number(params.get('crop-aspect')) : undefined,
   onChange: hold,
   onConfirm: hold,
   onError: (e) => {

@@ -1,5 +1,5 @@
 import type { Score } from './aspects';
-import type { FixKind, FixPlan, FixPreview } from './fixes';
+import type { FixByHand, FixKind, FixPlan, FixPreview } from './fixes';
 
 export type BackendName = 'webgl' | 'wasm' | 'cpu';
 
@@ -34,8 +34,11 @@ export interface Engine {
   ready: Promise<EngineInfo>;
   /** Scores one photo. Aborting the signal cancels a queued or running job (rejects CANCELLED). */
   score(file: Blob, options?: { signal?: AbortSignal; onStart?: () => void }): Promise<Score>;
-  /** A preview of `fixes` on the photo (src/core/fix), scored by the same model; queued like a score. */
-  fix(file: Blob, fixes: FixKind[], options?: { signal?: AbortSignal; quarterTurns?: FixPlan['quarterTurns'] }): Promise<FixPreview>;
+  /**
+   * A preview of `fixes` on the photo (src/core/fix), scored by the same model; queued like a
+   * score. `hand`: what the seller set (a turn, a crop); `aspect`: the site's crop shape.
+   */
+  fix(file: Blob, fixes: FixKind[], options?: { signal?: AbortSignal; hand?: FixByHand; aspect?: number }): Promise<FixPreview>;
   /** The kept fix at full resolution: a JPEG of at most `maxBytes`, without metadata. */
   render(file: Blob, plan: FixPlan, maxBytes: number, options?: { signal?: AbortSignal }): Promise<Blob>;
   /** Memory of the thread that scores, once ready. */

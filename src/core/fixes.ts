@@ -43,11 +43,43 @@ export interface FixPlan {
   gains: [number, number, number];
   /** A tone curve, 256 values 0–255 (empty: none). */
   curve: number[];
+  /** The part of the turned and straightened photo kept, as shares of it (null: all of it). */
+  crop: CropBox | null;
 }
+
+/** A rectangle as shares (0–1) of a photo's width and height, from its top left. */
+export interface CropBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** What the seller set by hand, replacing what the coach would choose. */
+export interface FixByHand {
+  /** Clockwise quarter turns. */
+  quarterTurns?: FixPlan['quarterTurns'];
+  /** The crop, on the photo as turned and straightened, at the site's crop shape. */
+  crop?: HandCrop;
+}
+
+/** A crop set by hand: its size as a share of the largest crop of the site's shape that fits, and its centre as shares of the photo. */
+export interface HandCrop {
+  size: number;
+  cx: number;
+  cy: number;
+}
+
+/** The listing site's crop shape (width / height), set through the SDK: square, as thumbnails are. */
+export const DEFAULT_CROP_ASPECT = 1;
+/** Crop shapes the SDK accepts, from a tall 1:4 to a wide 4:1. */
+export const CROP_ASPECT_RANGE: [number, number] = [0.25, 4];
 
 /** A fix to look at before keeping it: its plan, the fixed photo's score, a work-size JPEG. */
 export interface FixPreview {
   plan: FixPlan;
+  /** The size of the photo turned and straightened, in pixels: what `plan.crop` is a share of. */
+  frame: { width: number; height: number };
   score: Score;
   preview: Blob;
 }

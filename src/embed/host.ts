@@ -10,6 +10,7 @@ import {
   isSignalMessage,
   isCoverNudgeMessage,
   parseOrigin,
+  clampCropAspect,
   clampLimits,
   EventCodes,
   type HostLimits,
@@ -45,6 +46,11 @@ export interface MountOptions {
   keepLocation?: boolean;
   /** Photos per listing (default 20, at most 50) and bytes per photo (default 20 MB); enforced in the coach and here. */
   limits?: Partial<HostLimits>;
+  /**
+   * The shape of the coach's crop-to-the-item fix and of a crop by hand, width / height: 1 (the
+   * default) for square thumbnails, 4 / 3 for landscape ones; held to 1:4–4:1.
+   */
+  cropAspect?: number;
   /** Photos the listing already has (editing a listing): added to the coach once it answers. */
   photos?: File[];
   /** How long to wait for the coach page to answer, in ms. */
@@ -92,6 +98,7 @@ export function mountPhotoCoach(element: HTMLElement, options: MountOptions): Ph
   const limits = clampLimits(options.limits);
   url.searchParams.set('max-photos', String(limits.photos));
   url.searchParams.set('max-bytes', String(limits.bytesPerPhoto));
+  if (options.cropAspect !== undefined) url.searchParams.set('crop-aspect', String(clampCropAspect(options.cropAspect)));
   // the same limits on this side: a coach that sends more (old or tampered) is cut here too
   const within = <T extends { file: File | null }>(photos: T[]) => photos.slice(0, limits.photos).filter((p) => !p.file || p.file.size <= limits.bytesPerPhoto);
 

@@ -3,7 +3,7 @@
 // because a message that passed penpal's origin check can still come from an older or
 // tampered guest. Anything with the wrong version or shape is dropped.
 import type { Band } from '../core/aspects';
-import { FIX_ORDER, isFixKind, type FixKind } from '../core/fixes';
+import { CROP_ASPECT_RANGE, DEFAULT_CROP_ASPECT, FIX_ORDER, isFixKind, type FixKind } from '../core/fixes';
 import { DEFAULT_LIMITS, MAX_PHOTOS, type HostLimits } from '../core/limits';
 import { isLocale, type Locale } from '../core/locale';
 
@@ -243,7 +243,13 @@ export function parseOrigin(s: unknown): string | null {
  * Reads the guest's query (`?host=<origin>&locale=ja&location=keep`). An invalid host means no
  * embedding; only `location=keep` keeps the photos' location metadata.
  */
-export function parseGuestParams(search: string): { host: string | null; locale: Locale; keepLocation: boolean; limits: HostLimits } {
+/** The site's crop shape (width / height) held to CROP_ASPECT_RANGE; anything else is the default, square. */
+export function clampCropAspect(a: unknown): number {
+  if (typeof a !== 'number' || !Number.isFinite(a) || a <= 0) return DEFAULT_CROP_ASPECT;
+  return Math.min(CROP_ASPECT_RANGE[1], Math.max(CROP_ASPECT_RANGE[0], a));
+}
+
+export function parseGuestParams(search: string): { host: string | null; locale: Locale; keepLocation: boolean; limits: HostLimits; cropAspect: number } {
   const q = new URLSearchParams(search);
   const locale = q.get('locale');
   const num = (k: string) => (q.has(k) ? Number(q.get(k)) : undefined);
@@ -252,5 +258,6 @@ export function parseGuestParams(search: string): { host: string | null; locale:
     locale: isLocale(locale) ? locale : 'en',
     keepLocation: q.get('location') === 'keep',
     limits: clampLimits({ photos: num('max-photos'), bytesPerPhoto: num('max-bytes') }),
+    cropAspect: clampCropAspect(num('crop-aspect')),
   };
 }

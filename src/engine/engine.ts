@@ -72,7 +72,7 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = browserD
   return {
     ready,
     score: (blob, options) => queue.push({ kind: 'score', blob, id: nextId++ }, options) as Promise<Score>,
-    fix: (blob, fixes, options) => queue.push({ kind: 'fix', blob, fixes, quarterTurns: options?.quarterTurns }, options) as Promise<FixPreview>,
+    fix: (blob, fixes, options) => queue.push({ kind: 'fix', blob, fixes, hand: options?.hand, aspect: options?.aspect }, options) as Promise<FixPreview>,
     render: (blob, plan, maxBytes, options) => queue.push({ kind: 'render', blob, plan, maxBytes }, options) as Promise<Blob>,
     async memory() {
       await ready;

@@ -11,7 +11,7 @@ export function mainRunner(config: ScorerConfig, why: string): Runner {
     info: scorer.then((s) => ({ backend: s.backend, reason: `${s.backendReason}; on the page's thread (${why})`, thread: 'main' as const, modelVersion: s.modelVersion })),
     async run(task) {
       const s = await scorer;
-      if (task.kind === 'fix') return (await fix).previewFix(s, task.blob, task.fixes, task.quarterTurns) as Promise<TaskResult<typeof task>>;
+      if (task.kind === 'fix') return (await fix).previewFix(s, task.blob, task.fixes, task.hand, task.aspect) as Promise<TaskResult<typeof task>>;
       if (task.kind === 'render') return (await fix).renderFix(task.blob, task.plan, task.maxBytes) as Promise<TaskResult<typeof task>>;
       const { bitmap, width, height } = await (await decode).decodeBlob(task.blob);
       try {

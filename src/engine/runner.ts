@@ -1,6 +1,6 @@
 import type { Score } from '../core/aspects';
 import type { BackendName, EngineInfo, EngineMemory } from '../core/engine-types';
-import type { FixKind, FixPlan, FixPreview } from '../core/fixes';
+import type { FixByHand, FixKind, FixPlan, FixPreview } from '../core/fixes';
 import type { Endpoint } from './rpc';
 
 /** What a runner needs to load the scorer, wherever it runs. */
@@ -13,7 +13,7 @@ export interface ScorerConfig {
 /** What the engine asks of a photo: its score, a fix's preview, or a kept fix at full size. */
 export type Task =
   | { kind: 'score'; blob: Blob; id: number }
-  | { kind: 'fix'; blob: Blob; fixes: FixKind[]; quarterTurns?: FixPlan['quarterTurns'] }
+  | { kind: 'fix'; blob: Blob; fixes: FixKind[]; hand?: FixByHand; aspect?: number }
   | { kind: 'render'; blob: Blob; plan: FixPlan; maxBytes: number };
 
 export type TaskResult<T extends Task> = T extends { kind: 'score' } ? Score : T extends { kind: 'fix' } ? FixPreview : Blob;

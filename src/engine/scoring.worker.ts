@@ -56,9 +56,9 @@ serve<ScoringApi>(self as unknown as Endpoint, {
     return { backend: s.backend, reason: s.backendReason, modelVersion: s.modelVersion };
   },
   memory: async () => backendMemory(),
-  async fix({ blob, fixes, quarterTurns }) {
+  async fix({ blob, fixes, hand, aspect }) {
     if (!scorer) throw new CoachError('INTERNAL', 'fix before init', { userFacing: false });
-    return previewFix(await scorer, blob, fixes, quarterTurns);
+    return previewFix(await scorer, blob, fixes, hand, aspect);
   },
   render: ({ blob, plan, maxBytes }) => renderFix(blob, plan, maxBytes),
   async score(input) {

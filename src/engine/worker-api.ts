@@ -1,6 +1,6 @@
 import type { Score } from '../core/aspects';
 import type { BackendName, EngineInfo, EngineMemory } from '../core/engine-types';
-import type { FixKind, FixPlan, FixPreview } from '../core/fixes';
+import type { FixByHand, FixKind, FixPlan, FixPreview } from '../core/fixes';
 import type { MeasuredPixels } from '../core/measures/measures';
 
 // What each worker answers, over the typed RPC of rpc.ts.
@@ -24,7 +24,7 @@ export type ScoringApi = {
   init(arg: { modelUrl: string; backends: BackendName[]; softwareWebgl?: 'skip' | 'use' }): Promise<Omit<EngineInfo, 'thread'>>;
   score(arg: PhotoInput): Promise<Score>;
   /** A fix's preview on work-size pixels, scored (src/core/fix). */
-  fix(arg: { blob: Blob; fixes: FixKind[]; quarterTurns?: FixPlan['quarterTurns'] }): Promise<FixPreview>;
+  fix(arg: { blob: Blob; fixes: FixKind[]; hand?: FixByHand; aspect?: number }): Promise<FixPreview>;
   /** A kept fix at full resolution: a JPEG of at most `maxBytes`. */
   render(arg: { blob: Blob; plan: FixPlan; maxBytes: number }): Promise<Blob>;
   memory(arg: undefined): Promise<EngineMemory>;

@@ -3,7 +3,7 @@ import { DEFAULT_LIMITS, type HostLimits } from '../core/limits';
 import type { Score } from '../core/aspects';
 import type { Engine, EngineInfo } from '../core/engine-types';
 import { isCoachError, type ErrorCode } from '../core/errors';
-import type { FixKind, FixPlan, FixPreview } from '../core/fixes';
+import { DEFAULT_CROP_ASPECT, type FixByHand, type FixKind, type FixPreview } from '../core/fixes';
 import type { Locale } from '../core/locale';
 
 export type PhotoState = 'queued' | 'scoring' | 'done' | 'error';
@@ -58,6 +58,8 @@ export interface CoachState {
   engine: EngineStatus;
   /** The listing site's limits, enforced here and again by the host SDK. */
   limits: HostLimits;
+  /** The shape a crop takes (width / height), as the listing site set it. */
+  cropAspect: number;
   /** How many files the last addFiles left out because the listing was full (0: none). */
   leftOut: number;
   /**
@@ -75,10 +77,10 @@ export interface CoachState {
   reset(): void;
   replace(id: string, file: File): void;
   /**
-   * Prepares a preview of `fixes` on a scored photo (the engine scores it too); `quarterTurns`
-   * turns it by hand (clockwise), in place of the model's choice.
+   * Prepares a preview of `fixes` on a scored photo (the engine scores it too); `hand` is what
+   * the seller set (a clockwise turn, a crop), in place of the model's choice.
    */
-  requestFix(id: string, fixes: FixKind[], quarterTurns?: FixPlan['quarterTurns']): void;
+  requestFix(id: string, fixes: FixKind[], hand?: FixByHand): void;
   /** Keeps the previewed fix: the full-size fixed JPEG takes the photo's slot, and is scored. */
   keepFix(id: string): void;
   discardFix(id: string): void;
@@ -104,6 +106,8 @@ export interface CoachStoreOptions {
   urls?: { create(file: Blob): string; revoke(url: string): void };
   /** What the listing site takes (core/limits.ts); default DEFAULT_LIMITS. */
   limits?: HostLimits;
+  /** The listing site's crop shape, width / height; default DEFAULT_CROP_ASPECT (square). */
+  cropAspect?: number;
 }
 
 /** Errors that mean the file itself cannot be used; such photos are not handed to the listing. */
@@ -215,6 +219,7 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
       locale: options.locale ?? 'en',
       engine: { state: 'loading' },
       limits: options.limits ?? DEFAULT_LIMITS,
+      cropAspect: options.cropAspect ?? DEFAULT_CROP_ASPECT,
       leftOut: 0,
       coverNudge: 'auto',
 
@@ -268,15 +273,15 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
         takeFile(id, file, { previousScore: photo.score ?? photo.previousScore, fixes: undefined, original: undefined });
       },
 
-      requestFix(id, fixes, quarterTurns) {
+      requestFix(id, fixes, hand = {}) {
         const photo = find(id);
         const busy = photo?.fix?.state === 'working' || photo?.fix?.state === 'keeping';
-        if (photo?.state !== 'done' || (!fixes.length && !quarterTurns) || disposed || busy) return;
+        if (photo?.state !== 'done' || (!fixes.length && !hand.quarterTurns && !hand.crop) || disposed || busy) return;
         dropFix(photo);
         patch(id, { fix: { state: 'working', requested: fixes } });
         const { signal, settle } = engineJob(id);
         // fixes start from the photo as the seller added it, a kept fix included
-        engine.fix(photo.original?.file ?? photo.file, fixes, { signal, quarterTurns }).then(
+        engine.fix(photo.original?.file ?? photo.file, fixes, { signal, hand, aspect: get().cropAspect }).then(
           ...settle(
             (preview: FixPreview) => patch(id, { fix: preview.plan.fixes.length ? { state: 'preview', requested: fixes, preview, previewUrl: urls.create(preview.preview) } : { state: 'nothing' } }),
             (e) => patch(id, { fix: { state: 'failed', error: toPhotoError(e) } }),

@@ -1,5 +1,6 @@
 import type { AspectId } from '../core/aspects';
-import { fixesFor, type FixKind, type FixPlan } from '../core/fixes';
+import { handCropOf, nudgeCrop, type CropNudge } from '../core/fix/crop';
+import { fixesFor, type FixKind, type FixPlan, type HandCrop } from '../core/fixes';
 import type { Photo } from '../store';
 import { useCoachStoreApi } from '../store/react';
 import type { Translate } from './i18n';
@@ -7,6 +8,18 @@ import { useT } from './useT';
 
 /** Quarter turns after turning `by` more, clockwise. */
 const turnBy = (q: FixPlan['quarterTurns'], by: 1 | 3) => ((q + by) % 4) as FixPlan['quarterTurns'];
+
+/** Where a crop by hand starts: most of the photo, centred. */
+const FIRST_HAND_CROP: HandCrop = { size: 0.9, cx: 0.5, cy: 0.5 };
+
+const CROP_NUDGES: { nudge: CropNudge; label: 'cropTighter' | 'cropWider' | 'cropLeft' | 'cropRight' | 'cropUp' | 'cropDown' }[] = [
+  { nudge: 'tighter', label: 'cropTighter' },
+  { nudge: 'wider', label: 'cropWider' },
+  { nudge: 'left', label: 'cropLeft' },
+  { nudge: 'right', label: 'cropRight' },
+  { nudge: 'up', label: 'cropUp' },
+  { nudge: 'down', label: 'cropDown' },
+];
 
 const names = (t: Translate, fixes: readonly FixKind[]) => fixes.map((f) => t(`fix_${f}`)).join(t('listSeparator'));
 
@@ -17,7 +30,8 @@ const names = (t: Translate, fixes: readonly FixKind[]) => fixes.map((f) => t(`f
  */
 export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: readonly AspectId[]; announce(text: string): void }) {
   const t = useT();
-  const act = useCoachStoreApi().getState();
+  const store = useCoachStoreApi();
+  const act = store.getState();
   const fix = photo.fix;
   // a fix already kept starts from the original again: not offered twice
   const offered = fixesFor(reasons).filter((f) => !photo.fixes?.includes(f));
@@ -31,9 +45,23 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
     );
   }
   if (fix?.state === 'preview') {
-    const applied = names(t, fix.preview.plan.fixes);
+    const { plan, frame } = fix.preview;
+    const applied = names(t, plan.fixes);
+    // by hand from where the crop is now (the model's or the seller's), at the site's shape
+    const nudged = (n: CropNudge) => {
+      const aspect = store.getState().cropAspect;
+      const from = plan.crop ? handCropOf(plan.crop, frame, aspect) : FIRST_HAND_CROP;
+      act.requestFix(photo.id, fix.requested, { quarterTurns: plan.quarterTurns, crop: nudgeCrop(from, n) });
+    };
     return (
-      <section className="fix-preview" aria-label={t('fixAfter', { fixes: applied })} data-testid="fix-preview" data-quarter-turns={fix.preview.plan.quarterTurns}>
+      <section
+        className="fix-preview"
+        aria-label={t('fixAfter', { fixes: applied })}
+        data-testid="fix-preview"
+        data-quarter-turns={plan.quarterTurns}
+        data-crop={plan.crop ? `${Math.round(plan.crop.width * frame.width)}x${Math.round(plan.crop.height * frame.height)}` : 'none'}
+        data-crop-at={plan.crop ? `${Math.round(plan.crop.x * frame.width)},${Math.round(plan.crop.y * frame.height)}` : undefined}
+      >
         <div className="fix-pair">
           <figure>
             <img src={photo.original?.objectUrl ?? photo.objectUrl} alt={t('fixBefore')} />
@@ -48,11 +76,12 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
           {t('fixScore', { after: Math.round(fix.preview.score.overall), before: Math.round(photo.score?.overall ?? 0) })}
         </p>
         <div className="fix-actions">
-          {/* by hand: the model says a photo lies on its side, the seller knows which way is up */}
-          <button type="button" data-action="turn-left" onClick={() => act.requestFix(photo.id, fix.requested, turnBy(fix.preview.plan.quarterTurns, 3))}>
+          {/* by hand: the model says a photo lies on its side, the seller knows which way is up; a
+              crop by hand starts again after a turn, as it is a share of the photo as turned */}
+          <button type="button" data-action="turn-left" onClick={() => act.requestFix(photo.id, fix.requested, { quarterTurns: turnBy(plan.quarterTurns, 3) })}>
             {t('turnLeft')}
           </button>
-          <button type="button" data-action="turn-right" onClick={() => act.requestFix(photo.id, fix.requested, turnBy(fix.preview.plan.quarterTurns, 1))}>
+          <button type="button" data-action="turn-right" onClick={() => act.requestFix(photo.id, fix.requested, { quarterTurns: turnBy(plan.quarterTurns, 1) })}>
             {t('turnRight')}
           </button>
           <button type="button" className="primary" data-action="keep-fix" onClick={() => act.keepFix(photo.id)}>
@@ -62,6 +91,16 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
             {t('fixDiscard')}
           </button>
         </div>
+        {plan.crop && (
+          <fieldset className="fix-actions crop-actions">
+            <legend className="sr-only">{t('cropControls')}</legend>
+            {CROP_NUDGES.map(({ nudge, label }) => (
+              <button key={nudge} type="button" data-action={`crop-${nudge}`} onClick={() => nudged(nudge)}>
+                {t(label)}
+              </button>
+            ))}
+          </fieldset>
+        )}
       </section>
     );
   }
@@ -98,9 +137,14 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
         </button>
       )}
       {photo.state === 'done' && !photo.fixes?.length && (
-        <button type="button" className="fix-button" data-action="turn" onClick={() => act.requestFix(photo.id, [], 1)}>
-          {t('turnByHand')}
-        </button>
+        <>
+          <button type="button" className="fix-button" data-action="turn" onClick={() => act.requestFix(photo.id, [], { quarterTurns: 1 })}>
+            {t('turnByHand')}
+          </button>
+          <button type="button" className="fix-button" data-action="crop" onClick={() => act.requestFix(photo.id, [], { crop: FIRST_HAND_CROP })}>
+            {t('cropByHand')}
+          </button>
+        </>
       )}
     </>
   );

@@ -38,8 +38,30 @@ const held = (page: Page) =>
 const attached = (page: Page) => page.getByTestId('attached-photo').first();
 
 const WORDS = {
-  en: { brighten: 'Fix: brighten', colour: 'Fix: neutral colour', keep: 'Keep the fix', undo: 'Undo fix', turn: 'Turn', right: 'Turn right', left: 'Turn left' },
-  ja: { brighten: '補正する：明るく', colour: '補正する：色味を自然に', keep: '補正を使う', undo: '補正を元に戻す', turn: '回転', right: '右に回す', left: '左に回す' },
+  en: {
+    brighten: 'Fix: brighten',
+    colour: 'Fix: neutral colour',
+    keep: 'Keep the fix',
+    undo: 'Undo fix',
+    turn: 'Turn',
+    right: 'Turn right',
+    left: 'Turn left',
+    crop: 'Crop',
+    tighter: 'Crop tighter',
+    moveLeft: 'Move crop left',
+  },
+  ja: {
+    brighten: '補正する：明るく',
+    colour: '補正する：色味を自然に',
+    keep: '補正を使う',
+    undo: '補正を元に戻す',
+    turn: '回転',
+    right: '右に回す',
+    left: '左に回す',
+    crop: '切り抜き',
+    tighter: '狭く切り抜く',
+    moveLeft: '切り抜きを左へ',
+  },
 } as const;
 
 const CASES = [
@@ -101,6 +123,32 @@ for (const locale of ['en', 'ja'] as const) {
       await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid=attached-photo]')?.dataset.fixes === 'turn');
       const photo = await held(page);
       assert.deepEqual([photo.width, photo.height, photo.type], [400, 592, 'image/jpeg'], 'a quarter turn clockwise');
+    });
+  });
+
+  // the listing site sets the crop's shape through the SDK: square by default, 3:2 here in Japanese
+  const shape = locale === 'en' ? { param: '', aspect: 1 } : { param: '&crop-aspect=1.5', aspect: 1.5 };
+  test(`${locale}: cropped by hand at the site's shape (${shape.aspect}), the listing page gets the crop`, { timeout: 10 * MIN }, async () => {
+    await withPage(chromium.browser, `${servers.hostOrigin}/?coach=${encodeURIComponent(servers.coachOrigin)}&locale=${locale}${shape.param}`, async (page) => {
+      const coach = page.frameLocator('iframe');
+      await coach.getByTestId('file-input').setInputFiles([join(FIXTURES_DIR, 'bad-input', 'upright.jpg')]);
+      const tile = coach.locator('li[data-photo]').first();
+      await tile.locator('.status[data-band]').waitFor({ timeout: 5 * MIN });
+      await tile.getByRole('button', { name: say.crop, exact: true }).click();
+      // 592 × 400: the largest crop of the shape is 400 × 400 (square) or 592 × 395 (3:2); a crop by hand starts at 0.9 of it
+      const first = shape.aspect === 1 ? '360x360' : '533x355';
+      const tighter = shape.aspect === 1 ? '300x300' : '444x296';
+      const cropped = (size: string) => tile.locator(`[data-testid="fix-preview"][data-crop="${size}"]`);
+      await cropped(first).getByRole('button', { name: say.tighter }).click();
+      const at = (await cropped(tighter).getAttribute('data-crop-at'))!;
+      await cropped(tighter).getByRole('button', { name: say.moveLeft }).click();
+      const moved = tile.locator(`[data-testid="fix-preview"][data-crop="${tighter}"]:not([data-crop-at="${at}"])`);
+      const [x, y] = (await moved.getAttribute('data-crop-at'))!.split(',').map(Number);
+      assert.ok(x < Number(at.split(',')[0]) && y === Number(at.split(',')[1]), `moved left (${at} → ${x},${y})`);
+      await moved.getByRole('button', { name: say.keep }).click();
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid=attached-photo]')?.dataset.fixes === 'crop');
+      const photo = await held(page);
+      assert.deepEqual([photo.width, photo.height, photo.type, photo.exif], [...tighter.split('x').map(Number), 'image/jpeg', false], 'the crop, at full size');
     });
   });
 }

@@ -47,16 +47,20 @@ describe('parseOrigin', () => {
 
 describe('parseGuestParams', () => {
   it.each([
-    ['?host=https%3A%2F%2Fshop.example&locale=ja', { host: 'https://shop.example', locale: 'ja', keepLocation: false, limits: DEFAULT_LIMITS }],
-    ['?host=https://shop.example', { host: 'https://shop.example', locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS }],
-    ['?host=https://shop.example/evil&locale=fr', { host: null, locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS }],
-    ['?locale=ja', { host: null, locale: 'ja', keepLocation: false, limits: DEFAULT_LIMITS }],
-    ['?host=https://shop.example&location=keep', { host: 'https://shop.example', locale: 'en', keepLocation: true, limits: DEFAULT_LIMITS }],
-    ['?host=https://shop.example&location=1', { host: 'https://shop.example', locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS }],
-    ['', { host: null, locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS }],
-    ['?max-photos=5&max-bytes=2000000', { host: null, locale: 'en', keepLocation: false, limits: { photos: 5, bytesPerPhoto: 2_000_000 } }],
-    ['?max-photos=500&max-bytes=1', { host: null, locale: 'en', keepLocation: false, limits: { photos: 50, bytesPerPhoto: 100_000 } }],
-    ['?max-photos=abc', { host: null, locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS }],
+    ['?host=https%3A%2F%2Fshop.example&locale=ja', { host: 'https://shop.example', locale: 'ja', keepLocation: false, limits: DEFAULT_LIMITS, cropAspect: 1 }],
+    ['?host=https://shop.example', { host: 'https://shop.example', locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS, cropAspect: 1 }],
+    ['?host=https://shop.example/evil&locale=fr', { host: null, locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS, cropAspect: 1 }],
+    ['?locale=ja', { host: null, locale: 'ja', keepLocation: false, limits: DEFAULT_LIMITS, cropAspect: 1 }],
+    ['?host=https://shop.example&location=keep', { host: 'https://shop.example', locale: 'en', keepLocation: true, limits: DEFAULT_LIMITS, cropAspect: 1 }],
+    ['?host=https://shop.example&location=1', { host: 'https://shop.example', locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS, cropAspect: 1 }],
+    ['', { host: null, locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS, cropAspect: 1 }],
+    ['?max-photos=5&max-bytes=2000000', { host: null, locale: 'en', keepLocation: false, limits: { photos: 5, bytesPerPhoto: 2_000_000 }, cropAspect: 1 }],
+    ['?max-photos=500&max-bytes=1', { host: null, locale: 'en', keepLocation: false, limits: { photos: 50, bytesPerPhoto: 100_000 }, cropAspect: 1 }],
+    ['?max-photos=abc', { host: null, locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS, cropAspect: 1 }],
+    ['?crop-aspect=1.5', { host: null, locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS, cropAspect: 1.5 }],
+    ['?crop-aspect=100', { host: null, locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS, cropAspect: 4 }],
+    ['?crop-aspect=0', { host: null, locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS, cropAspect: 1 }],
+    ['?crop-aspect=wide', { host: null, locale: 'en', keepLocation: false, limits: DEFAULT_LIMITS, cropAspect: 1 }],
   ])('%s', (search, expected) => {
     expect(parseGuestParams(search)).toEqual(expected);
   });

@@ -42,7 +42,12 @@ function workerDeps(o: FakeWorkerOptions = {}) {
           return (o.scoreFn ?? (async () => score(50)))((input as { blob: Blob }).blob, w);
         },
         memory: async () => ({ backend: 'webgl', numTensors: 7, numBytes: 700, texturesUsed: 3, texturesFree: 1 }),
-        fix: async ({ fixes }) => ({ plan: { fixes, quarterTurns: 0, straighten: 0, gains: [1, 1, 1], curve: [] }, score: score(70), preview: new Blob(['preview']) }),
+        fix: async ({ fixes }) => ({
+          plan: { fixes, quarterTurns: 0, straighten: 0, gains: [1, 1, 1], curve: [], crop: null },
+          frame: { width: 8, height: 6 },
+          score: score(70),
+          preview: new Blob(['preview']),
+        }),
         render: async ({ maxBytes }) => new Blob([`rendered ≤ ${maxBytes}`]),
       });
       workers.push(w);

@@ -8,8 +8,20 @@ import { countingUrls, fakeEngine, flush, makeScore, photoFile } from './helpers
 
 afterEach(cleanup);
 
-const plan = (fixes: FixPlan['fixes']): FixPlan => ({ fixes, quarterTurns: 0, straighten: 0, gains: [1, 1, 1], curve: fixes.includes('exposure') ? Array.from({ length: 256 }, (_, v) => v) : [] });
-const preview = (overall: number, fixes: FixPlan['fixes'] = ['exposure']): FixPreview => ({ plan: plan(fixes), score: makeScore(overall), preview: new Blob(['jpeg']) });
+const plan = (fixes: FixPlan['fixes']): FixPlan => ({
+  fixes,
+  quarterTurns: 0,
+  straighten: 0,
+  gains: [1, 1, 1],
+  curve: fixes.includes('exposure') ? Array.from({ length: 256 }, (_, v) => v) : [],
+  crop: fixes.includes('crop') ? { x: 0.1, y: 0.2, width: 0.5, height: 0.5 } : null,
+});
+const preview = (overall: number, fixes: FixPlan['fixes'] = ['exposure']): FixPreview => ({
+  plan: plan(fixes),
+  frame: { width: 800, height: 600 },
+  score: makeScore(overall),
+  preview: new Blob(['jpeg']),
+});
 
 function setup(locale: 'en' | 'ja' = 'en') {
   const fake = fakeEngine();
@@ -111,13 +123,55 @@ describe('one-tap fixes on a tile', () => {
   it('turns by hand: any scored photo, and further from the preview, either way', async () => {
     const { fake, settle, tile } = await darkPhoto();
     fireEvent.click(within(tile()).getByRole('button', { name: 'Turn' }));
-    expect(fake.fixJobs[0]).toMatchObject({ fixes: [], quarterTurns: 1 });
+    expect(fake.fixJobs[0]).toMatchObject({ fixes: [], hand: { quarterTurns: 1 } });
     await settle(() => fake.fixJobs[0].resolve({ ...preview(21, ['turn']), plan: { ...plan(['turn']), quarterTurns: 1 } }));
     fireEvent.click(within(tile()).getByRole('button', { name: 'Turn right' }));
-    expect(fake.fixJobs[1]).toMatchObject({ quarterTurns: 2 });
+    expect(fake.fixJobs[1]).toMatchObject({ hand: { quarterTurns: 2 } });
     await settle(() => fake.fixJobs[1].resolve({ ...preview(21, ['turn']), plan: { ...plan(['turn']), quarterTurns: 2 } }));
     fireEvent.click(within(tile()).getByRole('button', { name: 'Turn left' }));
-    expect(fake.fixJobs[2]).toMatchObject({ quarterTurns: 1 });
+    expect(fake.fixJobs[2]).toMatchObject({ hand: { quarterTurns: 1 } });
+  });
+
+  it('crops by hand: from the middle of any scored photo, then tighter, wider and over, at the site’s shape, in both locales', async () => {
+    const { fake, store, settle, tile } = await darkPhoto();
+    fireEvent.click(within(tile()).getByRole('button', { name: 'Crop' }));
+    expect(fake.fixJobs[0]).toMatchObject({ fixes: [], hand: { crop: { size: 0.9, cx: 0.5, cy: 0.5 } }, aspect: store.getState().cropAspect });
+    expect(store.getState().cropAspect).toBe(1);
+    await settle(() => fake.fixJobs[0].resolve(preview(30, ['crop'])));
+    const controls = within(tile()).getByRole('group', { name: 'Adjust the crop' });
+    // the preview's crop is 0.5 × 0.5 of an 800 × 600 frame from (0.1, 0.2): 400 px of the 600 a square can take
+    fireEvent.click(within(controls).getByRole('button', { name: 'Crop tighter' }));
+    const tighter = fake.fixJobs[1].hand!.crop!;
+    expect(tighter.size).toBeCloseTo((400 / 600) * (5 / 6));
+    expect([tighter.cx, tighter.cy]).toEqual([0.35, 0.45]);
+    await settle(() => fake.fixJobs[1].resolve(preview(31, ['crop'])));
+    fireEvent.click(within(tile()).getByRole('button', { name: 'Move crop right' }));
+    const right = fake.fixJobs[2].hand!.crop!;
+    expect(right.cx).toBeGreaterThan(0.35);
+    expect(right.cy).toBe(0.45);
+    await settle(() => fake.fixJobs[2].resolve(preview(31, ['crop'])));
+    fireEvent.click(within(tile()).getByRole('button', { name: 'Crop wider' }));
+    expect(fake.fixJobs[3].hand!.crop!.size).toBeCloseTo((400 / 600) * (6 / 5));
+    cleanup();
+    const ja = await darkPhoto('ja');
+    fireEvent.click(within(ja.tile()).getByRole('button', { name: '切り抜き' }));
+    await ja.settle(() => ja.fake.fixJobs[0].resolve(preview(30, ['crop'])));
+    expect(within(ja.tile()).getByRole('group', { name: '切り抜きの調整' })).toBeTruthy();
+    expect(within(ja.tile()).getByAltText('補正後：商品に合わせて切り抜く')).toBeTruthy();
+  });
+
+  it('takes the crop shape the listing site set', async () => {
+    const fake = fakeEngine();
+    const store = createCoachStore({ engine: fake.engine, urls: countingUrls(), cropAspect: 4 / 3 });
+    render(<CoachApp store={store} />);
+    fireEvent.change(screen.getByTestId('file-input'), { target: { files: [photoFile('keypad.jpg')] } });
+    await act(async () => {
+      fake.jobs[0].resolve(makeScore(20, { framing: 0.8 }));
+      await flush();
+    });
+    const tile = screen.getAllByRole('listitem').find((li) => li.hasAttribute('data-photo'))!;
+    fireEvent.click(within(tile).getByRole('button', { name: 'Crop' }));
+    expect(fake.fixJobs[0].aspect).toBeCloseTo(4 / 3);
   });
 
   it('names the fixed file after the original', () => {

@@ -32,7 +32,7 @@ describe('one-tap fixes: plans from the photo itself', () => {
     const gains = colourGains(warm, { method, strength: 1 });
     expect(gains[0]).toBeLessThan(1);
     expect(gains[2]).toBeGreaterThan(1);
-    const fixed = applyPlan(warm, { fixes: ['colour'], quarterTurns: 0, straighten: 0, gains, curve: [] });
+    const fixed = applyPlan(warm, { fixes: ['colour'], quarterTurns: 0, straighten: 0, gains, curve: [], crop: null });
     const [r, g, b] = [0, 1, 2].map((c) => meanOf(fixed, c));
     expect(Math.abs(r - g) / g).toBeLessThan(0.03);
     expect(Math.abs(b - g) / g).toBeLessThan(0.03);
@@ -54,7 +54,7 @@ describe('one-tap fixes: plans from the photo itself', () => {
     expect(curve[0]).toBe(0);
     expect(curve[255]).toBe(255);
     for (let v = 1; v < 256; v++) expect(curve[v]).toBeGreaterThanOrEqual(curve[v - 1]);
-    const fixed = applyPlan(dark, { fixes: ['exposure'], quarterTurns: 0, straighten: 0, gains: [1, 1, 1], curve });
+    const fixed = applyPlan(dark, { fixes: ['exposure'], quarterTurns: 0, straighten: 0, gains: [1, 1, 1], curve, crop: null });
     expect(meanOf(fixed, 1)).toBeGreaterThan(2 * meanOf(dark, 1));
     // the brightest tone of the dark photo stays below white: nothing clipped
     const top = Math.max(...Array.from(dark.data));
@@ -72,7 +72,7 @@ describe('one-tap fixes: plans from the photo itself', () => {
     expect(Array.from(cw.data).filter((_, i) => i % 4 === 0)).toEqual([4, 1, 5, 2, 6, 3]);
     const back = turnPixels(turnPixels(px, 1), 3);
     expect(Array.from(back.data).filter((_, i) => i % 4 === 0)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(planFixes(px, ['turn'], 3)).toMatchObject({ fixes: ['turn'], quarterTurns: 3 });
+    expect(planFixes(px, ['turn'], { quarterTurns: 3 })).toMatchObject({ fixes: ['turn'], quarterTurns: 3 });
   });
 
   it('combines in order: the white balance before the tone curve, which is measured after it', () => {

@@ -1,11 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
 import { join, resolve } from 'node:path';
 import type { LabelledAspectId, Score } from '../../src/core/aspects';
 import { orderReasons } from '../../src/core/explain/reasons';
 import { fixPixels, turnedSize, type ScorePixels } from '../../src/core/fix/preview';
 import { DEFAULT_PLAN_OPTIONS, turnPixels, type PlanOptions } from '../../src/core/fix/plan';
 import { signedLean } from '../../src/core/fix/straighten';
-import type { FixKind } from '../../src/core/fixes';
+import { DEFAULT_CROP_ASPECT, type CropBox, type FixKind } from '../../src/core/fixes';
+import { cropRect } from '../../src/core/fix/crop';
 import type { Pixels } from '../../src/core/image/views';
 import { castMeasures } from '../../src/core/measures/measures';
 import { loadBundle } from '../../src/core/model/bundle';
@@ -18,8 +20,8 @@ import { LABELS_FILE, NOTICE_AT, readLabels, saysSideways, type Label } from './
 import { useNodeBackend } from './node-backend';
 import { rng } from './rng';
 
-const HELP = `npm run fix-evidence -- [--split train|val] [--limit N] [--turned N] [--only colour,exposure,straighten,turn] [--positives]
-       [--colour '{"method":"grey-edge"|"median-chroma","strength":1}'] [--exposure '{"targetMedian":0.45}'] [--json FILE] [--model DIR]
+const HELP = `npm run fix-evidence -- [--split train|val] [--limit N] [--turned N] [--only colour,exposure,straighten,crop,turn] [--positives]
+       [--aspect W/H] [--sheet DIR] [--colour '{"method":"grey-edge"|"median-chroma","strength":1}'] [--exposure '{"targetMedian":0.45}'] [--json FILE] [--model DIR]
 
 Evidence for the one-tap fixes (src/core/fix) on labelled BIQ2021 photos (../shared/data/labels),
 scored by the shipped model in Node. Tune on --split train (the default); read val once.
@@ -28,6 +30,8 @@ Per fix, on the photos whose labels flag its aspect (severity ≥ ${NOTICE_AT}):
   - a check that does not ask the model: colour — the grey-edge distance from grey before and
     after; exposure — the median luma and the share of clipped pixels before and after;
     straighten — the lean of the lines, measured again after (src/core/fix/straighten.ts);
+    crop — the share of the photo kept; --sheet DIR draws each crop on its photo, to check by
+    eye that the item is kept whole (at --aspect, width / height, default square);
   - and, on the photos whose labels do not flag it, how often the coach offers it (≤ 10 %).
 Turn: --turned N photos not labelled sideways, turned a quarter either way (known), must come
 back upright (the independent check), and the rules for which way is up are compared.
@@ -35,7 +39,7 @@ back upright (the independent check), and the rules for which way is up are comp
 another white balance, --exposure another brighten target (the defaults are the shipped
 DEFAULT_PLAN_OPTIONS).`;
 
-const FIX_ASPECT: Record<'colour' | 'exposure' | 'straighten', LabelledAspectId> = { colour: 'color_cast', exposure: 'underexposure', straighten: 'tilt' };
+const FIX_ASPECT: Record<'colour' | 'exposure' | 'straighten' | 'crop', LabelledAspectId> = { colour: 'color_cast', exposure: 'underexposure', straighten: 'tilt', crop: 'framing' };
 type PixelFix = keyof typeof FIX_ASPECT;
 
 const luma = (px: Pixels, p: number) => 0.299 * px.data[p] + 0.587 * px.data[p + 1] + 0.114 * px.data[p + 2];
@@ -75,6 +79,27 @@ function castsOf(px: Pixels): number[] {
   return castMeasures({ data: rgb, width: px.width, height: px.height });
 }
 
+/** The photo with the crop's outline drawn on it, as a PNG (for spot checks of the item kept whole). */
+function writeSheet(file: string, px: Pixels, crop: CropBox) {
+  const png = new PNG({ width: px.width, height: px.height });
+  for (let i = 0, p = 0; i < px.width * px.height; i++, p += px.channels) {
+    png.data[i * 4] = px.data[p];
+    png.data[i * 4 + 1] = px.data[p + 1];
+    png.data[i * 4 + 2] = px.data[p + 2];
+    png.data[i * 4 + 3] = 255;
+  }
+  const r = cropRect(crop, px.width, px.height);
+  const mark = (x: number, y: number) => {
+    const o = (y * px.width + x) * 4;
+    [png.data[o], png.data[o + 1], png.data[o + 2]] = [255, 0, 255];
+  };
+  for (let t = 0; t < 3; t++) {
+    for (let x = r.x; x < r.x + r.width; x++) [r.y + t, r.y + r.height - 1 - t].forEach((y) => y >= 0 && y < px.height && mark(x, y));
+    for (let y = r.y; y < r.y + r.height; y++) [r.x + t, r.x + r.width - 1 - t].forEach((x) => x >= 0 && x < px.width && mark(x, y));
+  }
+  writeFileSync(file, PNG.sync.write(png));
+}
+
 async function pixelsOf(image: string): Promise<{ px: Pixels; size: { width: number; height: number } }> {
   const { rgb, width, height } = await decodeNode(readFileSync(join(BIQ_DIR, 'images', image)));
   const [h, w] = rgb.shape;
@@ -112,12 +137,15 @@ async function main() {
   const { flags } = parseArgs(process.argv.slice(2), ['help']);
   if (flags.help) return console.log(HELP);
   const split = String(flags.split ?? 'train') as 'train' | 'val';
-  const only = new Set(String(flags.only ?? 'colour,exposure,straighten,turn').split(','));
+  const only = new Set(String(flags.only ?? 'colour,exposure,straighten,crop,turn').split(','));
   const options: PlanOptions = {
     colour: { ...DEFAULT_PLAN_OPTIONS.colour, ...(flags.colour ? JSON.parse(String(flags.colour)) : {}) },
     exposure: { ...DEFAULT_PLAN_OPTIONS.exposure, ...(flags.exposure ? JSON.parse(String(flags.exposure)) : {}) },
   };
-  const pixelFixes = (['colour', 'exposure', 'straighten'] as const).filter((f) => only.has(f));
+  const pixelFixes = (['colour', 'exposure', 'straighten', 'crop'] as const).filter((f) => only.has(f));
+  const cropAspect = Number(flags.aspect ?? DEFAULT_CROP_ASPECT);
+  const sheet = flags.sheet ? String(flags.sheet) : null;
+  if (sheet) mkdirSync(sheet, { recursive: true });
   await useNodeBackend('wasm');
   const bundle = await loadBundle(fileReader(resolve(String(flags.model ?? 'public/model'))));
   const score: ScorePixels = (px, size) => scorePixels(bundle, px, size);
@@ -145,16 +173,19 @@ async function main() {
       const defect = l.sev[aspect] >= NOTICE_AT;
       offered.push({ fix, defect, offered: reasons.has(aspect) });
       if (!defect) continue;
-      const out = await fixPixels(score, px, size, [fix], undefined, options);
+      const out = await fixPixels(score, px, size, [fix], {}, options, cropAspect);
+      if (fix === 'crop' && sheet && out.plan.crop) writeSheet(join(sheet, `${l.image.replace(/\W+/g, '_')}.png`), px, out.plan.crop);
       const check: Record<string, number> =
         fix === 'colour'
           ? { castBefore: greyEdgeCast(px), castAfter: greyEdgeCast(out.fixed), chromaBefore: medianChromaCast(px), chromaAfter: medianChromaCast(out.fixed) }
-          : fix === 'straighten'
-            ? { leanBefore: Math.abs(signedLean(px).degrees), leanAfter: Math.abs(signedLean(out.fixed).degrees) }
-            : (() => {
-                const [a, b] = [tones(px), tones(out.fixed)];
-                return { medianBefore: a.median, medianAfter: b.median, clippedBefore: a.clipped, clippedAfter: b.clipped };
-              })();
+          : fix === 'crop'
+            ? { kept: out.plan.crop ? out.plan.crop.width * out.plan.crop.height : 1 }
+            : fix === 'straighten'
+              ? { leanBefore: Math.abs(signedLean(px).degrees), leanAfter: Math.abs(signedLean(out.fixed).degrees) }
+              : (() => {
+                  const [a, b] = [tones(px), tones(out.fixed)];
+                  return { medianBefore: a.median, medianAfter: b.median, clippedBefore: a.clipped, clippedAfter: b.clipped };
+                })();
       fixRows.push({
         image: l.image,
         fix,
@@ -211,7 +242,10 @@ async function main() {
       lines.push(
         `  distance from grey lower after — of the edges: ${pct(rows.filter((r) => r.check.castAfter < r.check.castBefore).length, rows.length)}; of the mid-tones' median chroma: ${pct(rows.filter((r) => r.check.chromaAfter < r.check.chromaBefore).length, rows.length)}`,
       );
-    else if (fix === 'straighten') {
+    else if (fix === 'crop') {
+      const applied = rows.filter((r) => r.applied);
+      lines.push(`  of those cropped, mean share of the photo kept ${mean(applied.map((r) => r.check.kept))}${sheet ? `; the crops drawn on the photos in ${sheet}/ for spot checks` : ''}`);
+    } else if (fix === 'straighten') {
       const applied = rows.filter((r) => r.applied);
       lines.push(
         `  of those straightened, lines within 1° of level after (re-measured): ${pct(applied.filter((r) => r.check.leanAfter <= 1).length, applied.length)}; mean lean before ${mean(applied.map((r) => r.check.leanBefore))}°, after ${mean(applied.map((r) => r.check.leanAfter))}°`,

@@ -1,4 +1,4 @@
-import type { FixKind, FixPlan, FixPreview } from '../fixes';
+import type { FixByHand, FixKind, FixPlan, FixPreview } from '../fixes';
 import { CoachError, isCoachError } from '../errors';
 import { scratchCanvas } from '../image/canvas';
 import { decodeBlob } from '../image/decode-browser';
@@ -8,7 +8,8 @@ import { bitmapPixels } from '../image/pixels-browser';
 import type { Pixels } from '../image/views';
 import type { Scorer } from '../model/scorer';
 import { channelLuts } from './plan';
-import { fixedSize, fixPixels } from './preview';
+import { cropRect } from './crop';
+import { fixPixels, shapedSize } from './preview';
 
 // Fixes in the browser, in the thread that scores: a preview on work-size pixels, scored by the
 // same model, and the kept fix at full resolution, in bands of rows.
@@ -27,7 +28,7 @@ async function jpeg(canvas: OffscreenCanvas, quality: number): Promise<Blob> {
 }
 
 /** The fix for `fixes` on one photo, to look at: its plan, the fixed pixels' score and a work-size JPEG. */
-export async function previewFix(scorer: Scorer, blob: Blob, fixes: readonly FixKind[], quarterTurns?: FixPlan['quarterTurns']): Promise<FixPreview> {
+export async function previewFix(scorer: Scorer, blob: Blob, fixes: readonly FixKind[], hand?: FixByHand, aspect?: number): Promise<FixPreview> {
   const { bitmap, width, height } = await decodeBlob(blob);
   let px: Pixels;
   try {
@@ -35,15 +36,15 @@ export async function previewFix(scorer: Scorer, blob: Blob, fixes: readonly Fix
   } finally {
     bitmap.close();
   }
-  const { plan, fixed, score } = await fixPixels((p, size) => scorer.score(toImageData(p), size), px, { width, height }, fixes, quarterTurns);
+  const { plan, fixed, score, frame } = await fixPixels((p, size) => scorer.score(toImageData(p), size), px, { width, height }, fixes, hand, undefined, aspect);
   const canvas = scratchCanvas(fixed.width, fixed.height);
   canvas.getContext('2d')!.putImageData(toImageData(fixed), 0, 0);
-  return { plan, score, preview: await jpeg(canvas, PREVIEW_QUALITY) };
+  return { plan, score, frame, preview: await jpeg(canvas, PREVIEW_QUALITY) };
 }
 
 /**
  * The kept fix at full resolution (at most MAX_FIX_PIXELS), upright, as a JPEG of at most
- * `maxBytes`: drawn once, turned, then the colour and tone tables applied in bands of rows, so
+ * `maxBytes`: drawn once, turned and cropped, then the colour and tone tables applied in bands of rows, so
  * only the canvas and one band are held besides the decoded photo. The JPEG carries no metadata:
  * no location, and the orientation is in the pixels.
  */
@@ -67,14 +68,17 @@ export async function renderFix(blob: Blob, plan: FixPlan, maxBytes: number): Pr
     throw new CoachError('CORRUPT_IMAGE', `the photo could not be decoded at full size: ${(e as Error).message}`, { cause: e });
   }
   const { width: W, height: H } = photo;
-  const { width, height } = fixedSize(W, H, plan);
+  const shaped = shapedSize(W, H, plan);
+  // the crop is a share of the turned and straightened photo: only its pixels are drawn
+  const kept = plan.crop ? cropRect(plan.crop, shaped.width, shaped.height) : { x: 0, y: 0, ...shaped };
+  const { width, height } = kept;
   let canvas: OffscreenCanvas;
   try {
     canvas = scratchCanvas(width, height);
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) throw new Error('no 2D canvas');
     // canvas turns are clockwise as seen; a straighten's degrees are counter-clockwise
-    ctx.translate(width / 2, height / 2);
+    ctx.translate(shaped.width / 2 - kept.x, shaped.height / 2 - kept.y);
     ctx.rotate((-plan.straighten * Math.PI) / 180);
     ctx.rotate((plan.quarterTurns * Math.PI) / 2);
     ctx.imageSmoothingQuality = 'high';

@@ -1,5 +1,6 @@
-import type { FixKind, FixPlan } from '../fixes';
+import { DEFAULT_CROP_ASPECT, type CropBox, type FixKind, type FixPlan } from '../fixes';
 import type { Pixels } from '../image/views';
+import { clampBox, cropAround, cropPixels, locateItem } from './crop';
 import { MAX_STRAIGHTEN, MIN_STRAIGHTEN, signedLean, straightenPixels } from './straighten';
 
 /** Without the model, a lean is straightened only where this share of the line weight agrees on it. */
@@ -119,21 +120,35 @@ export function exposureCurve(px: Pixels, targetMedian = DEFAULT_PLAN_OPTIONS.ex
   return Array.from({ length: 256 }, (_, v) => Math.round(255 * Math.min(1, (v * gain) / 255) ** gamma));
 }
 
+/** What the caller chose for the plan: the model's picks or the seller's, and the site's crop shape. */
+export interface PlanChoices {
+  /** Which way is up is the model's call (preview.ts tries both turns) or the seller's. */
+  quarterTurns?: FixPlan['quarterTurns'];
+  /** The angle to straighten by (the model's pick among the lines' leans, preview.ts). */
+  straighten?: number;
+  /** The crop on the turned and straightened photo (the model's pick or the seller's); null: none. */
+  crop?: CropBox | null;
+  /** The crop's shape, width / height (the listing site's). */
+  aspect?: number;
+}
+
+/** The item's margin in a crop the model did not choose (its longer side's share on each side). */
+export const CROP_MARGIN = 0.12;
+
 /**
- * The plan for `fixes` from the photo's work-size pixels. `quarterTurns` comes from the caller:
- * which way is up is the model's call (plan-browser.ts tries both turns).
+ * The plan for `fixes` from the photo's work-size pixels and the caller's choices; what the
+ * caller leaves open is estimated from the pixels alone.
  */
-export function planFixes(px: Pixels, fixes: readonly FixKind[], quarterTurns: FixPlan['quarterTurns'] = 0, options: PlanOptions = DEFAULT_PLAN_OPTIONS, straighten?: number): FixPlan {
-  const plan: FixPlan = { fixes: [], quarterTurns: 0, straighten: 0, gains: [1, 1, 1], curve: [] };
-  if (fixes.includes('turn') && quarterTurns) {
-    plan.quarterTurns = quarterTurns;
+export function planFixes(px: Pixels, fixes: readonly FixKind[], choices: PlanChoices = {}, options: PlanOptions = DEFAULT_PLAN_OPTIONS): FixPlan {
+  const plan: FixPlan = { fixes: [], quarterTurns: 0, straighten: 0, gains: [1, 1, 1], curve: [], crop: null };
+  if (fixes.includes('turn') && choices.quarterTurns) {
+    plan.quarterTurns = choices.quarterTurns;
     plan.fixes.push('turn');
   }
   if (fixes.includes('straighten')) {
-    // the caller's angle (the model's pick among the lines' leans, preview.ts), else the one
-    // clear lean of the lines; a quarter turn keeps a lean's size and sense
+    // without the caller's angle, the one clear lean of the lines; a quarter turn keeps a lean's size and sense
     const lean = signedLean(px);
-    const angle = straighten ?? (lean.share >= MIN_LINE_SHARE ? -lean.degrees : 0);
+    const angle = choices.straighten ?? (lean.share >= MIN_LINE_SHARE ? -lean.degrees : 0);
     if (Math.abs(angle) >= MIN_STRAIGHTEN && Math.abs(angle) <= MAX_STRAIGHTEN) {
       plan.straighten = Math.round(angle * 10) / 10;
       plan.fixes.push('straighten');
@@ -148,6 +163,19 @@ export function planFixes(px: Pixels, fixes: readonly FixKind[], quarterTurns: F
     // measured after the white balance, as it is applied
     plan.curve = exposureCurve(plan.fixes.includes('colour') ? applyLuts(px, channelLuts({ ...plan, curve: [] })) : px, options.exposure.targetMedian);
     if (plan.curve.length) plan.fixes.push('exposure');
+  }
+  if (fixes.includes('crop')) {
+    // located on the photo as turned and straightened: the box is a share of that
+    let crop = choices.crop;
+    if (crop === undefined) {
+      const shaped = shapePixels(px, plan);
+      const item = locateItem(shaped);
+      crop = item && cropAround(item, shaped, choices.aspect ?? DEFAULT_CROP_ASPECT, CROP_MARGIN);
+    }
+    if (crop && (crop.width < 0.999 || crop.height < 0.999)) {
+      plan.crop = clampBox(crop);
+      plan.fixes.push('crop');
+    }
   }
   return plan;
 }
@@ -199,9 +227,14 @@ export function turnPixels(px: Pixels, quarterTurns: FixPlan['quarterTurns']): P
   return { data: out, width: w, height: h, channels: 4 };
 }
 
-/** The whole plan on pixels (work size, for the preview): turn, straighten, then colour and exposure. */
-export function applyPlan(px: Pixels, plan: FixPlan): Pixels {
+/** The pixels turned and straightened by the plan (the frame a crop is a share of). */
+export function shapePixels(px: Pixels, plan: Pick<FixPlan, 'quarterTurns' | 'straighten'>): Pixels {
   const turned = plan.quarterTurns ? turnPixels(px, plan.quarterTurns) : px;
-  const level = plan.straighten ? straightenPixels(turned, plan.straighten) : turned;
-  return applyLuts(level, channelLuts(plan));
+  return plan.straighten ? straightenPixels(turned, plan.straighten) : turned;
+}
+
+/** The whole plan on pixels (work size, for the preview): turn, straighten, colour and exposure, then crop. */
+export function applyPlan(px: Pixels, plan: FixPlan): Pixels {
+  const toned = applyLuts(shapePixels(px, plan), channelLuts(plan));
+  return plan.crop ? cropPixels(toned, plan.crop) : toned;
 }

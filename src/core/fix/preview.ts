@@ -1,7 +1,8 @@
 import type { Score } from '../aspects';
-import type { FixKind, FixPlan } from '../fixes';
+import { DEFAULT_CROP_ASPECT, FIX_ORDER, type CropBox, type FixByHand, type FixKind, type FixPlan } from '../fixes';
 import type { Pixels } from '../image/views';
-import { applyPlan, planFixes, turnPixels, type PlanOptions } from './plan';
+import { boxAt, cropAround, cropPixels, cropRect, locateItem } from './crop';
+import { applyPlan, planFixes, shapePixels, turnPixels, type PlanOptions } from './plan';
 import { keptShare, leans, MAX_STRAIGHTEN, MIN_STRAIGHTEN, straightenPixels } from './straighten';
 
 // A fix on a photo's work-size pixels, scored by the model: the same steps in the browser
@@ -13,10 +14,18 @@ export type ScorePixels = (px: Pixels, size: { width: number; height: number }) 
 export const turnedSize = (w: number, h: number, q: number) => (q % 2 ? { width: h, height: w } : { width: w, height: h });
 
 /** A photo's size after the plan's turn and straighten (the largest upright crop), in whole pixels. */
-export function fixedSize(width: number, height: number, plan: Pick<FixPlan, 'quarterTurns' | 'straighten'>): { width: number; height: number } {
+export function shapedSize(width: number, height: number, plan: Pick<FixPlan, 'quarterTurns' | 'straighten'>): { width: number; height: number } {
   const turned = turnedSize(width, height, plan.quarterTurns);
   const kept = plan.straighten ? keptShare(turned.width, turned.height, plan.straighten) : 1;
   return { width: Math.max(1, Math.round(turned.width * kept)), height: Math.max(1, Math.round(turned.height * kept)) };
+}
+
+/** A photo's size after the whole plan: turned, straightened, then cropped. */
+export function fixedSize(width: number, height: number, plan: Pick<FixPlan, 'quarterTurns' | 'straighten'> & { crop?: CropBox | null }): { width: number; height: number } {
+  const shaped = shapedSize(width, height, plan);
+  if (!plan.crop) return shaped;
+  const { width: w, height: h } = cropRect(plan.crop, shaped.width, shaped.height);
+  return { width: w, height: h };
 }
 
 /**
@@ -57,22 +66,67 @@ export async function levelAngle(score: ScorePixels, px: Pixels, size: { width: 
   return best;
 }
 
+/** The model's framing severity must drop by this much for a crop to be worth what it leaves out. */
+const MIN_FRAMING_GAIN = 0.03;
+/** The margins tried around the located item, as shares of its longer side. */
+const CROP_MARGINS = [0.06, 0.12, 0.2];
+
 /**
- * The plan for `fixes`, the fixed pixels and their score. `quarterTurns`, when given, is the
- * seller's own turn (by hand): it replaces the model's choice.
+ * Which crop to offer: the item's box from the pixels (crop.ts) with a few margins, at the site's
+ * aspect; the model picks the one after which it finds the framing best — provided it finds the
+ * framing better than as it is and does not score the photo lower. null: leave it.
+ */
+export async function itemCrop(score: ScorePixels, px: Pixels, size: { width: number; height: number }, aspect: number): Promise<CropBox | null> {
+  const item = locateItem(px);
+  if (!item) return null;
+  const before = await score(px, size);
+  let best: CropBox | null = null;
+  let bestFraming = before.aspects.framing - MIN_FRAMING_GAIN;
+  for (const margin of CROP_MARGINS) {
+    const crop = cropAround(item, size, aspect, margin);
+    if (!crop) continue;
+    const after = await score(cropPixels(px, crop), cropRect(crop, size.width, size.height));
+    if (after.aspects.framing < bestFraming && after.overall >= before.overall) {
+      best = crop;
+      bestFraming = after.aspects.framing;
+    }
+  }
+  return best;
+}
+
+/**
+ * The plan for `fixes`, the fixed pixels and their score. What the seller set by hand (a turn,
+ * a crop) replaces the model's choice and adds its fix; `aspect` is the site's crop shape.
  */
 export async function fixPixels(
   score: ScorePixels,
   px: Pixels,
   size: { width: number; height: number },
   fixes: readonly FixKind[],
-  quarterTurns?: FixPlan['quarterTurns'],
+  hand: FixByHand = {},
   options?: PlanOptions,
-): Promise<{ plan: FixPlan; fixed: Pixels; score: Score }> {
-  const turns = quarterTurns ?? (fixes.includes('turn') ? await uprightTurn(score, px, size) : 0);
+  aspect = DEFAULT_CROP_ASPECT,
+): Promise<{ plan: FixPlan; fixed: Pixels; score: Score; frame: { width: number; height: number } }> {
+  const wanted = new Set(fixes);
+  if (hand.quarterTurns) wanted.add('turn');
+  if (hand.crop) wanted.add('crop');
+  const turns = hand.quarterTurns ?? (wanted.has('turn') ? await uprightTurn(score, px, size) : 0);
+  if (turns) wanted.add('turn');
   const turned = turns ? turnPixels(px, turns) : px;
-  const straighten = fixes.includes('straighten') ? await levelAngle(score, turned, turnedSize(size.width, size.height, turns)) : undefined;
-  const plan = planFixes(px, turns ? [...new Set<FixKind>(['turn', ...fixes])] : fixes, turns, options, straighten);
+  const straighten = wanted.has('straighten') ? await levelAngle(score, turned, turnedSize(size.width, size.height, turns)) : undefined;
+  const shape = { quarterTurns: turns, straighten: straighten ?? 0 };
+  const frame = shapedSize(size.width, size.height, shape);
+  let crop = hand.crop && boxAt(frame, aspect, hand.crop.size, hand.crop.cx, hand.crop.cy);
+  if (!crop && wanted.has('crop')) {
+    crop = (await itemCrop(score, shapePixels(px, shape), frame, aspect)) ?? undefined;
+    if (!crop) wanted.delete('crop');
+  }
+  const plan = planFixes(
+    px,
+    FIX_ORDER.filter((f) => wanted.has(f)),
+    { quarterTurns: turns, straighten, crop, aspect },
+    options,
+  );
   const fixed = applyPlan(px, plan);
-  return { plan, fixed, score: await score(fixed, fixedSize(size.width, size.height, plan)) };
+  return { plan, fixed, frame: shapedSize(size.width, size.height, plan), score: await score(fixed, fixedSize(size.width, size.height, plan)) };
 }

@@ -1,6 +1,6 @@
 import { ASPECTS, type AspectId, type Score } from '../../../src/core/aspects';
 import type { Engine, EngineInfo } from '../../../src/core/engine-types';
-import type { FixKind, FixPlan, FixPreview } from '../../../src/core/fixes';
+import type { FixByHand, FixKind, FixPlan, FixPreview } from '../../../src/core/fixes';
 import { CoachError } from '../../../src/core/errors';
 
 export interface FakeJob {
@@ -14,7 +14,8 @@ export interface FakeJob {
 export interface FakeFixJob {
   file: Blob;
   fixes: FixKind[];
-  quarterTurns?: FixPlan['quarterTurns'];
+  hand?: FixByHand;
+  aspect?: number;
   resolve(preview: FixPreview): void;
   reject(e: Error): void;
 }
@@ -48,7 +49,7 @@ export function fakeEngine() {
       });
     },
     fix(file, fixes, options = {}) {
-      return new Promise<FixPreview>((resolve, reject) => fixJobs.push({ file, fixes, quarterTurns: options.quarterTurns, resolve, reject }));
+      return new Promise<FixPreview>((resolve, reject) => fixJobs.push({ file, fixes, hand: options.hand, aspect: options.aspect, resolve, reject }));
     },
     render(file, plan, maxBytes) {
       return new Promise<Blob>((resolve, reject) => renderJobs.push({ file, plan, maxBytes, resolve, reject }));
