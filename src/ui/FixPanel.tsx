@@ -1,6 +1,5 @@
 import type { AspectId } from '../core/aspects';
-import { handCropOf, nudgeCrop, type CropNudge } from '../core/fix/crop';
-import { fixesFor, type FixKind, type FixPlan, type HandCrop } from '../core/fixes';
+import { fixesFor, handCropOf, nudgeCrop, type CropNudge, type FixKind, type FixPlan, type HandCrop } from '../core/fixes';
 import type { Photo } from '../store';
 import { useCoachStoreApi } from '../store/react';
 import type { Translate } from './i18n';
@@ -9,7 +8,7 @@ import { useT } from './useT';
 /** Quarter turns after turning `by` more, clockwise. */
 const turnBy = (q: FixPlan['quarterTurns'], by: 1 | 3) => ((q + by) % 4) as FixPlan['quarterTurns'];
 
-/** Where a crop by hand starts: most of the photo, centred. */
+/** Where a crop by hand starts when the coach finds no item to crop to: most of the photo, centred. */
 const FIRST_HAND_CROP: HandCrop = { size: 0.9, cx: 0.5, cy: 0.5 };
 
 const CROP_NUDGES: { nudge: CropNudge; label: 'cropTighter' | 'cropWider' | 'cropLeft' | 'cropRight' | 'cropUp' | 'cropDown' }[] = [
@@ -47,6 +46,8 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
   if (fix?.state === 'preview') {
     const { plan, frame } = fix.preview;
     const applied = names(t, plan.fixes);
+    // a crop starts again after a turn (it is a share of the photo as turned)
+    const restart = plan.crop ? FIRST_HAND_CROP : undefined;
     // by hand from where the crop is now (the model's or the seller's), at the site's shape
     const nudged = (n: CropNudge) => {
       const aspect = store.getState().cropAspect;
@@ -78,10 +79,10 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
         <div className="fix-actions">
           {/* by hand: the model says a photo lies on its side, the seller knows which way is up; a
               crop by hand starts again after a turn, as it is a share of the photo as turned */}
-          <button type="button" data-action="turn-left" onClick={() => act.requestFix(photo.id, fix.requested, { quarterTurns: turnBy(plan.quarterTurns, 3) })}>
+          <button type="button" data-action="turn-left" onClick={() => act.requestFix(photo.id, fix.requested, { quarterTurns: turnBy(plan.quarterTurns, 3), cropIfNoItem: restart })}>
             {t('turnLeft')}
           </button>
-          <button type="button" data-action="turn-right" onClick={() => act.requestFix(photo.id, fix.requested, { quarterTurns: turnBy(plan.quarterTurns, 1) })}>
+          <button type="button" data-action="turn-right" onClick={() => act.requestFix(photo.id, fix.requested, { quarterTurns: turnBy(plan.quarterTurns, 1), cropIfNoItem: restart })}>
             {t('turnRight')}
           </button>
           <button type="button" className="primary" data-action="keep-fix" onClick={() => act.keepFix(photo.id)}>
@@ -141,7 +142,7 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
           <button type="button" className="fix-button" data-action="turn" onClick={() => act.requestFix(photo.id, [], { quarterTurns: 1 })}>
             {t('turnByHand')}
           </button>
-          <button type="button" className="fix-button" data-action="crop" onClick={() => act.requestFix(photo.id, [], { crop: FIRST_HAND_CROP })}>
+          <button type="button" className="fix-button" data-action="crop" onClick={() => act.requestFix(photo.id, ['crop'], { cropIfNoItem: FIRST_HAND_CROP })}>
             {t('cropByHand')}
           </button>
         </>

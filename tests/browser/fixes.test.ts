@@ -130,16 +130,29 @@ for (const locale of ['en', 'ja'] as const) {
   const shape = locale === 'en' ? { param: '', aspect: 1 } : { param: '&crop-aspect=1.5', aspect: 1.5 };
   test(`${locale}: cropped by hand at the site's shape (${shape.aspect}), the listing page gets the crop`, { timeout: 10 * MIN }, async () => {
     await withPage(chromium.browser, `${servers.hostOrigin}/?coach=${encodeURIComponent(servers.coachOrigin)}&locale=${locale}${shape.param}`, async (page) => {
+      const asked: string[] = [];
+      page.on('request', (r) => asked.push(r.url()));
       const coach = page.frameLocator('iframe');
       await coach.getByTestId('file-input').setInputFiles([join(FIXTURES_DIR, 'bad-input', 'upright.jpg')]);
       const tile = coach.locator('li[data-photo]').first();
       await tile.locator('.status[data-band]').waitFor({ timeout: 5 * MIN });
+      assert.ok(!asked.some((u) => u.includes('/model/locator/')), 'the item locator waits for a crop');
       await tile.getByRole('button', { name: say.crop, exact: true }).click();
-      // 592 × 400: the largest crop of the shape is 400 × 400 (square) or 592 × 395 (3:2); a crop by hand starts at 0.9 of it
-      const first = shape.aspect === 1 ? '360x360' : '533x355';
-      const tighter = shape.aspect === 1 ? '300x300' : '444x296';
+      // the crop to the item the coach finds, or one by hand in the middle: either way at the site's shape, inside the 592 × 400 photo
+      const preview = tile.locator('[data-testid="fix-preview"]:not([data-crop="none"])');
+      const first = (await preview.getAttribute('data-crop', { timeout: 5 * MIN }))!;
+      const sizeOf = (s: string) => s.split('x').map(Number);
+      assert.ok(
+        asked.some((u) => u.endsWith('/model/locator/model.json')),
+        'the crop asked the item locator',
+      );
+      const [w0, h0] = sizeOf(first);
+      assert.ok(Math.abs(w0 / h0 - shape.aspect) < 0.01 && w0 <= 592 && h0 <= 400, `at the site's shape: ${first}`);
       const cropped = (size: string) => tile.locator(`[data-testid="fix-preview"][data-crop="${size}"]`);
       await cropped(first).getByRole('button', { name: say.tighter }).click();
+      const tighter = (await tile.locator(`[data-testid="fix-preview"]:not([data-crop="${first}"])`).getAttribute('data-crop'))!;
+      const [w1, h1] = sizeOf(tighter);
+      assert.ok(w1 < w0 && Math.abs(w1 / h1 - shape.aspect) < 0.01, `tighter, same shape: ${first} → ${tighter}`);
       const at = (await cropped(tighter).getAttribute('data-crop-at'))!;
       await cropped(tighter).getByRole('button', { name: say.moveLeft }).click();
       const moved = tile.locator(`[data-testid="fix-preview"][data-crop="${tighter}"]:not([data-crop-at="${at}"])`);

@@ -1,5 +1,7 @@
 import type { Score } from '../../src/core/aspects';
-import { boxAt, cropAround, cropPixels, handCropOf, locateItem, MIN_CROP_GAIN, nudgeCrop } from '../../src/core/fix/crop';
+import { CoachError } from '../../src/core/errors';
+import { boxAt, cropAround, cropPixels, DETECTED, locateItem, MIN_CROP_GAIN } from '../../src/core/fix/crop';
+import { handCropOf, nudgeCrop } from '../../src/core/fixes';
 import { applyPlan, planFixes } from '../../src/core/fix/plan';
 import { fixedSize, fixPixels, itemCrop, type ScorePixels } from '../../src/core/fix/preview';
 import type { Pixels } from '../../src/core/image/views';
@@ -30,16 +32,25 @@ function scene(w: number, h: number): Pixels {
   return { data, width: w, height: h, channels: 3 };
 }
 
+/** What a detector would say of the item in itemOn(300, 200, [120, 60, 180, 140]): a box on part of it. */
+const PART = [{ box: { x: 0.42, y: 0.32, width: 0.1, height: 0.2 }, score: 0.8 }];
+
 describe('crop to the item', () => {
-  it('locates an item on a backdrop, and nothing in a scene busy to its edges', () => {
-    const item = locateItem(itemOn(300, 200, [120, 60, 180, 140]))!;
+  it('takes the detector’s box as far as the item reaches, and nothing without a box, a sure one, or with a speck', () => {
+    const px = itemOn(300, 200, [120, 60, 180, 140]);
+    const item = locateItem(px, PART)!;
     expect(item.x).toBeCloseTo(120 / 300, 1);
     expect(item.x + item.width).toBeCloseTo(180 / 300, 1);
     expect(item.y).toBeCloseTo(60 / 200, 1);
     expect(item.y + item.height).toBeCloseTo(140 / 200, 1);
-    const busy = locateItem(scene(300, 200));
-    // a scene may light up everywhere: then no crop can keep all of it and still leave something out
-    expect(busy === null || cropAround(busy, { width: 300, height: 200 }, 1, 0.12) === null).toBe(true);
+    expect(locateItem(px, [])).toBeNull();
+    expect(locateItem(px, [{ ...PART[0], score: DETECTED - 0.01 }])).toBeNull();
+    expect(locateItem(px, [{ box: { x: 0.5, y: 0.5, width: 0.05, height: 0.05 }, score: 0.9 }])).toBeNull();
+    // in a scene busy to its edges nothing stands out from them: the box stays the detector's (to the grid's cells)
+    const busy = locateItem(scene(300, 200), PART)!;
+    expect(busy.x).toBeCloseTo(PART[0].box.x, 1);
+    expect(busy.width).toBeCloseTo(PART[0].box.width, 1);
+    expect(busy.height).toBeCloseTo(PART[0].box.height, 1);
   });
 
   it('crops around the item with its margin at the site’s shape, or not at all', () => {
@@ -65,9 +76,10 @@ describe('crop to the item', () => {
     expect(almost === null || almost.width * almost.height <= 1 - MIN_CROP_GAIN).toBe(true);
   });
 
-  it('plans the crop last, from the pixels alone when no model chose it, and applies it', () => {
+  it('plans the crop last, only where the caller chose one, and applies it', () => {
     const px = itemOn(300, 200, [120, 60, 180, 140]);
-    const plan = planFixes(px, ['crop', 'exposure']);
+    expect(planFixes(px, ['crop']).fixes).toEqual([]);
+    const plan = planFixes(px, ['crop', 'exposure'], { crop: cropAround(locateItem(px, PART)!, px, 1, 0.12)! });
     expect(plan.fixes.at(-1)).toBe('crop');
     const fixed = applyPlan(px, plan);
     const size = fixedSize(300, 200, plan);
@@ -79,7 +91,6 @@ describe('crop to the item', () => {
     const mid = at(fixed.width >> 1, fixed.height >> 1);
     expect(mid[0] - mid[2]).toBeGreaterThan(100);
     expect(Math.abs(at(1, 1)[0] - at(1, 1)[2])).toBeLessThan(20);
-    expect(planFixes(scene(300, 200), ['crop']).fixes).toEqual([]);
   });
 
   it('offers the crop the model finds better framed, never one it scores lower', async () => {
@@ -92,33 +103,32 @@ describe('crop to the item', () => {
         const kept = (p.width * p.height) / (300 * 200);
         return makeScore(overall(kept), { framing: 0.2 + 0.5 * kept }) as Score;
       };
-    const better = await itemCrop(
-      byArea(() => 60),
-      px,
-      size,
-      1,
-    );
+    const locate = async () => PART;
+    const better = await itemCrop({ score: byArea(() => 60), locate }, px, size, 1);
     expect(better).not.toBeNull();
     // …the tightest of the margins wins, at the site's shape
-    const tight = cropAround(locateItem(px)!, size, 1, 0.06)!;
+    const tight = cropAround(locateItem(px, PART)!, size, 1, 0.06)!;
     expect(better!.width).toBeCloseTo(tight.width);
-    // …but not where the score falls
-    expect(
-      await itemCrop(
-        byArea((kept) => 40 + 20 * kept),
-        px,
-        size,
-        1,
-      ),
-    ).toBeNull();
+    // …but not where the score falls, nor where the locator finds nothing
+    expect(await itemCrop({ score: byArea((kept) => 40 + 20 * kept), locate }, px, size, 1)).toBeNull();
+    expect(await itemCrop({ score: byArea(() => 60), locate: async () => [] }, px, size, 1)).toBeNull();
+    await expect(itemCrop({ score: byArea(() => 60) }, px, size, 1)).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED' });
+    // a crop asked for where there is no item starts where the seller's would
+    const none = { score: byArea(() => 50), locate: async () => [] };
+    const fallback = await fixPixels(none, px, size, ['crop'], { hand: { cropIfNoItem: { size: 0.9, cx: 0.5, cy: 0.5 } } });
+    expect(fallback.plan.crop).toEqual(boxAt(size, 1, 0.9));
+    expect((await fixPixels(none, px, size, ['crop'])).plan.fixes).toEqual([]);
+    // …and where the locator cannot be loaded: the crop by hand still starts, nothing else is lost
+    const broken = {
+      score: byArea(() => 50),
+      locate: async () => {
+        throw new CoachError('MODEL_LOAD_FAILED', 'locator/model.json answered 404');
+      },
+    };
+    expect((await fixPixels(broken, px, size, ['crop'], { hand: { cropIfNoItem: { size: 0.9, cx: 0.5, cy: 0.5 } } })).plan.crop).toEqual(boxAt(size, 1, 0.9));
+    await expect(fixPixels(broken, px, size, ['crop'])).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED' });
     // a crop by hand replaces the model's: the largest square, centred where the seller put it
-    const hand = await fixPixels(
-      byArea(() => 50),
-      px,
-      size,
-      [],
-      { crop: { size: 0.5, cx: 0.25, cy: 0.5 } },
-    );
+    const hand = await fixPixels({ score: byArea(() => 50) }, px, size, [], { hand: { crop: { size: 0.5, cx: 0.25, cy: 0.5 } } });
     expect(hand.plan.fixes).toEqual(['crop']);
     expect(hand.plan.crop).toEqual(boxAt(size, 1, 0.5, 0.25, 0.5));
     expect(hand.frame).toEqual(size);

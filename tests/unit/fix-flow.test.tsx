@@ -132,10 +132,11 @@ describe('one-tap fixes on a tile', () => {
     expect(fake.fixJobs[2]).toMatchObject({ hand: { quarterTurns: 1 } });
   });
 
-  it('crops by hand: from the middle of any scored photo, then tighter, wider and over, at the site’s shape, in both locales', async () => {
+  it('crops from any scored photo: to the item or from the middle, then by hand tighter, wider and over, at the site’s shape, in both locales', async () => {
     const { fake, store, settle, tile } = await darkPhoto();
     fireEvent.click(within(tile()).getByRole('button', { name: 'Crop' }));
-    expect(fake.fixJobs[0]).toMatchObject({ fixes: [], hand: { crop: { size: 0.9, cx: 0.5, cy: 0.5 } }, aspect: store.getState().cropAspect });
+    // the coach's crop to the item, or where the seller's starts when it finds none
+    expect(fake.fixJobs[0]).toMatchObject({ fixes: ['crop'], hand: { cropIfNoItem: { size: 0.9, cx: 0.5, cy: 0.5 } }, aspect: store.getState().cropAspect });
     expect(store.getState().cropAspect).toBe(1);
     await settle(() => fake.fixJobs[0].resolve(preview(30, ['crop'])));
     const controls = within(tile()).getByRole('group', { name: 'Adjust the crop' });

@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { DETECTED } from '../../src/core/fix/crop';
 import { loadScorer } from '../../src/core/model/scorer';
+import { decodeNode } from '../../tools/model/decode-node';
 import { fileReader } from '../../tools/model/io';
 import { fakeCaches } from './helpers/fake-caches';
 
@@ -59,6 +62,42 @@ describe('loadScorer', () => {
       else expect(asked).toEqual(['model-card.json']);
     }
     expect(stores.size).toBe(1);
+  });
+
+  it('loads the item locator only when a crop asks, finds the item in a photo, leaves no tensors, and refuses where the model has none', async () => {
+    const disk = fileReader(MODEL);
+    const read: string[] = [];
+    const scorer = await loadScorer({
+      modelUrl: 'unused',
+      backends: ['wasm'],
+      readFile: async (p) => {
+        read.push(p);
+        return disk(p);
+      },
+    });
+    expect(read.some((p) => p.startsWith('locator/'))).toBe(false);
+    const { rgb } = await decodeNode(readFileSync(join(import.meta.dirname, '../fixtures/bad-input/upright.jpg')));
+    const items = await scorer.locate(rgb);
+    expect(read.filter((p) => p.startsWith('locator/')).length).toBeGreaterThan(1);
+    // the figure on the left of the frame, best first, as shares of the photo
+    expect(items[0].score).toBeGreaterThanOrEqual(DETECTED);
+    expect(items.map((d) => d.score)).toEqual([...items.map((d) => d.score)].sort((a, b) => b - a));
+    const { box } = items[0];
+    expect(box.x + box.width / 2).toBeGreaterThan(0.2);
+    expect(box.x + box.width / 2).toBeLessThan(0.5);
+    for (const d of items) expect(Math.min(d.box.x, d.box.y, 1 - d.box.x - d.box.width, 1 - d.box.y - d.box.height)).toBeGreaterThanOrEqual(0);
+    const loaded = tf.memory().numTensors;
+    await scorer.locate(rgb);
+    expect(tf.memory().numTensors).toBe(loaded);
+    rgb.dispose();
+    scorer.dispose();
+
+    const card = JSON.parse(new TextDecoder().decode(await disk('model-card.json')));
+    const files = Object.fromEntries(Object.entries(card.files).filter(([p]) => !p.startsWith('locator/')));
+    const bare = new TextEncoder().encode(JSON.stringify({ ...card, locator: undefined, files })).buffer as ArrayBuffer;
+    const without = await loadScorer({ modelUrl: 'unused', backends: ['wasm'], readFile: async (p) => (p === 'model-card.json' ? bare : disk(p)) });
+    await expect(without.locate(tf.zeros([64, 64, 3]) as tf.Tensor3D)).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED', message: expect.stringMatching(/no item locator/) });
+    without.dispose();
   });
 
   it('fails with MODEL_LOAD_FAILED, naming the URL and the status, without trying other backends', async () => {

@@ -9,8 +9,9 @@ import { serveStatic } from '../harness/static-server';
 
 // npm run bench:fix — the memory a one-tap fix takes at full size: the browser's processes
 // sampled every 20 ms while the engine previews and renders a fix of a 12, 24 and 48 MP photo
-// (the last is fixed at 24 MP at most). Run it alone: every Chromium process on the machine
-// is counted. Writes bench-results/fix-memory-<timestamp>.json and prints a table.
+// (the last is fixed at 24 MP at most): colour and brighten, then a crop (to the item, which
+// loads the item locator, or in the middle where it finds none). Run it alone: every Chromium
+// process on the machine is counted. Writes bench-results/fix-memory-<timestamp>.json and prints a table.
 
 const SIZES: [number, number][] = [
   [4000, 3000],
@@ -32,44 +33,56 @@ async function main() {
   const { browser, close } = await launchChromium();
   const rows: Record<string, unknown>[] = [];
   try {
-    for (const [i, file] of photos.entries()) {
-      const page = await browser.newPage();
-      await page.goto(`${server.origin}/tests/browser/pages/engine.html`);
-      await page.waitForFunction(() => 'harness' in window);
-      const peaks: Record<string, number> = { preview: 0, render: 0 };
-      let phase = 'start';
-      const idle = chromiumRss();
-      // the baseline: the engine loaded and warmed up, just before the fix starts
-      let before = 0;
-      const sampler = setInterval(() => {
-        const rss = chromiumRss();
-        if (phase === 'preview' && !before) before = rss;
-        if (phase in peaks) peaks[phase] = Math.max(peaks[phase], rss);
-      }, 20);
-      const watcher = setInterval(() => {
-        page
-          .evaluate(() => (window as unknown as { fixPhase?: string }).fixPhase ?? 'start')
-          .then((p) => (phase = p))
-          .catch(() => {});
-      }, 20);
-      const result = await page.evaluate(
-        ([url]) => (window as unknown as { harness: { engineFix(u: string, f: string[]): Promise<unknown> } }).harness.engineFix(url, ['colour', 'exposure']),
-        [`/generated/${file.split('/').pop()}`],
-      );
-      clearInterval(sampler);
-      clearInterval(watcher);
-      const [w, h] = SIZES[i];
-      rows.push({
-        photo: `${w}×${h}`,
-        megapixels: (w * h) / 1e6,
-        idleMB: Math.round(idle / MB),
-        beforeMB: Math.round(before / MB),
-        previewPeakMB: Math.round((peaks.preview - before) / MB),
-        renderPeakMB: Math.round((peaks.render - before) / MB),
-        result,
-      });
-      await page.close();
-    }
+    const FIXES = [
+      { name: 'colour + brighten', fixes: ['colour', 'exposure'] },
+      { name: 'crop', fixes: ['crop'], hand: { cropIfNoItem: { size: 0.8, cx: 0.5, cy: 0.5 } } },
+    ];
+    for (const [i, file] of photos.entries())
+      for (const fix of FIXES) {
+        const page = await browser.newPage();
+        await page.goto(`${server.origin}/tests/browser/pages/engine.html`);
+        await page.waitForFunction(() => 'harness' in window);
+        const peaks: Record<string, number> = { preview: 0, render: 0 };
+        let phase = 'start';
+        const idle = chromiumRss();
+        // the baseline: the engine loaded and warmed up, just before the fix starts
+        let before = 0;
+        const sampler = setInterval(() => {
+          const rss = chromiumRss();
+          if (phase === 'preview' && !before) before = rss;
+          if (phase in peaks) peaks[phase] = Math.max(peaks[phase], rss);
+        }, 20);
+        const watcher = setInterval(() => {
+          page
+            .evaluate(() => (window as unknown as { fixPhase?: string }).fixPhase ?? 'start')
+            .then((p) => (phase = p))
+            .catch(() => {});
+        }, 20);
+        const result = await page.evaluate(
+          ([url, f]) =>
+            (window as unknown as { harness: { engineFix(u: string, f: string[], o: object, h?: object): Promise<unknown> } }).harness.engineFix(
+              url as string,
+              (f as (typeof FIXES)[number]).fixes,
+              {},
+              (f as (typeof FIXES)[number]).hand,
+            ),
+          [`/generated/${file.split('/').pop()}`, fix] as const,
+        );
+        clearInterval(sampler);
+        clearInterval(watcher);
+        const [w, h] = SIZES[i];
+        rows.push({
+          photo: `${w}×${h}`,
+          fix: fix.name,
+          megapixels: (w * h) / 1e6,
+          idleMB: Math.round(idle / MB),
+          beforeMB: Math.round(before / MB),
+          previewPeakMB: Math.round((peaks.preview - before) / MB),
+          renderPeakMB: Math.round((peaks.render - before) / MB),
+          result,
+        });
+        await page.close();
+      }
   } finally {
     await close();
     await server.close();
@@ -78,10 +91,10 @@ async function main() {
   const out = join(REPO, 'bench-results', `fix-memory-${stamp}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), loadavg: loadavg(), rows }, null, 2));
-  console.log(`| photo | fix output | peak above the loaded engine: preview | full-size render |\n|---|---|---:|---:|`);
+  console.log(`| photo | fix | fix output | peak above the loaded engine: preview | full-size render |\n|---|---|---|---:|---:|`);
   for (const r of rows) {
     const res = r.result as { width?: number; height?: number; error?: unknown };
-    console.log(`| ${r.photo} | ${res.error ? `failed: ${JSON.stringify(res.error)}` : `${res.width}×${res.height} JPEG`} | ${r.previewPeakMB} MB | ${r.renderPeakMB} MB |`);
+    console.log(`| ${r.photo} | ${r.fix} | ${res.error ? `failed: ${JSON.stringify(res.error)}` : `${res.width}×${res.height} JPEG`} | ${r.previewPeakMB} MB | ${r.renderPeakMB} MB |`);
   }
   console.log(
     `load average ${loadavg()

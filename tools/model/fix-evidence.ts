@@ -7,7 +7,8 @@ import { fixPixels, turnedSize, type ScorePixels } from '../../src/core/fix/prev
 import { DEFAULT_PLAN_OPTIONS, turnPixels, type PlanOptions } from '../../src/core/fix/plan';
 import { signedLean } from '../../src/core/fix/straighten';
 import { DEFAULT_CROP_ASPECT, type CropBox, type FixKind } from '../../src/core/fixes';
-import { cropRect } from '../../src/core/fix/crop';
+import { cropRect, DETECTED } from '../../src/core/fix/crop';
+import { locateItems } from '../../src/core/model/locator';
 import type { Pixels } from '../../src/core/image/views';
 import { castMeasures } from '../../src/core/measures/measures';
 import { loadBundle } from '../../src/core/model/bundle';
@@ -21,7 +22,7 @@ import { useNodeBackend } from './node-backend';
 import { rng } from './rng';
 
 const HELP = `npm run fix-evidence -- [--split train|val] [--limit N] [--turned N] [--only colour,exposure,straighten,crop,turn] [--positives]
-       [--aspect W/H] [--sheet DIR] [--colour '{"method":"grey-edge"|"median-chroma","strength":1}'] [--exposure '{"targetMedian":0.45}'] [--json FILE] [--model DIR]
+       [--aspect W/H] [--item-score S] [--sheet DIR] [--colour '{"method":"grey-edge"|"median-chroma","strength":1}'] [--exposure '{"targetMedian":0.45}'] [--json FILE] [--model DIR]
 
 Evidence for the one-tap fixes (src/core/fix) on labelled BIQ2021 photos (../shared/data/labels),
 scored by the shipped model in Node. Tune on --split train (the default); read val once.
@@ -31,7 +32,8 @@ Per fix, on the photos whose labels flag its aspect (severity ≥ ${NOTICE_AT}):
     after; exposure — the median luma and the share of clipped pixels before and after;
     straighten — the lean of the lines, measured again after (src/core/fix/straighten.ts);
     crop — the share of the photo kept; --sheet DIR draws each crop on its photo, to check by
-    eye that the item is kept whole (at --aspect, width / height, default square);
+    eye that the item is kept whole (at --aspect, width / height, default square; --item-score:
+    the locator score taken as an item, default ${DETECTED});
   - and, on the photos whose labels do not flag it, how often the coach offers it (≤ 10 %).
 Turn: --turned N photos not labelled sideways, turned a quarter either way (known), must come
 back upright (the independent check), and the rules for which way is up are compared.
@@ -149,6 +151,8 @@ async function main() {
   await useNodeBackend('wasm');
   const bundle = await loadBundle(fileReader(resolve(String(flags.model ?? 'public/model'))));
   const score: ScorePixels = (px, size) => scorePixels(bundle, px, size);
+  const models = { score, locate: (px: Pixels) => locateItems(bundle, px) };
+  const minItemScore = Number(flags['item-score'] ?? DETECTED);
   const { labels } = readLabels(LABELS_FILE);
   const random = rng(20261201);
   const mine = labels
@@ -173,7 +177,7 @@ async function main() {
       const defect = l.sev[aspect] >= NOTICE_AT;
       offered.push({ fix, defect, offered: reasons.has(aspect) });
       if (!defect) continue;
-      const out = await fixPixels(score, px, size, [fix], {}, options, cropAspect);
+      const out = await fixPixels(models, px, size, [fix], { plan: options, aspect: cropAspect, minItemScore });
       if (fix === 'crop' && sheet && out.plan.crop) writeSheet(join(sheet, `${l.image.replace(/\W+/g, '_')}.png`), px, out.plan.crop);
       const check: Record<string, number> =
         fix === 'colour'
@@ -215,7 +219,7 @@ async function main() {
       const s = await score(turnPixels(turned, q), turnedSize(turnedSz.width, turnedSz.height, q));
       candidates.push({ q, sideways: s.aspects.sideways, overall: s.overall, upsideDown: s.upsideDown });
     }
-    const out = await fixPixels(score, turned, turnedSz, ['turn']);
+    const out = await fixPixels(models, turned, turnedSz, ['turn']);
     turnRows.push({
       image: l.image,
       turnedBy,

@@ -8,6 +8,7 @@ import { BACKBONE_OUTPUTS } from '../../src/core/model/features';
 import { DECODE_MAX_SIDE, DETAIL_SIDE, GLOBAL_SIDE, OVERVIEW_SIDE, WORK_MAX_SIDE } from '../../src/core/image/views';
 import { BACKBONE_LICENCE, BACKBONE_PACKAGE, loadPrunedBackbone } from './backbone-source';
 import { updateCardFiles } from './card-files';
+import { writeLocator } from './locator';
 import { PLAN } from './dataset';
 import { figures, figuresTable, type Prediction } from './figures';
 import { readFeatureRows } from './features-file';
@@ -267,7 +268,7 @@ async function main() {
       },
     },
   };
-  writeJson(join(out, 'model-card.json'), card);
+  writeJson(join(out, 'model-card.json'), { ...card, locator: writeLocator(out, cache) });
   await updateCardFiles(out);
   console.log(`wrote ${out}: backbone ${backboneBytes} B, head ${headBytes} B; ${report.wallSeconds}s`);
 }

@@ -1,10 +1,10 @@
-import type { CropBox, HandCrop } from '../fixes';
+import type { CropBox } from '../fixes';
 import type { Pixels } from '../image/views';
 
-// Crop to the item: where the item is, from the photo's own pixels, and the crop around it at
-// the listing site's aspect ratio. Conservative by construction: the crop always holds the whole
-// located item with a margin, or there is no crop; and a photo whose edges are as busy as its
-// middle (a scene, not an item on a background) locates nothing.
+// Crop to the item: where the item is (the model's item locator, grown over the pixels that stand
+// out from the backdrop), and the crop around it at the listing site's aspect ratio.
+// Conservative by construction: the crop always holds the whole located item with a margin, or
+// there is no crop.
 
 /** The grid the locator works on: cells of the work-size photo, this many along the long side. */
 const GRID = 48;
@@ -12,8 +12,6 @@ const GRID = 48;
 const RING = 2;
 /** A cell is part of the item when it stands out from the background by this many spreads. */
 const STANDS_OUT = 3;
-/** The share of the item's weight outside the box (split between both ends of each axis). */
-const TRIM = 0.04;
 /** A crop must leave out at least this share of the photo to be worth offering. */
 export const MIN_CROP_GAIN = 0.2;
 /** A crop keeps at least this share of the photo's width or height: a tighter one grows to it, as it would be too low in resolution. */
@@ -87,38 +85,55 @@ export function standOut(px: Pixels): { cols: number; rows: number; weight: Floa
   return { cols: g.cols, rows: g.rows, weight };
 }
 
-/** Where the weight along one axis lies, trimmed by TRIM / 2 at each end: [start, end) as shares. */
-function span(mass: Float64Array): [number, number] {
-  const total = mass.reduce((a, b) => a + b, 0);
-  let seen = 0;
-  let lo = 0;
-  while (lo < mass.length - 1 && seen + mass[lo] <= (total * TRIM) / 2) seen += mass[lo++];
-  seen = 0;
-  let hi = mass.length - 1;
-  while (hi > lo && seen + mass[hi] <= (total * TRIM) / 2) seen += mass[hi--];
-  return [lo / mass.length, (hi + 1) / mass.length];
-}
+/** Smaller boxes are specks (a bird in the sky, a far sign), not an item to crop to. */
+const MIN_ITEM_AREA = 0.01;
+/** A detector's box at or above this score says an item is there (chosen on train photos, tools/model/README.md "Fixes"). */
+export const DETECTED = 0.3;
 
 /**
- * The box the item lies in, as shares of the frame, or null where nothing stands out from the
- * background or what does reaches the ring on every side (a scene, not an item).
+ * The box the item lies in, as shares of the frame, or null where the detector found none. The
+ * detector says where an item is; the pixels say how far it reaches: its boxes (at least
+ * `minScore`, together) grow over every cell that stands out from the backdrop and touches them,
+ * so a clock on a trophy keeps the trophy; in a scene, where nothing stands out from the edges,
+ * the box stays the detector's, and the model's framing decides (preview.ts).
  */
-export function locateItem(px: Pixels): CropBox | null {
+export function locateItem(px: Pixels, detections: readonly { box: CropBox; score: number }[], minScore = DETECTED): CropBox | null {
+  const found = detections.filter((d) => d.score >= minScore && d.box.width * d.box.height >= MIN_ITEM_AREA);
+  if (!found.length) return null;
   const { cols, rows, weight } = standOut(px);
-  const byCol = new Float64Array(cols);
-  const byRow = new Float64Array(rows);
-  let total = 0;
-  for (let r = 0; r < rows; r++)
-    for (let c = 0; c < cols; c++) {
-      byCol[c] += weight[r * cols + c];
-      byRow[r] += weight[r * cols + c];
-      total += weight[r * cols + c];
+  const inside = new Uint8Array(cols * rows);
+  const queue: number[] = [];
+  for (const { box } of found) {
+    const [c0, c1] = [Math.floor(box.x * cols), Math.min(cols - 1, Math.ceil((box.x + box.width) * cols) - 1)];
+    const [r0, r1] = [Math.floor(box.y * rows), Math.min(rows - 1, Math.ceil((box.y + box.height) * rows) - 1)];
+    for (let r = r0; r <= r1; r++)
+      for (let c = c0; c <= c1; c++)
+        if (!inside[r * cols + c]) {
+          inside[r * cols + c] = 1;
+          queue.push(r * cols + c);
+        }
+  }
+  // grow over standing-out cells, four-connected
+  while (queue.length) {
+    const cell = queue.pop()!;
+    const [r, c] = [Math.floor(cell / cols), cell % cols];
+    for (const [dr, dc] of [
+      [-1, 0],
+      [1, 0],
+      [0, -1],
+      [0, 1],
+    ]) {
+      const [nr, nc] = [r + dr, c + dc];
+      if (nr < 0 || nc < 0 || nr >= rows || nc >= cols) continue;
+      const n = nr * cols + nc;
+      if (inside[n] || weight[n] <= 0) continue;
+      inside[n] = 1;
+      queue.push(n);
     }
-  // an item must be more than a speck: a few cells' worth of standing out
-  if (total < 4 * STANDS_OUT) return null;
-  const [x0, x1] = span(byCol);
-  const [y0, y1] = span(byRow);
-  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+  }
+  let [c0, c1, r0, r1] = [cols, -1, rows, -1];
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) if (inside[r * cols + c]) [c0, c1, r0, r1] = [Math.min(c0, c), Math.max(c1, c), Math.min(r0, r), Math.max(r1, r)];
+  return { x: c0 / cols, y: r0 / rows, width: (c1 + 1 - c0) / cols, height: (r1 + 1 - r0) / rows };
 }
 
 /**
@@ -161,33 +176,6 @@ export function boxAt(frame: { width: number; height: number }, aspect: number, 
   const w = (fits * size) / frame.width;
   const h = (fits * size) / aspect / frame.height;
   return clampBox({ x: cx - w / 2, y: cy - h / 2, width: w, height: h }, 0);
-}
-
-/** A box as a crop by hand (boxAt's terms), to move or resize it from where it is. */
-export function handCropOf(box: CropBox, frame: { width: number; height: number }, aspect: number): HandCrop {
-  const fits = Math.min(frame.width, frame.height * aspect);
-  return { size: Math.min(1, (box.width * frame.width) / fits), cx: box.x + box.width / 2, cy: box.y + box.height / 2 };
-}
-
-export type CropNudge = 'tighter' | 'wider' | 'left' | 'right' | 'up' | 'down';
-
-/** One step of a crop by hand: a sixth smaller or bigger, or a tenth of its size over; never past the photo's edges (boxAt holds it). */
-export function nudgeCrop(c: HandCrop, nudge: CropNudge): HandCrop {
-  const step = c.size / 10;
-  switch (nudge) {
-    case 'tighter':
-      return { ...c, size: Math.max(MIN_CROP_SIDE / 2, c.size * (5 / 6)) };
-    case 'wider':
-      return { ...c, size: Math.min(1, c.size * (6 / 5)) };
-    case 'left':
-      return { ...c, cx: Math.max(0, c.cx - step) };
-    case 'right':
-      return { ...c, cx: Math.min(1, c.cx + step) };
-    case 'up':
-      return { ...c, cy: Math.max(0, c.cy - step) };
-    case 'down':
-      return { ...c, cy: Math.min(1, c.cy + step) };
-  }
 }
 
 /** The box's pixels, rounded to whole pixels inside a frame of `width` × `height`. */

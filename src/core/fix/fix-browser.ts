@@ -36,7 +36,8 @@ export async function previewFix(scorer: Scorer, blob: Blob, fixes: readonly Fix
   } finally {
     bitmap.close();
   }
-  const { plan, fixed, score, frame } = await fixPixels((p, size) => scorer.score(toImageData(p), size), px, { width, height }, fixes, hand, undefined, aspect);
+  const models = { score: (p: Pixels, size: { width: number; height: number }) => scorer.score(toImageData(p), size), locate: (p: Pixels) => scorer.locate(toImageData(p)) };
+  const { plan, fixed, score, frame } = await fixPixels(models, px, { width, height }, fixes, { hand, aspect });
   const canvas = scratchCanvas(fixed.width, fixed.height);
   canvas.getContext('2d')!.putImageData(toImageData(fixed), 0, 0);
   return { plan, score, frame, preview: await jpeg(canvas, PREVIEW_QUALITY) };

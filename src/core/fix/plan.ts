@@ -1,6 +1,6 @@
-import { DEFAULT_CROP_ASPECT, type CropBox, type FixKind, type FixPlan } from '../fixes';
+import type { CropBox, FixKind, FixPlan } from '../fixes';
 import type { Pixels } from '../image/views';
-import { clampBox, cropAround, cropPixels, locateItem } from './crop';
+import { clampBox, cropPixels } from './crop';
 import { MAX_STRAIGHTEN, MIN_STRAIGHTEN, signedLean, straightenPixels } from './straighten';
 
 /** Without the model, a lean is straightened only where this share of the line weight agrees on it. */
@@ -126,18 +126,14 @@ export interface PlanChoices {
   quarterTurns?: FixPlan['quarterTurns'];
   /** The angle to straighten by (the model's pick among the lines' leans, preview.ts). */
   straighten?: number;
-  /** The crop on the turned and straightened photo (the model's pick or the seller's); null: none. */
+  /** The crop on the turned and straightened photo (the model's pick or the seller's); none: no crop. */
   crop?: CropBox | null;
-  /** The crop's shape, width / height (the listing site's). */
-  aspect?: number;
 }
 
-/** The item's margin in a crop the model did not choose (its longer side's share on each side). */
-export const CROP_MARGIN = 0.12;
-
 /**
- * The plan for `fixes` from the photo's work-size pixels and the caller's choices; what the
- * caller leaves open is estimated from the pixels alone.
+ * The plan for `fixes` from the photo's work-size pixels and the caller's choices: the turn and
+ * the crop are the caller's, the angle falls back on the lines' one clear lean, and the colour
+ * and tone come from the pixels.
  */
 export function planFixes(px: Pixels, fixes: readonly FixKind[], choices: PlanChoices = {}, options: PlanOptions = DEFAULT_PLAN_OPTIONS): FixPlan {
   const plan: FixPlan = { fixes: [], quarterTurns: 0, straighten: 0, gains: [1, 1, 1], curve: [], crop: null };
@@ -164,18 +160,11 @@ export function planFixes(px: Pixels, fixes: readonly FixKind[], choices: PlanCh
     plan.curve = exposureCurve(plan.fixes.includes('colour') ? applyLuts(px, channelLuts({ ...plan, curve: [] })) : px, options.exposure.targetMedian);
     if (plan.curve.length) plan.fixes.push('exposure');
   }
-  if (fixes.includes('crop')) {
-    // located on the photo as turned and straightened: the box is a share of that
-    let crop = choices.crop;
-    if (crop === undefined) {
-      const shaped = shapePixels(px, plan);
-      const item = locateItem(shaped);
-      crop = item && cropAround(item, shaped, choices.aspect ?? DEFAULT_CROP_ASPECT, CROP_MARGIN);
-    }
-    if (crop && (crop.width < 0.999 || crop.height < 0.999)) {
-      plan.crop = clampBox(crop);
-      plan.fixes.push('crop');
-    }
+  // where the item is takes the model's item locator (preview.ts) or the seller: only the caller's crop
+  const crop = choices.crop;
+  if (fixes.includes('crop') && crop && (crop.width < 0.999 || crop.height < 0.999)) {
+    plan.crop = clampBox(crop);
+    plan.fixes.push('crop');
   }
   return plan;
 }

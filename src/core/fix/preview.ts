@@ -1,6 +1,8 @@
 import type { Score } from '../aspects';
 import { DEFAULT_CROP_ASPECT, FIX_ORDER, type CropBox, type FixByHand, type FixKind, type FixPlan } from '../fixes';
 import type { Pixels } from '../image/views';
+import { CoachError, isCoachError } from '../errors';
+import type { Detection } from '../model/locator';
 import { boxAt, cropAround, cropPixels, cropRect, locateItem } from './crop';
 import { applyPlan, planFixes, shapePixels, turnPixels, type PlanOptions } from './plan';
 import { keptShare, leans, MAX_STRAIGHTEN, MIN_STRAIGHTEN, straightenPixels } from './straighten';
@@ -10,6 +12,15 @@ import { keptShare, leans, MAX_STRAIGHTEN, MIN_STRAIGHTEN, straightenPixels } fr
 
 /** Scores pixels; `size` is the photo's full size (after any turn), for the size-aware checks. */
 export type ScorePixels = (px: Pixels, size: { width: number; height: number }) => Promise<Score>;
+
+/** Where the model's item locator finds items in the pixels (src/core/model/locator.ts). */
+export type LocatePixels = (px: Pixels) => Promise<Detection[]>;
+
+/** The models a fix asks: the scorer, and the item locator for a crop. */
+export interface FixModels {
+  score: ScorePixels;
+  locate?: LocatePixels;
+}
 
 export const turnedSize = (w: number, h: number, q: number) => (q % 2 ? { width: h, height: w } : { width: w, height: h });
 
@@ -72,12 +83,13 @@ const MIN_FRAMING_GAIN = 0.03;
 const CROP_MARGINS = [0.06, 0.12, 0.2];
 
 /**
- * Which crop to offer: the item's box from the pixels (crop.ts) with a few margins, at the site's
- * aspect; the model picks the one after which it finds the framing best — provided it finds the
- * framing better than as it is and does not score the photo lower. null: leave it.
+ * Which crop to offer: the item where the locator finds it (crop.ts), with a few margins, at the
+ * site's aspect; the model picks the one after which it finds the framing best — provided it
+ * finds the framing better than as it is and does not score the photo lower. null: leave it.
  */
-export async function itemCrop(score: ScorePixels, px: Pixels, size: { width: number; height: number }, aspect: number): Promise<CropBox | null> {
-  const item = locateItem(px);
+export async function itemCrop({ score, locate }: FixModels, px: Pixels, size: { width: number; height: number }, aspect: number, minScore?: number): Promise<CropBox | null> {
+  if (!locate) throw new CoachError('MODEL_LOAD_FAILED', 'a crop to the item needs the item locator');
+  const item = locateItem(px, await locate(px), minScore);
   if (!item) return null;
   const before = await score(px, size);
   let best: CropBox | null = null;
@@ -94,19 +106,25 @@ export async function itemCrop(score: ScorePixels, px: Pixels, size: { width: nu
   return best;
 }
 
-/**
- * The plan for `fixes`, the fixed pixels and their score. What the seller set by hand (a turn,
- * a crop) replaces the model's choice and adds its fix; `aspect` is the site's crop shape.
- */
+export interface FixOptions {
+  /** What the seller set by hand (a turn, a crop): it replaces the model's choice and adds its fix. */
+  hand?: FixByHand;
+  /** The listing site's crop shape, width / height. */
+  aspect?: number;
+  plan?: PlanOptions;
+  /** The locator score a crop takes as an item (default DETECTED; fix-evidence tries others). */
+  minItemScore?: number;
+}
+
+/** The plan for `fixes`, the fixed pixels and their score, and the frame a crop is a share of. */
 export async function fixPixels(
-  score: ScorePixels,
+  models: FixModels,
   px: Pixels,
   size: { width: number; height: number },
   fixes: readonly FixKind[],
-  hand: FixByHand = {},
-  options?: PlanOptions,
-  aspect = DEFAULT_CROP_ASPECT,
+  { hand = {}, aspect = DEFAULT_CROP_ASPECT, plan: options, minItemScore }: FixOptions = {},
 ): Promise<{ plan: FixPlan; fixed: Pixels; score: Score; frame: { width: number; height: number } }> {
+  const { score } = models;
   const wanted = new Set(fixes);
   if (hand.quarterTurns) wanted.add('turn');
   if (hand.crop) wanted.add('crop');
@@ -118,13 +136,18 @@ export async function fixPixels(
   const frame = shapedSize(size.width, size.height, shape);
   let crop = hand.crop && boxAt(frame, aspect, hand.crop.size, hand.crop.cx, hand.crop.cy);
   if (!crop && wanted.has('crop')) {
-    crop = (await itemCrop(score, shapePixels(px, shape), frame, aspect)) ?? undefined;
+    // a locator that cannot be loaded costs only the crop to the item: the seller's crop still starts
+    const located = await itemCrop(models, shapePixels(px, shape), frame, aspect, minItemScore).catch((e) => {
+      if (hand.cropIfNoItem && isCoachError(e) && e.code === 'MODEL_LOAD_FAILED') return null;
+      throw e;
+    });
+    crop = located ?? (hand.cropIfNoItem && boxAt(frame, aspect, hand.cropIfNoItem.size, hand.cropIfNoItem.cx, hand.cropIfNoItem.cy));
     if (!crop) wanted.delete('crop');
   }
   const plan = planFixes(
     px,
     FIX_ORDER.filter((f) => wanted.has(f)),
-    { quarterTurns: turns, straighten, crop, aspect },
+    { quarterTurns: turns, straighten, crop },
     options,
   );
   const fixed = applyPlan(px, plan);

@@ -20,6 +20,12 @@ export interface ModelCard {
   head: { path: string; features: number; range?: string; extra?: 'upside_down'[] };
   /** Head quality output values mapped to 0 and 100 (linear, clamped). */
   calibration: { lo: number; hi: number };
+  /**
+   * The item locator for the crop fix: a detector graph (`path`), run on RGB squeezed to
+   * `input`², whose `output` is [1, N, 6]: x1, y1, x2, y2 in input pixels, score, class.
+   * Loaded only when a crop is asked for (loadLocator).
+   */
+  locator?: { path: string; input: number; output: string; note?: string; licence?: string; bytes?: number };
   /** Size and SHA-256 of every other file of the model folder, checked on load. */
   files?: FileDigests;
   [extra: string]: unknown;
@@ -31,10 +37,14 @@ export interface ModelBundle {
   head: tf.LayersModel;
   /** Per-feature bounds seen in training, [F] each (absent: no clipping). */
   range?: { min: tf.Tensor1D; max: tf.Tensor1D };
+  /** Reads the model folder's other files (checked against the card), for what loads later. */
+  read: ReadModelFile;
+  /** The item locator, once a crop asked for it (src/core/model/locator.ts). */
+  locator?: Promise<tf.GraphModel>;
 }
 
 /** Builds a tfjs IOHandler for `<dir>/model.json` plus its shards from any file reader. */
-function handlerFor(read: ReadModelFile, dir: string): tf.io.IOHandler {
+export function handlerFor(read: ReadModelFile, dir: string): tf.io.IOHandler {
   return {
     async load() {
       const json = JSON.parse(new TextDecoder().decode(await read(`${dir}/model.json`)));
@@ -90,7 +100,7 @@ export async function loadBundle(readAny: ReadModelFile): Promise<ModelBundle> {
       }
       range = { min: tf.tensor1d(r.min), max: tf.tensor1d(r.max) };
     }
-    return { card, backbone, head, range };
+    return { card, backbone, head, range, read };
   } catch (e) {
     // a later file failed: free what already sits on the backend
     backbone.dispose();
@@ -104,4 +114,8 @@ export function disposeBundle(bundle: ModelBundle): void {
   bundle.head.dispose();
   bundle.range?.min.dispose();
   bundle.range?.max.dispose();
+  bundle.locator?.then(
+    (m) => m.dispose(),
+    () => {},
+  );
 }

@@ -15,6 +15,7 @@ import { measureHere, type Measurer } from '../measures/measurer';
 import { onLoadFault, onPhotoFault } from '../recovery';
 import { disposeBundle, loadBundle } from './bundle';
 import { scorePixels } from './predict';
+import { locateItems, type Detection } from './locator';
 import { GLOBAL_SIDE } from '../image/views';
 
 export interface ScorerOptions {
@@ -39,6 +40,8 @@ export interface Scorer {
   readonly backendReason: string;
   readonly modelVersion: string;
   score(source: ImageBitmap | ImageData | tf.Tensor3D, size?: { width: number; height: number }): Promise<Score>;
+  /** Where items are in the photo (the crop fix); loads the model's item locator the first time. */
+  locate(source: ImageData | tf.Tensor3D): Promise<Detection[]>;
   warmup(): Promise<void>;
   dispose(): void;
 }
@@ -151,6 +154,11 @@ class BundleScorer implements Scorer {
     const pixels = source instanceof tf.Tensor ? source : bitmapPixels(source);
     const scoring = scorePixels(bundle, pixels, size, this.measurer);
     return await (this.lost ? Promise.race([scoring, this.lost]) : scoring);
+  }
+
+  async locate(source: ImageData | tf.Tensor3D): Promise<Detection[]> {
+    const locating = locateItems(this.live(), source instanceof tf.Tensor ? source : bitmapPixels(source));
+    return await (this.lost ? Promise.race([locating, this.lost]) : locating);
   }
 
   /** One pass on a grey frame: compiles the WebGL shaders for the fixed input shapes. */

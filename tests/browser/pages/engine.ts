@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Score } from '../../../src/core/aspects';
 import { browserDeps, createEngine, type EngineOptions, type WorkerLike } from '../../../src/engine/engine';
 import type { BackendName } from '../../../src/core/engine-types';
-import type { FixKind } from '../../../src/core/fixes';
+import type { FixByHand, FixKind } from '../../../src/core/fixes';
 import { isCoachError } from '../../../src/core/errors';
 import { decodeBlob } from '../../../src/core/image/decode-browser';
 import { loadScorer, type Scorer } from '../../../src/core/model/scorer';
@@ -148,13 +148,13 @@ const harness = {
    * A fix through the engine: its preview, then the full-size render (the memory bench samples
    * the browser's processes meanwhile). Returns the plan and the rendered JPEG's size.
    */
-  async engineFix(url: string, fixes: FixKind[], options: Omit<EngineOptions, 'modelUrl'> = {}) {
+  async engineFix(url: string, fixes: FixKind[], options: Omit<EngineOptions, 'modelUrl'> = {}, hand?: FixByHand) {
     const engine = createEngine({ modelUrl: '/model/', ...options });
     try {
       await engine.ready;
       const blob = await blobAt(url);
       (window as unknown as { fixPhase: string }).fixPhase = 'preview';
-      const preview = await engine.fix(blob, fixes);
+      const preview = await engine.fix(blob, fixes, { hand });
       (window as unknown as { fixPhase: string }).fixPhase = 'render';
       const out = await engine.render(blob, preview.plan, 50 * 1024 * 1024);
       const bitmap = await createImageBitmap(out);
