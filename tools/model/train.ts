@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ASPECTS } from '../../src/core/aspects';
@@ -268,7 +268,12 @@ async function main() {
       },
     },
   };
-  writeJson(join(out, 'model-card.json'), { ...card, locator: writeLocator(out, cache) });
+  // the item locator's heads were trained on the published backbone: a fine-tuned one ships without them (a crop then starts in the middle)
+  if (backbone) {
+    rmSync(join(out, 'locator'), { recursive: true, force: true });
+    console.log('no item locator: its heads belong to the published backbone, not a fine-tuned one');
+  }
+  writeJson(join(out, 'model-card.json'), { ...card, locator: backbone ? undefined : writeLocator(out, cache) });
   await updateCardFiles(out);
   console.log(`wrote ${out}: backbone ${backboneBytes} B, head ${headBytes} B; ${report.wallSeconds}s`);
 }

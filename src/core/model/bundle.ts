@@ -21,11 +21,11 @@ export interface ModelCard {
   /** Head quality output values mapped to 0 and 100 (linear, clamped). */
   calibration: { lo: number; hi: number };
   /**
-   * The item locator for the crop fix: a detector graph (`path`), run on RGB squeezed to
-   * `input`², whose `output` is [1, N, 6]: x1, y1, x2, y2 in input pixels, score, class.
-   * Loaded only when a crop is asked for (loadLocator).
+   * The item locator for the crop fix: a detector's heads (`path`) on the backbone's layers
+   * `inputs`, the backbone run on RGB squeezed to `input`²; `output` is [1, N, 6]: x1, y1, x2, y2
+   * in input pixels, score, class. Loaded only when a crop is asked for (locator.ts).
    */
-  locator?: { path: string; input: number; output: string; note?: string; licence?: string; bytes?: number };
+  locator?: { path: string; input: number; inputs: string[]; output: string; note?: string; licence?: string; bytes?: number };
   /** Size and SHA-256 of every other file of the model folder, checked on load. */
   files?: FileDigests;
   [extra: string]: unknown;

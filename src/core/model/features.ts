@@ -50,9 +50,10 @@ function saliency(deep: tf.Tensor4D): tf.Tensor1D {
   return tf.stack([cx, cy, sx, sy, centre, tf.log(peak)]) as tf.Tensor1D;
 }
 
-/** The square side the backbone graph takes (GLOBAL_SIDE for the shipped model). */
+/** The square side the backbone graph takes to score: its placeholder's, or GLOBAL_SIDE where that is open (the shipped model's, as the item locator runs it at its own size). */
 function inputSide(backbone: tf.GraphModel): number {
-  return backbone.inputs[0]?.shape?.[1] ?? GLOBAL_SIDE;
+  const side = backbone.inputs[0]?.shape?.[1];
+  return side && side > 0 ? side : GLOBAL_SIDE;
 }
 
 /** What one pass over a photo yields: the head's input and the photo's fingerprint. */

@@ -4,9 +4,9 @@ import type { CropBox } from '../fixes';
 import type { Pixels } from '../image/views';
 import { handlerFor, type ModelBundle } from './bundle';
 
-// The item locator: an object detector (the model card's `locator`), loaded from the model
-// folder the first time a crop asks for it, on the backend that scores. Its classes are not
-// used: a box says an item is there, whatever it is.
+// The item locator: an object detector's heads on the quality model's own backbone (the model
+// card's `locator`), loaded from the model folder the first time a crop asks for it, on the
+// backend that scores. Its classes are not used: a box says an item is there, whatever it is.
 
 /** One box the detector found, as shares of the photo. */
 export interface Detection {
@@ -29,15 +29,17 @@ function locatorModel(bundle: ModelBundle): Promise<tf.GraphModel> {
 
 /** Where the detector finds items in the photo, best first. */
 export async function locateItems(bundle: ModelBundle, px: Pixels | tf.Tensor3D): Promise<Detection[]> {
-  const model = await locatorModel(bundle);
-  const { input, output } = bundle.card.locator!;
+  const heads = await locatorModel(bundle);
+  const { input, inputs, output } = bundle.card.locator!;
   const out = tf.tidy(() => {
     const rgb =
       px instanceof tf.Tensor
         ? px.toFloat()
         : tf.tensor3d(px.data instanceof Float32Array ? px.data : Float32Array.from(px.data), [px.height, px.width, px.channels]).slice([0, 0, 0], [px.height, px.width, 3]);
     const x = tf.image.resizeBilinear(rgb as tf.Tensor3D, [input, input]).expandDims(0);
-    return model.execute(x, output) as tf.Tensor;
+    // the backbone at the detector's size, as far as the layers its heads read
+    const layers = bundle.backbone.execute(x, inputs) as tf.Tensor[];
+    return heads.execute(Object.fromEntries(inputs.map((name, i) => [name, layers[i]])), output) as tf.Tensor;
   });
   try {
     const rows = ((await out.array()) as number[][][])[0];
