@@ -1,5 +1,8 @@
 import { fixesFor } from '../../src/core/fixes';
-import { applyPlan, channelLuts, colourGains, exposureCurve, planFixes, turnPixels } from '../../src/core/fix/plan';
+import type { Score } from '../../src/core/aspects';
+import { applyPlan, channelLuts, colourGains, DEFAULT_PLAN_OPTIONS, exposureCurve, planFixes, turnPixels } from '../../src/core/fix/plan';
+import { fixPixels, type ScorePixels } from '../../src/core/fix/preview';
+import { makeScore } from './helpers/fake-engine';
 import { keptShare, signedLean } from '../../src/core/fix/straighten';
 import type { Pixels } from '../../src/core/image/views';
 
@@ -116,5 +119,35 @@ describe('straighten: a signed lean, turned back with the largest upright crop',
   it('leaves a level photo and a lean past 12° alone', () => {
     expect(planFixes(leaning(0.2), ['straighten']).fixes).toEqual([]);
     expect(planFixes(leaning(20), ['straighten']).fixes).toEqual([]);
+  });
+});
+
+describe('brighten: how far is the model’s call', () => {
+  /** A model that likes a photo's median luma near `best` (noise shows past it), and finds it darker the lower the median. */
+  const likes =
+    (best: number): ScorePixels =>
+    async (px) => {
+      const median = meanOf(px, 1) / 255;
+      return makeScore(80 - 200 * Math.abs(median - best), { underexposure: Math.max(0, 0.8 - median) }) as Score;
+    };
+  const dark = scene([1, 1, 1], 0.3);
+  const size = { width: 64, height: 48 };
+  const options = (targets?: number[]) => ({ ...DEFAULT_PLAN_OPTIONS, exposure: { targetMedian: 0.55, targets } });
+  const medianAfter = async (best: number, targets?: number[]) => meanOf((await fixPixels({ score: likes(best) }, dark, size, ['exposure'], { plan: options(targets) })).fixed, 1) / 255;
+
+  it('takes the target the model scores best, and only the shipped one without targets', async () => {
+    const plain = await medianAfter(0.4);
+    const chosen = await medianAfter(0.4, [0.4, 0.55, 0.65]);
+    expect(chosen).toBeLessThan(plain - 0.05);
+    expect(await medianAfter(0.7, [0.4, 0.55, 0.65])).toBeGreaterThan(plain + 0.03);
+    expect(await medianAfter(0.4, [])).toBeCloseTo(plain);
+  });
+
+  it('never picks a target that leaves the photo as dark as it was', async () => {
+    // a model that scores darker better, and finds the photo as dark as before unless its median reaches 0.5
+    const prefersDark: ScorePixels = async (px) => makeScore(90 - meanOf(px, 1) / 5, { underexposure: meanOf(px, 1) / 255 < 0.5 ? 0.9 : 0.2 }) as Score;
+    const out = await fixPixels({ score: prefersDark }, dark, size, ['exposure'], { plan: options([0.3, 0.55]) });
+    // 0.3 scores better but leaves it dark: the shipped 0.55 stays
+    expect(meanOf(out.fixed, 1) / 255).toBeGreaterThan(0.5);
   });
 });

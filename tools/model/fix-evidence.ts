@@ -22,7 +22,7 @@ import { useNodeBackend } from './node-backend';
 import { rng } from './rng';
 
 const HELP = `npm run fix-evidence -- [--split train|val] [--limit N] [--turned N] [--only colour,exposure,straighten,crop,turn] [--positives]
-       [--aspect W/H] [--item-score S] [--sheet DIR] [--colour '{"method":"grey-edge"|"median-chroma","strength":1}'] [--exposure '{"targetMedian":0.45}'] [--json FILE] [--model DIR]
+       [--aspect W/H] [--item-score S] [--sheet DIR] [--colour '{"method":"grey-edge"|"median-chroma","strength":1,"strengths":[…]}'] [--exposure '{"targetMedian":0.45,"targets":[…]}'] [--json FILE] [--model DIR]
 
 Evidence for the one-tap fixes (src/core/fix) on labelled BIQ2021 photos (../shared/data/labels),
 scored by the shipped model in Node. Tune on --split train (the default); read val once.
@@ -38,8 +38,8 @@ Per fix, on the photos whose labels flag its aspect (severity ≥ ${NOTICE_AT}):
 Turn: --turned N photos not labelled sideways, turned a quarter either way (known), must come
 back upright (the independent check), and the rules for which way is up are compared.
 --limit N takes the first N labelled photos of the split (after a seeded shuffle). --colour tries
-another white balance, --exposure another brighten target (the defaults are the shipped
-DEFAULT_PLAN_OPTIONS).`;
+another white balance, --exposure another brighten target; their lists (strengths, targets) are
+what the model chooses among (the defaults are the shipped DEFAULT_PLAN_OPTIONS).`;
 
 const FIX_ASPECT: Record<'colour' | 'exposure' | 'straighten' | 'crop', LabelledAspectId> = { colour: 'color_cast', exposure: 'underexposure', straighten: 'tilt', crop: 'framing' };
 type PixelFix = keyof typeof FIX_ASPECT;

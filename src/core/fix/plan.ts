@@ -61,14 +61,23 @@ export function medianChromaGains(px: Pixels): [number, number, number] {
 }
 
 export interface PlanOptions {
-  /** How the white balance is estimated, and how much of it is applied (1: all, in log gain). */
-  colour: { method: 'grey-edge' | 'median-chroma' | 'both'; strength: number };
-  /** Where brighten takes the photo's median luma, as a share of white. */
-  exposure: { targetMedian: number };
+  /**
+   * How the white balance is estimated, and how much of it is applied (1: all, in log gain); with
+   * `strengths`, the model picks among them as for brighten's targets.
+   */
+  colour: { method: 'grey-edge' | 'median-chroma' | 'both'; strength: number; strengths?: number[] };
+  /**
+   * Where brighten takes the photo's median luma, as a share of white; with `targets`, the model
+   * picks the one it scores best among those after which it finds the photo less dark (preview.ts).
+   */
+  exposure: { targetMedian: number; targets?: number[] };
 }
 
-/** Chosen on train photos by `npm run fix-evidence` (tools/model/README.md, "Fixes"). */
-export const DEFAULT_PLAN_OPTIONS: PlanOptions = { colour: { method: 'median-chroma', strength: 0.75 }, exposure: { targetMedian: 0.55 } };
+/** Chosen on train photos by `npm run fix-evidence` (tools/model/README.md, "Fixes"); the lists are what the model picks among. */
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
+  colour: { method: 'median-chroma', strength: 0.75, strengths: [0.25, 0.5, 0.75, 1] },
+  exposure: { targetMedian: 0.55, targets: [0.45, 0.55, 0.65] },
+};
 
 /** The white balance gains for `options`. */
 export function colourGains(px: Pixels, options: PlanOptions['colour'] = DEFAULT_PLAN_OPTIONS.colour): [number, number, number] {

@@ -4,7 +4,7 @@ import type { Pixels } from '../image/views';
 import { CoachError, isCoachError } from '../errors';
 import type { Detection } from '../model/locator';
 import { boxAt, cropAround, cropPixels, cropRect, locateItem } from './crop';
-import { applyPlan, planFixes, shapePixels, turnPixels, type PlanOptions } from './plan';
+import { applyPlan, DEFAULT_PLAN_OPTIONS, planFixes, shapePixels, turnPixels, type PlanOptions } from './plan';
 import { keptShare, leans, MAX_STRAIGHTEN, MIN_STRAIGHTEN, straightenPixels } from './straighten';
 
 // A fix on a photo's work-size pixels, scored by the model: the same steps in the browser
@@ -144,12 +144,38 @@ export async function fixPixels(
     crop = located ?? (hand.cropIfNoItem && boxAt(frame, aspect, hand.cropIfNoItem.size, hand.cropIfNoItem.cx, hand.cropIfNoItem.cy));
     if (!crop) wanted.delete('crop');
   }
-  const plan = planFixes(
-    px,
-    FIX_ORDER.filter((f) => wanted.has(f)),
-    { quarterTurns: turns, straighten, crop },
-    options,
-  );
-  const fixed = applyPlan(px, plan);
-  return { plan, fixed, frame: shapedSize(size.width, size.height, plan), score: await score(fixed, fixedSize(size.width, size.height, plan)) };
+  const choices = { quarterTurns: turns, straighten, crop };
+  const planned = (o?: PlanOptions) => {
+    const plan = planFixes(
+      px,
+      FIX_ORDER.filter((f) => wanted.has(f)),
+      choices,
+      o,
+    );
+    return { plan, fixed: applyPlan(px, plan) };
+  };
+  const scored = async (o?: PlanOptions) => {
+    const { plan, fixed } = planned(o);
+    return { plan, fixed, frame: shapedSize(size.width, size.height, plan), score: await score(fixed, fixedSize(size.width, size.height, plan)) };
+  };
+  // how far to brighten and to neutralise is the model's call (lifting a dark photo also lifts its
+  // noise): each other strength the options list is tried alone, and kept where the model scores
+  // it better and finds its defect lower than before the fix
+  const all = options ?? DEFAULT_PLAN_OPTIONS;
+  const variants: { options: PlanOptions; aspect: 'underexposure' | 'color_cast' }[] = [
+    ...(wanted.has('exposure') ? (all.exposure.targets ?? []) : [])
+      .filter((t) => t !== all.exposure.targetMedian)
+      .map((targetMedian) => ({ options: { ...all, exposure: { ...all.exposure, targetMedian } }, aspect: 'underexposure' as const })),
+    ...(wanted.has('colour') ? (all.colour.strengths ?? []) : [])
+      .filter((s) => s !== all.colour.strength)
+      .map((strength) => ({ options: { ...all, colour: { ...all.colour, strength } }, aspect: 'color_cast' as const })),
+  ];
+  if (!variants.length) return scored(options);
+  const before = (await score(px, size)).aspects;
+  let best = await scored(all);
+  for (const v of variants) {
+    const tried = await scored(v.options);
+    if (tried.score.overall > best.score.overall && tried.score.aspects[v.aspect] < before[v.aspect]) best = tried;
+  }
+  return best;
 }
