@@ -139,6 +139,8 @@ describe('one-tap fixes on a tile', () => {
     expect(fake.fixJobs[0]).toMatchObject({ fixes: ['crop'], hand: { cropIfNoItem: { size: 0.9, cx: 0.5, cy: 0.5 } }, aspect: store.getState().cropAspect });
     expect(store.getState().cropAspect).toBe(1);
     await settle(() => fake.fixJobs[0].resolve(preview(30, ['crop'])));
+    // named for what it is, whether the coach found the item or the seller starts in the middle
+    expect(within(tile()).getByAltText('After: crop')).toBeTruthy();
     const controls = within(tile()).getByRole('group', { name: 'Adjust the crop' });
     // the preview's crop is 0.5 × 0.5 of an 800 × 600 frame from (0.1, 0.2): 400 px of the 600 a square can take
     fireEvent.click(within(controls).getByRole('button', { name: 'Crop tighter' }));
@@ -158,7 +160,7 @@ describe('one-tap fixes on a tile', () => {
     fireEvent.click(within(ja.tile()).getByRole('button', { name: '切り抜き' }));
     await ja.settle(() => ja.fake.fixJobs[0].resolve(preview(30, ['crop'])));
     expect(within(ja.tile()).getByRole('group', { name: '切り抜きの調整' })).toBeTruthy();
-    expect(within(ja.tile()).getByAltText('補正後：商品に合わせて切り抜く')).toBeTruthy();
+    expect(within(ja.tile()).getByAltText('補正後：切り抜き')).toBeTruthy();
   });
 
   it('takes the crop shape the listing site set', async () => {

@@ -47,7 +47,7 @@ export const en = {
   fix_straighten: 'straighten',
   fix_colour: 'neutral colour',
   fix_exposure: 'brighten',
-  fix_crop: 'crop to the item',
+  fix_crop: 'crop',
   listSeparator: ', ',
   fixWorking: 'Making the fix…',
   fixBefore: 'Before',

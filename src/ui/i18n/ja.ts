@@ -49,7 +49,7 @@ export const ja: Messages = {
   fix_straighten: '傾きを直す',
   fix_colour: '色味を自然に',
   fix_exposure: '明るく',
-  fix_crop: '商品に合わせて切り抜く',
+  fix_crop: '切り抜き',
   listSeparator: '・',
   fixWorking: '補正しています…',
   fixBefore: '補正前',
