@@ -65,7 +65,18 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
       >
         <div className="fix-pair">
           <figure>
-            <img src={photo.original?.objectUrl ?? photo.objectUrl} alt={t('fixBefore')} />
+            <span className="fix-frame">
+              <img src={photo.original?.objectUrl ?? photo.objectUrl} alt={t('fixBefore')} />
+              {/* where the crop lies, on the photo as it is (a turn or a straighten reshapes it: then the after shows it alone) */}
+              {plan.crop && !plan.quarterTurns && !plan.straighten && (
+                <span
+                  className="crop-outline"
+                  data-testid="crop-outline"
+                  aria-hidden="true"
+                  style={{ left: `${plan.crop.x * 100}%`, top: `${plan.crop.y * 100}%`, width: `${plan.crop.width * 100}%`, height: `${plan.crop.height * 100}%` }}
+                />
+              )}
+            </span>
             <figcaption>{t('fixBefore')}</figcaption>
           </figure>
           <figure>

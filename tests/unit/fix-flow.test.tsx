@@ -141,6 +141,8 @@ describe('one-tap fixes on a tile', () => {
     await settle(() => fake.fixJobs[0].resolve(preview(30, ['crop'])));
     // named for what it is, whether the coach found the item or the seller starts in the middle
     expect(within(tile()).getByAltText('After: crop')).toBeTruthy();
+    // and outlined on the photo as it is
+    expect(within(tile()).getByTestId('crop-outline').style).toMatchObject({ left: '10%', top: '20%', width: '50%', height: '50%' });
     const controls = within(tile()).getByRole('group', { name: 'Adjust the crop' });
     // the preview's crop is 0.5 × 0.5 of an 800 × 600 frame from (0.1, 0.2): 400 px of the 600 a square can take
     fireEvent.click(within(controls).getByRole('button', { name: 'Crop tighter' }));
