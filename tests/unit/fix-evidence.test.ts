@@ -22,6 +22,8 @@ describe('npm run fix-evidence', () => {
       /^colour \(color_cast labelled/m,
       /^exposure \(underexposure labelled/m,
       /^straighten \(tilt labelled/m,
+      /^crop \(framing labelled/m,
+      /of those cropped, mean share of the photo kept/,
       /comes back upright \(the shipped rule\): [\d.]+ % \(\d+\/2\)/,
       /offered on photos whose labels do not flag it: /,
     ])
