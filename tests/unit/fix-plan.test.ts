@@ -1,6 +1,6 @@
 import { fixesFor } from '../../src/core/fixes';
 import type { Score } from '../../src/core/aspects';
-import { applyPlan, channelLuts, colourGains, DEFAULT_PLAN_OPTIONS, exposureCurve, planFixes, turnPixels } from '../../src/core/fix/plan';
+import { applyLuts, applyPlan, channelLuts, colourGains, DEFAULT_PLAN_OPTIONS, exposureCurve, planFixes, turnPixels } from '../../src/core/fix/plan';
 import { fixPixels, type ScorePixels } from '../../src/core/fix/preview';
 import { makeScore } from './helpers/fake-engine';
 import { keptShare, signedLean } from '../../src/core/fix/straighten';
@@ -65,6 +65,15 @@ describe('one-tap fixes: plans from the photo itself', () => {
     // a photo whose median is already where brighten takes it gets no curve (scene: median ≈ 130)
     expect(exposureCurve(scene(), 0.5)).toEqual([]);
     expect(exposureCurve(scene(), 0.55)).toHaveLength(256);
+  });
+
+  it('measures exposure through the white balance without a copy, and draws into a buffer it is given', () => {
+    const warm = scene([1.3, 1, 0.75], 0.35);
+    const luts = channelLuts({ gains: colourGains(warm), curve: [] });
+    expect(exposureCurve(warm, 0.55, luts)).toEqual(exposureCurve(applyLuts(warm, luts), 0.55));
+    const buffer = new Uint8ClampedArray(warm.width * warm.height * 4);
+    expect(applyLuts(warm, luts, buffer).data).toBe(buffer);
+    expect(applyLuts(warm, luts, new Uint8ClampedArray(8)).data).toHaveLength(buffer.length);
   });
 
   it('turns a quarter either way and back', () => {

@@ -46,17 +46,19 @@ function normalised(raw: number[]): [number, number, number] {
  */
 export function medianChromaGains(px: Pixels): [number, number, number] {
   const { data, width, height, channels: C } = px;
-  const rg: number[] = [];
-  const bg: number[] = [];
+  const size = Math.ceil((width * height) / 2);
+  const rg = new Float32Array(size);
+  const bg = new Float32Array(size);
+  let n = 0;
   for (let p = 0; p < width * height * C; p += C * 2) {
     const [r, g, b] = [data[p], data[p + 1], data[p + 2]];
     const y = 0.299 * r + 0.587 * g + 0.114 * b;
     if (y < 25 || r >= 250 || g >= 250 || b >= 250 || r < 1 || g < 1 || b < 1) continue;
-    rg.push(Math.log(r / g));
-    bg.push(Math.log(b / g));
+    rg[n] = Math.log(r / g);
+    bg[n++] = Math.log(b / g);
   }
-  if (rg.length < 100) return [1, 1, 1];
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  if (n < 100) return [1, 1, 1];
+  const median = (xs: Float32Array) => xs.subarray(0, n).sort()[n >> 1];
   return normalised([Math.exp(-median(rg)), 1, Math.exp(-median(bg))]);
 }
 
@@ -79,10 +81,23 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   exposure: { targetMedian: 0.55, targets: [0.45, 0.55, 0.65] },
 };
 
+/** The full estimate per photo and method: the preview tries several strengths of one estimate (preview.ts). */
+const estimates = new WeakMap<object, Map<string, [number, number, number]>>();
+
+function fullGains(px: Pixels, method: PlanOptions['colour']['method']): [number, number, number] {
+  const byMethod = estimates.get(px.data) ?? new Map<string, [number, number, number]>();
+  estimates.set(px.data, byMethod);
+  let gains = byMethod.get(method);
+  if (!gains) {
+    gains = method === 'median-chroma' ? medianChromaGains(px) : method === 'both' ? normalised(greyEdgeGains(px).map((g, c) => Math.sqrt(g * medianChromaGains(px)[c]))) : greyEdgeGains(px);
+    byMethod.set(method, gains);
+  }
+  return gains;
+}
+
 /** The white balance gains for `options`. */
 export function colourGains(px: Pixels, options: PlanOptions['colour'] = DEFAULT_PLAN_OPTIONS.colour): [number, number, number] {
-  const full =
-    options.method === 'median-chroma' ? medianChromaGains(px) : options.method === 'both' ? normalised(greyEdgeGains(px).map((g, c) => Math.sqrt(g * medianChromaGains(px)[c]))) : greyEdgeGains(px);
+  const full = fullGains(px, options.method);
   return options.strength === 1 ? full : normalised(full.map((g) => g ** options.strength));
 }
 
@@ -109,15 +124,20 @@ const HIGHLIGHT_SHARE = 0.998;
  * the median to `targetMedian` of white. Both maps keep 0 at 0 and are increasing; the gamma keeps 255 at
  * 255, so nothing the gain left below white is clipped. An empty curve when the photo's median is already there.
  */
-export function exposureCurve(px: Pixels, targetMedian = DEFAULT_PLAN_OPTIONS.exposure.targetMedian): number[] {
+export function exposureCurve(px: Pixels, targetMedian = DEFAULT_PLAN_OPTIONS.exposure.targetMedian, luts?: ReturnType<typeof channelLuts>): number[] {
   const target = targetMedian * 255;
   const { data, width, height, channels: C } = px;
   const hist = new Float64Array(256);
   // the brightest channel, not luma, sets the gain: a channel brighter than its pixel's luma must not clip either
   const brightest = new Float64Array(256);
+  // measured through the white balance's tables when given, without a copy of the photo
+  const [lr, lg, lb] = luts ?? [null, null, null];
   for (let p = 0; p < width * height * C; p += C) {
-    hist[Math.min(255, Math.round(luma(data[p], data[p + 1], data[p + 2])))]++;
-    brightest[Math.min(255, Math.round(Math.max(data[p], data[p + 1], data[p + 2])))]++;
+    const r = lr ? lr[Math.round(data[p])] : data[p];
+    const g = lg ? lg[Math.round(data[p + 1])] : data[p + 1];
+    const b = lb ? lb[Math.round(data[p + 2])] : data[p + 2];
+    hist[Math.min(255, Math.round(luma(r, g, b)))]++;
+    brightest[Math.min(255, Math.round(Math.max(r, g, b)))]++;
   }
   const total = width * height;
   if (quantile(hist, total, 0.5) >= target) return [];
@@ -166,7 +186,7 @@ export function planFixes(px: Pixels, fixes: readonly FixKind[], choices: PlanCh
   }
   if (fixes.includes('exposure')) {
     // measured after the white balance, as it is applied
-    plan.curve = exposureCurve(plan.fixes.includes('colour') ? applyLuts(px, channelLuts({ ...plan, curve: [] })) : px, options.exposure.targetMedian);
+    plan.curve = exposureCurve(px, options.exposure.targetMedian, plan.fixes.includes('colour') ? channelLuts({ ...plan, curve: [] }) : undefined);
     if (plan.curve.length) plan.fixes.push('exposure');
   }
   // where the item is takes the model's item locator (preview.ts) or the seller: only the caller's crop
@@ -190,10 +210,10 @@ export function channelLuts(plan: Pick<FixPlan, 'gains' | 'curve'>): [Uint8Clamp
   }) as [Uint8ClampedArray, Uint8ClampedArray, Uint8ClampedArray];
 }
 
-/** The pixels through the tables, as RGBA (alpha opaque). */
-export function applyLuts(px: Pixels, luts: ReturnType<typeof channelLuts>): Pixels {
+/** The pixels through the tables, as RGBA (alpha opaque), into `into` where it is the right size. */
+export function applyLuts(px: Pixels, luts: ReturnType<typeof channelLuts>, into?: Uint8ClampedArray): Pixels {
   const { data, width, height, channels: C } = px;
-  const out = new Uint8ClampedArray(width * height * 4);
+  const out = into?.length === width * height * 4 ? into : new Uint8ClampedArray(width * height * 4);
   for (let p = 0, o = 0; o < out.length; p += C, o += 4) {
     out[o] = luts[0][Math.round(data[p])];
     out[o + 1] = luts[1][Math.round(data[p + 1])];
@@ -231,8 +251,8 @@ export function shapePixels(px: Pixels, plan: Pick<FixPlan, 'quarterTurns' | 'st
   return plan.straighten ? straightenPixels(turned, plan.straighten) : turned;
 }
 
-/** The whole plan on pixels (work size, for the preview): turn, straighten, colour and exposure, then crop. */
-export function applyPlan(px: Pixels, plan: FixPlan): Pixels {
-  const toned = applyLuts(shapePixels(px, plan), channelLuts(plan));
+/** The whole plan on pixels (work size, for the preview): turn, straighten, colour and exposure, then crop; `into` as for applyLuts. */
+export function applyPlan(px: Pixels, plan: FixPlan, into?: Uint8ClampedArray): Pixels {
+  const toned = applyLuts(shapePixels(px, plan), channelLuts(plan), into);
   return plan.crop ? cropPixels(toned, plan.crop) : toned;
 }

@@ -145,18 +145,16 @@ export async function fixPixels(
     if (!crop) wanted.delete('crop');
   }
   const choices = { quarterTurns: turns, straighten, crop };
-  const planned = (o?: PlanOptions) => {
-    const plan = planFixes(
+  const planned = (o?: PlanOptions) =>
+    planFixes(
       px,
       FIX_ORDER.filter((f) => wanted.has(f)),
       choices,
       o,
     );
-    return { plan, fixed: applyPlan(px, plan) };
-  };
-  const scored = async (o?: PlanOptions) => {
-    const { plan, fixed } = planned(o);
-    return { plan, fixed, frame: shapedSize(size.width, size.height, plan), score: await score(fixed, fixedSize(size.width, size.height, plan)) };
+  const finished = async (plan: FixPlan, scored?: Score) => {
+    const fixed = applyPlan(px, plan);
+    return { plan, fixed, frame: shapedSize(size.width, size.height, plan), score: scored ?? (await score(fixed, fixedSize(size.width, size.height, plan))) };
   };
   // how far to brighten and to neutralise is the model's call (lifting a dark photo also lifts its
   // noise): each other strength the options list is tried alone, and kept where the model scores
@@ -170,12 +168,21 @@ export async function fixPixels(
       .filter((s) => s !== all.colour.strength)
       .map((strength) => ({ options: { ...all, colour: { ...all.colour, strength } }, aspect: 'color_cast' as const })),
   ];
-  if (!variants.length) return scored(options);
+  if (!variants.length) return finished(planned(options));
   const before = (await score(px, size)).aspects;
-  let best = await scored(all);
+  // each try is drawn into the same buffer: the preview holds one work-size copy, not one per try
+  let scratch: Uint8ClampedArray | undefined;
+  const tryPlan = async (plan: FixPlan) => {
+    const fixed = applyPlan(px, plan, scratch);
+    if (!plan.crop) scratch = fixed.data as Uint8ClampedArray;
+    return score(fixed, fixedSize(size.width, size.height, plan));
+  };
+  let best = { plan: planned(all), score: undefined as Score | undefined };
+  best.score = await tryPlan(best.plan);
   for (const v of variants) {
-    const tried = await scored(v.options);
-    if (tried.score.overall > best.score.overall && tried.score.aspects[v.aspect] < before[v.aspect]) best = tried;
+    const plan = planned(v.options);
+    const tried = await tryPlan(plan);
+    if (tried.overall > best.score!.overall && tried.aspects[v.aspect] < before[v.aspect]) best = { plan, score: tried };
   }
-  return best;
+  return finished(best.plan, best.score);
 }
