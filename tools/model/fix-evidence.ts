@@ -35,8 +35,10 @@ Per fix, on the photos whose labels flag its aspect (severity ≥ ${NOTICE_AT}):
     eye that the item is kept whole (at --aspect, width / height, default square; --item-score:
     the locator score taken as an item, default ${DETECTED});
   - and, on the photos whose labels do not flag it, how often the coach offers it (≤ 10 %).
-Turn: --turned N photos not labelled sideways, turned a quarter either way (known), must come
-back upright (the independent check), and the rules for which way is up are compared.
+Turn: on the photos labelled sideways, the same share (and, with a pixel fix, how often it is
+offered without the label); --turned N photos not labelled sideways, turned a quarter either way
+(known), must come back upright (the independent check), and the rules for which way is up are
+compared.
 --limit N takes the first N labelled photos of the split (after a seeded shuffle). --colour tries
 another white balance, --exposure another brighten target; their lists (strengths, targets) are
 what the model chooses among (the defaults are the shipped DEFAULT_PLAN_OPTIONS).`;
@@ -172,6 +174,7 @@ async function main() {
     const { px, size } = await pixelsOf(l.image);
     const before: Score = await score(px, size);
     const reasons = new Set(orderReasons(before.aspects).map((r) => r.aspect));
+    if (only.has('turn')) offered.push({ fix: 'turn', defect: saysSideways(l), offered: reasons.has('sideways') });
     for (const fix of pixelFixes) {
       const aspect = FIX_ASPECT[fix];
       const defect = l.sev[aspect] >= NOTICE_AT;
@@ -203,6 +206,24 @@ async function main() {
     }
   }
   process.stderr.write('\n');
+
+  // turn on the real sideways photos: the labels say a photo is turned, not which way
+  const sidewaysRows: { image: string; turned: number; sidewaysBefore: number; sidewaysAfter: number; scoreBefore: number; scoreAfter: number }[] = [];
+  const labelledSideways = only.has('turn') ? mine.filter((l: Label) => saysSideways(l)) : [];
+  for (const [i, l] of labelledSideways.entries()) {
+    process.stderr.write(`\r  sideways ${i + 1}/${labelledSideways.length}        `);
+    const { px, size } = await pixelsOf(l.image);
+    const before = await score(px, size);
+    const out = await fixPixels(models, px, size, ['turn']);
+    sidewaysRows.push({
+      image: l.image,
+      turned: out.plan.quarterTurns,
+      sidewaysBefore: before.aspects.sideways,
+      sidewaysAfter: out.score.aspects.sideways,
+      scoreBefore: before.overall,
+      scoreAfter: out.score.overall,
+    });
+  }
 
   // turn: photos not labelled sideways, turned a known quarter, must come back upright
   const turnRows: TurnRow[] = [];
@@ -260,9 +281,16 @@ async function main() {
       );
     lines.push(`  offered on photos whose labels do not flag it: ${pct(off.filter((o) => o.offered).length, off.length)}`);
   }
+  if (sidewaysRows.length) {
+    const off = offered.filter((o) => o.fix === 'turn' && !o.defect);
+    lines.push(`turn (labelled sideways: ${sidewaysRows.length} photos)`);
+    lines.push(`  lowers sideways and raises the score: ${pct(sidewaysRows.filter((r) => r.sidewaysAfter < r.sidewaysBefore && r.scoreAfter > r.scoreBefore).length, sidewaysRows.length)}`);
+    lines.push(`  lowers sideways: ${pct(sidewaysRows.filter((r) => r.sidewaysAfter < r.sidewaysBefore).length, sidewaysRows.length)}`);
+    if (off.length) lines.push(`  offered on photos whose labels do not say sideways: ${pct(off.filter((o) => o.offered).length, off.length)}`);
+  }
   if (!turnRows.length) {
     console.log(lines.join('\n'));
-    if (flags.json) writeFileSync(String(flags.json), JSON.stringify({ split, options, fixRows, offered, turnRows }, null, 1));
+    if (flags.json) writeFileSync(String(flags.json), JSON.stringify({ split, options, fixRows, offered, sidewaysRows, turnRows }, null, 1));
     return;
   }
   const back = turnRows.filter((r) => (r.turnedBy + r.chosen) % 4 === 0).length;
@@ -277,7 +305,7 @@ async function main() {
   if (turnRows.every((r) => r.candidates.every((c) => c.upsideDown !== undefined)))
     lines.push(rule('less upside down (the model’s own output)', (c) => (c[0].upsideDown! <= c[1].upsideDown! ? c[0].q : c[1].q)));
   console.log(lines.join('\n'));
-  if (flags.json) writeFileSync(String(flags.json), JSON.stringify({ split, options, fixRows, offered, turnRows }, null, 1));
+  if (flags.json) writeFileSync(String(flags.json), JSON.stringify({ split, options, fixRows, offered, sidewaysRows, turnRows }, null, 1));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
