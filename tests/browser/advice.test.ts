@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ensureBuild, FIXTURES_DIR, launchBrowser, startServers, withPage, type LaunchedBrowser, type Servers } from './lib';
+import { ensureBuild, FIXTURES_DIR, launchBrowser, startServers, withPage, type LaunchedBrowser, type Servers, tap } from './lib';
 
 // The coach explains what is wrong and coaches the retake, on the real model: a dark photo gets
 // an exposure reason and tip, a blurred one a focus reason; Retake replaces a photo and shows the
@@ -44,7 +44,7 @@ test('reasons and tips for dark and blurred photos, retake with the score change
     await note.waitFor({ timeout: 10_000 });
     assert.equal(await dark.getByTestId('cover-nudge').count(), 1);
     assert.equal(await blurred.getByTestId('cover-nudge').count(), 0);
-    await note.getByRole('button', { name: /got it/i }).click();
+    await tap(note.getByRole('button', { name: /got it/i }));
     assert.equal(await note.count(), 0);
 
     // submitting the form: the listing asks the coach (SDK showCoverNudge), which shows the note
@@ -90,7 +90,7 @@ test('reasons and tips for dark and blurred photos, retake with the score change
 
     // a good cover has no note; the confirm button hands the photos over, never blocked
     assert.equal(await note.count(), 0);
-    await coach.getByRole('button', { name: /use these photos/i }).click();
+    await tap(coach.getByRole('button', { name: /use these photos/i }));
     await page.waitForFunction(() => document.querySelector('[data-testid=attached-photo]')?.getAttribute('data-name') === 'biq-ss02-38.jpg');
     assert.deepEqual(await page.getByTestId('attached-photo').evaluateAll((els) => els.map((e) => e.dataset.name)), ['biq-ss02-38.jpg', 'blurred.png']);
   });

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import type { FrameLocator, Page, Request } from 'playwright-core';
 import { CHANNEL } from '../../src/embed/protocol';
 import { coachCsp, hostCsp } from '../../src/embed/csp';
-import { ensureBuild, FIXTURES_DIR, launchBrowser, REPO, startServers, withPage, type LaunchedBrowser, type Servers } from './lib';
+import { ensureBuild, FIXTURES_DIR, launchBrowser, REPO, startServers, withPage, type LaunchedBrowser, type Servers, tap } from './lib';
 
 // The coach inside someone else's page: only the configured listing origin gets photos; a page
 // on a third origin can frame the coach and speak its protocol, and still gets nothing but one
@@ -71,7 +71,7 @@ async function pickAndScore(coach: FrameLocator, files: string[]) {
 }
 
 async function confirmInCoach(coach: FrameLocator) {
-  await coach.getByRole('button', { name: /use these photos/i }).click();
+  await tap(coach.getByRole('button', { name: /use these photos/i }));
 }
 
 const attachedNames = (page: Page) => page.getByTestId('attached-photo').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.name));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ServerResponse } from 'node:http';
 import { en } from '../../src/ui/i18n/en';
-import { BUILD_DIR, ensureBuild, expectedScores, FIXTURE_PHOTOS, FIXTURES_DIR, fixtureUrl, launchBrowser, REPO, startServers, withPage, type LaunchedBrowser, type Servers } from './lib';
+import { BUILD_DIR, ensureBuild, expectedScores, FIXTURE_PHOTOS, FIXTURES_DIR, fixtureUrl, launchBrowser, REPO, startServers, withPage, type LaunchedBrowser, type Servers, tap } from './lib';
 
 // Faults the coach must survive: the WebGL context taken away mid-photo, the scoring worker
 // dying mid-photo, and model files that are missing, cut short or damaged — each with the
@@ -94,7 +94,7 @@ test('model files missing, cut short or damaged: a clear message, photos kept an
     for (const f of ['missing', 'truncated', 'damaged'] as const) {
       fault = f;
       if (f === 'missing') await coach.getByTestId('file-input').setInputFiles(join(FIXTURES_DIR, 'photos', FIXTURE_PHOTOS[0]));
-      else await status.getByRole('button', { name: en.engineRetry }).click();
+      else await tap(status.getByRole('button', { name: en.engineRetry }));
       await coach.locator('.engine-failed').waitFor({ timeout: 5 * MIN });
       assert.match(await status.innerText(), new RegExp(en.engineFailed.slice(0, 30)));
       await tile.locator('[role="alert"]').waitFor();
@@ -114,13 +114,13 @@ test('model files missing, cut short or damaged: a clear message, photos kept an
     );
 
     // the listing can still go ahead with the unscored photo
-    await coach.getByRole('button', { name: /use these photos/i }).click();
+    await tap(coach.getByRole('button', { name: /use these photos/i }));
     await page.getByTestId('attached-photo').first().waitFor({ timeout: 30_000 });
     assert.equal(await page.getByTestId('attached-photo').first().getAttribute('data-score'), '');
 
     // the files are right again: one retry scores the photo that was waiting
     fault = 'none';
-    await status.getByRole('button', { name: en.engineRetry }).click();
+    await tap(status.getByRole('button', { name: en.engineRetry }));
     await coach.locator('.engine-ready').waitFor({ timeout: 5 * MIN });
     await coach
       .locator('li[data-state="done"]')

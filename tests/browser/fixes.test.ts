@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
-import { ensureBuild, FIXTURES_DIR, launchBrowser, startServers, withPage, type LaunchedBrowser, type Servers } from './lib';
+import type { Page } from 'playwright-core';
+import { ensureBuild, FIXTURES_DIR, launchBrowser, startServers, tap, withPage, type LaunchedBrowser, type Servers } from './lib';
 
 // One-tap fixes on the real model, across sites as in production: a dark photo brightened and
 // a tinted one neutralised (preview, its new score, keep), the listing page gets the fixed JPEG
@@ -36,12 +36,6 @@ const held = (page: Page) =>
   });
 
 const attached = (page: Page) => page.getByTestId('attached-photo').first();
-
-/** A tap as the keyboard gives it: a headless click into a frame of another site can be lost. */
-async function tap(button: Locator) {
-  await button.focus();
-  await button.press('Enter');
-}
 
 const WORDS = {
   en: {

@@ -10,7 +10,7 @@ import { REPO as REPO_ROOT } from './lib/build';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { ensureBuild, expectedScores, FIXTURES_DIR, launchBrowser, startServers, withPage, type LaunchedBrowser, type Servers } from './lib';
+import { ensureBuild, expectedScores, FIXTURES_DIR, launchBrowser, startServers, withPage, type LaunchedBrowser, type Servers, tap } from './lib';
 
 // The product end to end: the demo listing form on one site embeds the coach from another
 // (localhost against 127.0.0.1: the coach's iframe runs in its own process, as in production);
@@ -71,7 +71,7 @@ for (const [name, get] of [
         const order = [PHOTOS[1], PHOTOS[0], PHOTOS[2]];
         assert.deepEqual(await tiles.locator('.tile-name').allInnerTexts(), order);
 
-        await coach.getByRole('button', { name: /use these photos/i }).click();
+        await tap(coach.getByRole('button', { name: /use these photos/i }));
 
         const attached = page.getByTestId('attached-photo');
         await attached.nth(2).waitFor({ timeout: 30_000 });
@@ -141,9 +141,9 @@ test('the form holds what the coach shows without a confirm: add, remove, reorde
     assert.deepEqual(JSON.parse((await page.evaluate(() => document.body.dataset.coachEvents)) ?? '[]'), ['PHOTO_FAILED:NOT_AN_IMAGE:notes.txt']);
 
     // remove the second photo, then move the (new) first one later
-    await tiles.filter({ hasText: PHOTOS[1] }).locator('button[data-action="remove"]').click();
+    await tap(tiles.filter({ hasText: PHOTOS[1] }).locator('button[data-action="remove"]'));
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid=attached-photo]').length === n, 2);
-    await tiles.filter({ hasText: PHOTOS[0] }).locator('button[data-action="later"]').click();
+    await tap(tiles.filter({ hasText: PHOTOS[0] }).locator('button[data-action="later"]'));
     const order = [PHOTOS[2], PHOTOS[0]];
     await page.waitForFunction((first) => document.querySelector<HTMLElement>('[data-testid=attached-photo]')?.dataset.name === first, order[0]);
     assert.deepEqual(await held(), order);

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 
 import { launchChromium, type LaunchedBrowser } from '../../../tools/harness/chromium';
 
@@ -35,4 +35,14 @@ export async function withPage<T>(browser: Browser, url: string, fn: (page: Page
   } finally {
     await context.close().catch(() => {});
   }
+}
+
+/**
+ * Presses a button as the keyboard does (focus, then Enter). With the coach in a frame of another
+ * site, a headless pointer click can be routed nowhere under load (no click event fires); a key
+ * press goes to the focused element.
+ */
+export async function tap(button: Locator): Promise<void> {
+  await button.focus();
+  await button.press('Enter');
 }
