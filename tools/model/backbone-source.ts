@@ -35,26 +35,35 @@ export function ensureBackboneFiles(cacheDir: string, from?: string): { json: st
   return { json, bin };
 }
 
-interface GraphNode {
+export interface GraphNode {
   name: string;
   op: string;
   input?: string[];
   [k: string]: unknown;
 }
 
-/** Keeps only the nodes the outputs depend on (the detector's heads are dropped). */
-export function pruneGraph(nodes: GraphNode[], outputs: string[]): GraphNode[] {
+/** The node an input names: without a control edge's `^` or an output index's `:n`. */
+export const inputNode = (input: string) => input.replace(/^\^/, '').split(':')[0];
+
+/** The names of every node `outputs` depend on, themselves included; `what` names the graph in the error for a missing node. */
+export function dependencies(nodes: readonly GraphNode[], outputs: string[], what = 'graph'): Set<string> {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const keep = new Set<string>();
   const stack = [...outputs];
   while (stack.length) {
-    const name = stack.pop()!.replace(/^\^/, '').split(':')[0];
+    const name = inputNode(stack.pop()!);
     if (keep.has(name)) continue;
     const node = byName.get(name);
-    if (!node) throw new Error(`graph has no node "${name}"`);
+    if (!node) throw new Error(`the ${what} has no node "${name}"`);
     keep.add(name);
     stack.push(...(node.input ?? []));
   }
+  return keep;
+}
+
+/** Keeps only the nodes the outputs depend on (the detector's heads are dropped). */
+export function pruneGraph(nodes: GraphNode[], outputs: string[]): GraphNode[] {
+  const keep = dependencies(nodes, outputs);
   return nodes.filter((n) => keep.has(n.name));
 }
 

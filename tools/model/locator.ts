@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ModelCard } from '../../src/core/model/bundle';
 import { parseArgs } from '../lib/cli';
-import { BACKBONE_LICENCE, BACKBONE_PACKAGE, ensureBackboneFiles, withInputSide } from './backbone-source';
+import { BACKBONE_LICENCE, BACKBONE_PACKAGE, dependencies, ensureBackboneFiles, inputNode, withInputSide, type GraphNode } from './backbone-source';
 import { updateCardFiles } from './card-files';
 import { writeJson, writeModelDir } from './io';
 import type { Encoding, NamedWeight } from './weights';
@@ -25,30 +25,6 @@ export const LOCATOR_SIDE = 512;
 /** How the heads' weights are stored: per-tensor uint8 crops the same 31 of 32 train photos as float16, at half the bytes (tools/model/README.md "Fixes"). */
 export const LOCATOR_ENCODING: Encoding = 'uint8';
 
-interface GraphNode {
-  name: string;
-  op: string;
-  input?: string[];
-  attr?: Record<string, unknown>;
-}
-
-const base = (input: string) => input.replace(/^\^/, '').split(':')[0];
-
-/** Every node `outputs` depend on. */
-function dependencies(byName: Map<string, GraphNode>, outputs: string[]): Set<string> {
-  const seen = new Set<string>();
-  const stack = [...outputs];
-  while (stack.length) {
-    const name = base(stack.pop()!);
-    if (seen.has(name)) continue;
-    const node = byName.get(name);
-    if (!node) throw new Error(`the detector graph has no node "${name}"`);
-    seen.add(name);
-    stack.push(...(node.input ?? []));
-  }
-  return seen;
-}
-
 /**
  * The detector's heads as a graph of their own: the nodes the detections need that the shipped
  * backbone does not compute, reading the backbone's layers through placeholders of the same
@@ -56,10 +32,10 @@ function dependencies(byName: Map<string, GraphNode>, outputs: string[]): Set<st
  */
 export function detectorHeads(detector: { node: GraphNode[] }, backboneNodes: readonly string[]): { nodes: GraphNode[]; inputs: string[] } {
   const byName = new Map(detector.node.map((n) => [n.name, n]));
-  const needed = dependencies(byName, [LOCATOR_OUTPUT]);
+  const needed = dependencies(detector.node, [LOCATOR_OUTPUT], 'detector graph');
   const shipped = new Set(backboneNodes);
   const own = [...needed].filter((n) => !shipped.has(n));
-  const read = new Set(own.flatMap((n) => (byName.get(n)!.input ?? []).map(base)).filter((i) => shipped.has(i)));
+  const read = new Set(own.flatMap((n) => (byName.get(n)!.input ?? []).map(inputNode)).filter((i) => shipped.has(i)));
   // what the heads read of the backbone: its layers become placeholders, its constants are copied
   const inputs = [...read].filter((i) => byName.get(i)!.op !== 'Const').sort();
   const heads = [...own, ...[...read].filter((i) => byName.get(i)!.op === 'Const')];

@@ -15,10 +15,7 @@ const STANDS_OUT = 3;
 /** A crop must leave out at least this share of the photo to be worth offering. */
 export const MIN_CROP_GAIN = 0.2;
 /** A crop keeps at least this share of the photo's width or height: a tighter one grows to it, as it would be too low in resolution. */
-export const MIN_CROP_SIDE = 0.4;
-
-/** The whole frame. */
-export const FULL_FRAME: CropBox = { x: 0, y: 0, width: 1, height: 1 };
+const MIN_CROP_SIDE = 0.4;
 
 interface Grid {
   cols: number;
@@ -68,7 +65,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
  * ring's median is the background; the spread is the median absolute deviation, with a floor,
  * so a plain backdrop's tiny spread does not turn its grain into an item.
  */
-export function standOut(px: Pixels): { cols: number; rows: number; weight: Float32Array } {
+function standOut(px: Pixels): { cols: number; rows: number; weight: Float32Array } {
   const g = grid(px);
   const ring: number[] = [];
   for (let r = 0; r < g.rows; r++) for (let c = 0; c < g.cols; c++) if (r < RING || c < RING || r >= g.rows - RING || c >= g.cols - RING) ring.push(r * g.cols + c);
