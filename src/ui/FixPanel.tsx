@@ -1,5 +1,5 @@
 import type { AspectId } from '../core/aspects';
-import { fixesFor, handCropOf, nudgeCrop, type CropNudge, type FixKind, type FixPlan, type HandCrop } from '../core/fixes';
+import { fixesFor, handCropOf, nudgeCrop, type CropNudge, type CropBox, type FixKind, type FixPlan, type HandCrop } from '../core/fixes';
 import type { Photo } from '../store';
 import { useCoachStoreApi } from '../store/react';
 import type { Translate } from './i18n';
@@ -45,15 +45,13 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
   }
   if (fix?.state === 'preview') {
     const { plan, frame } = fix.preview;
+    const { crop } = plan;
     const applied = names(t, plan.fixes);
     // a crop starts again after a turn (it is a share of the photo as turned)
     const restart = plan.crop ? FIRST_HAND_CROP : undefined;
     // by hand from where the crop is now (the model's or the seller's), at the site's shape
-    const nudged = (n: CropNudge) => {
-      const aspect = store.getState().cropAspect;
-      const from = plan.crop ? handCropOf(plan.crop, frame, aspect) : FIRST_HAND_CROP;
-      act.requestFix(photo.id, fix.requested, { quarterTurns: plan.quarterTurns, crop: nudgeCrop(from, n) });
-    };
+    const nudged = (crop: CropBox, n: CropNudge) =>
+      act.requestFix(photo.id, fix.requested, { quarterTurns: plan.quarterTurns, crop: nudgeCrop(handCropOf(crop, frame, store.getState().cropAspect), n) });
     return (
       <section
         className="fix-preview"
@@ -103,11 +101,11 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
             {t('fixDiscard')}
           </button>
         </div>
-        {plan.crop && (
+        {crop && (
           <fieldset className="fix-actions crop-actions">
             <legend className="sr-only">{t('cropControls')}</legend>
             {CROP_NUDGES.map(({ nudge, label }) => (
-              <button key={nudge} type="button" data-action={`crop-${nudge}`} onClick={() => nudged(nudge)}>
+              <button key={nudge} type="button" data-action={`crop-${nudge}`} onClick={() => nudged(crop, nudge)}>
                 {t(label)}
               </button>
             ))}
