@@ -147,7 +147,12 @@ async function main() {
     exposure: { ...DEFAULT_PLAN_OPTIONS.exposure, ...(flags.exposure ? JSON.parse(String(flags.exposure)) : {}) },
   };
   const pixelFixes = (['colour', 'exposure', 'straighten', 'crop'] as const).filter((f) => only.has(f));
-  const cropAspect = Number(flags.aspect ?? DEFAULT_CROP_ASPECT);
+  // --aspect 4/3 or 1.333, as the help says
+  const [aw, ah = 1] = String(flags.aspect ?? DEFAULT_CROP_ASPECT)
+    .split('/')
+    .map(Number);
+  const cropAspect = aw / ah;
+  if (!(cropAspect > 0 && Number.isFinite(cropAspect))) throw new Error(`--aspect must be width/height (4/3) or a number (1.333), not ${flags.aspect}`);
   const sheet = flags.sheet ? String(flags.sheet) : null;
   if (sheet) mkdirSync(sheet, { recursive: true });
   await useNodeBackend('wasm');
