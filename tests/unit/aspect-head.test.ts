@@ -107,7 +107,8 @@ describe('joint calibration', () => {
       const poor = i % 2 === 0;
       const sev = poor ? { [bad]: 0.6 } : {};
       const l = label({ overall: poor ? 2 : 4, image: `p${i}.jpg` }, sev);
-      held.labelled.push({ label: l, raw: ASPECTS.map((a) => (poor && a === bad ? 0.5 : 0) + r() * 0.6) });
+      // scored 0: the plain bar for reasons, whatever the ramp
+      held.labelled.push({ label: l, raw: ASPECTS.map((a) => (poor && a === bad ? 0.5 : 0) + r() * 0.6), overall: 0 });
     }
     const cals = jointCalibrations(held, ASPECTS, labelTarget, { poorWithReason: 0.8, steps: [0.75, 1, 1.25], precision: 0.5 });
     const f = reasonFigures(judge(held, ASPECTS, cals), ASPECTS);
@@ -116,5 +117,22 @@ describe('joint calibration', () => {
       expect(cals[k].flaggedShare / cals[k].labelledShare, a).toBeGreaterThanOrEqual(0.74);
       expect(cals[k].flaggedShare / cals[k].labelledShare, a).toBeLessThanOrEqual(1.26);
     }
+  });
+
+  it('holds a high-scoring clean photo to the higher bar of the ramp, and a low-scoring poor one to 0.35', () => {
+    const r = rng(9);
+    // clean photos score high and carry borderline false alarms; poor ones score low with clear defects
+    const held: HeldOut = { labelled: [], turned: [] };
+    for (let i = 0; i < 400; i++) {
+      const poor = i % 2 === 0;
+      const l = label({ overall: poor ? 2 : 4, image: `q${i}.jpg` }, poor ? { blur: 0.7 } : {});
+      held.labelled.push({ label: l, raw: ASPECTS.map((a) => (a === 'blur' ? (poor ? 0.6 : 0.3) + r() * 0.2 : r() * 0.1)), overall: poor ? 20 : 90 });
+    }
+    const goal = { poorWithReason: 0.9, steps: [0.75, 1, 1.25], precision: 0.5 };
+    const ramp = { from: 50, to: 80, extra: 0.15 };
+    const plain = reasonFigures(judge(held, ASPECTS, jointCalibrations(held, ASPECTS, labelTarget, goal, { from: 0, to: 0, extra: 0 }), { from: 0, to: 0, extra: 0 }), ASPECTS);
+    const ramped = reasonFigures(judge(held, ASPECTS, jointCalibrations(held, ASPECTS, labelTarget, goal, ramp), ramp), ASPECTS);
+    expect(ramped.poorWithReason).toBe(plain.poorWithReason);
+    expect(ramped.cleanWithReason).toBeLessThan(plain.cleanWithReason);
   });
 });

@@ -1,7 +1,8 @@
 // Golden files: src/core/explain/templates.{en,ja}.json, written from the candidates that
 // `npm run templates` mines from ../shared/data/rationales (tools/templates/README.md).
 import { ASPECTS, type Score } from '../../src/core/aspects';
-import { checkPhoto, dHash, explain, findNearDuplicates, hamming, rankCover, TEMPLATES } from '../../src/core/explain';
+import { checkPhoto, dHash, explain, findNearDuplicates, hamming, RAISE_AT, raiseAt, rankCover, TEMPLATES } from '../../src/core/explain';
+import { RAISE_RAMP } from '../../src/core/explain/reasons';
 
 const score = (overall: number, aspects: Partial<Score['aspects']> = {}, band: Score['band'] = 'ok'): Score => ({
   overall,
@@ -34,26 +35,49 @@ describe('explanations', () => {
   });
 
   // every band × (nothing over threshold, one reason, several): praise only for a great photo with
-  // nothing to fix; below great an honest line that is not a reason; a reason always leads
+  // nothing to fix; below great an honest line that is not a reason; a reason always leads. Each
+  // band's photo scores in its band, so the bar a reason must clear is the one the ramp sets there.
   it.each(['en', 'ja'] as const)('says what each band and reason case deserves (%s)', (locale) => {
     const t = TEMPLATES[locale];
+    const at: Record<Score['band'], number> = { great: 85, ok: 50, needs_work: 20 };
+    const over = (band: Score['band']) => raiseAt(at[band]) + 0.02;
+    const under = (band: Score['band']) => raiseAt(at[band]) - 0.02;
     const cases: [Score['band'], Partial<Score['aspects']>, { great: boolean; headline: string; aspects: string[] }][] = [
       ['great', {}, { great: true, headline: t.great, aspects: [] }],
       ['ok', {}, { great: false, headline: t.fine, aspects: [] }],
       ['needs_work', {}, { great: false, headline: t.weak, aspects: [] }],
-      ['great', { framing: 0.34 }, { great: true, headline: t.great, aspects: [] }],
-      ['needs_work', { blur: 0.34, noise: 0.2 }, { great: false, headline: t.weak, aspects: [] }],
-      ['great', { clutter: 0.4 }, { great: false, headline: t.clutter.mild.reason, aspects: ['clutter'] }],
-      ['ok', { tilt: 0.5 }, { great: false, headline: t.tilt.mild.reason, aspects: ['tilt'] }],
+      ['great', { framing: under('great') }, { great: true, headline: t.great, aspects: [] }],
+      ['needs_work', { blur: under('needs_work'), noise: 0.2 }, { great: false, headline: t.weak, aspects: [] }],
+      ['great', { clutter: over('great') }, { great: false, headline: t.clutter.mild.reason, aspects: ['clutter'] }],
+      ['great', { clutter: 0.7 }, { great: false, headline: t.clutter.strong.reason, aspects: ['clutter'] }],
+      ['ok', { tilt: over('ok') }, { great: false, headline: t.tilt.mild.reason, aspects: ['tilt'] }],
       ['needs_work', { underexposure: 0.8, noise: 0.5 }, { great: false, headline: t.underexposure.strong.reason, aspects: ['underexposure', 'noise'] }],
       ['needs_work', { sideways: 0.9 }, { great: false, headline: t.sideways.strong.reason, aspects: ['sideways'] }],
     ];
     for (const [band, aspects, want] of cases) {
-      const advice = explain(score(50, aspects, band), locale);
+      const advice = explain(score(at[band], aspects, band), locale);
       expect({ great: advice.great, headline: advice.headline, aspects: advice.reasons.map((r) => r.aspect) }, `${band} ${JSON.stringify(aspects)}`).toEqual(want);
     }
     // the honest lines are not praise, and differ from it and from each other
     expect(new Set([t.great, t.fine, t.weak]).size).toBe(3);
+  });
+
+  it('raises the bar for a reason with the score: 0.35 up to the ramp, then climbing to its top', () => {
+    const { from, to, extra } = RAISE_RAMP;
+    expect(extra).toBeGreaterThan(0);
+    expect(raiseAt(0)).toBe(RAISE_AT);
+    expect(raiseAt(from)).toBe(RAISE_AT);
+    expect(raiseAt((from + to) / 2)).toBeCloseTo(RAISE_AT + extra / 2, 10);
+    expect(raiseAt(to)).toBeCloseTo(RAISE_AT + extra, 10);
+    expect(raiseAt(100)).toBeCloseTo(RAISE_AT + extra, 10);
+    expect(raiseAt(Number.NaN)).toBe(RAISE_AT);
+    // the same borderline defect is raised on a weak photo and not on a strong one
+    const borderline = { framing: RAISE_AT + extra / 2 };
+    expect(explain(score(from - 10, borderline, 'ok'), 'en').reasons.map((r) => r.aspect)).toEqual(['framing']);
+    expect(explain(score(to + 5, borderline, 'great'), 'en')).toMatchObject({ great: true, reasons: [] });
+    // a custom ramp, as the CV tool compares them
+    expect(raiseAt(60, { from: 60, to: 60, extra: 0.2 })).toBeCloseTo(0.55, 10);
+    expect(raiseAt(59.9, { from: 60, to: 60, extra: 0.2 })).toBe(RAISE_AT);
   });
 
   it('orders by severity; fixability only breaks ties', () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { ASPECTS, type Score } from '../../src/core/aspects';
-import { orderReasons } from '../../src/core/explain/reasons';
+import { orderReasons, raiseAt } from '../../src/core/explain/reasons';
 
 const root = join(import.meta.dirname, '../..');
 const photos = ['biq-ss01-2.jpg', 'biq-ss02-38.jpg', 'coffee.png'].map((f) => join(root, 'tests/fixtures/photos', f));
@@ -39,11 +39,11 @@ describe('npm run score', () => {
       const aspects = l.aspects as Record<string, number>;
       expect(Object.keys(aspects).sort()).toEqual([...ASPECTS].sort());
       for (const v of Object.values(aspects)) expect(v >= 0 && v <= 1).toBe(true);
-      // the reasons the coach would show: every aspect at 0.35 or more, most severe first, at most three
+      // the reasons the coach would show: every aspect over the bar for this score, most severe first, at most three
       const raised = Object.entries(aspects)
-        .filter(([, v]) => v >= 0.35)
+        .filter(([, v]) => v >= raiseAt(l.overall as number))
         .sort((a, b) => b[1] - a[1]);
-      expect(l.reasons).toEqual(orderReasons(aspects as Score['aspects']).map((r) => r.aspect));
+      expect(l.reasons).toEqual(orderReasons(aspects as Score['aspects'], l.overall as number).map((r) => r.aspect));
       expect((l.reasons as string[]).length).toBe(Math.min(3, raised.length));
       if (raised.length) expect(aspects[(l.reasons as string[])[0]]).toBe(raised[0][1]);
     }

@@ -1,7 +1,10 @@
 import type { AspectId } from '../../src/core/aspects';
 import { calibrate, calibrationAt, fitAspectColumnsLambdas, lambdaOf, rowKind, type AspectFitConfig, type Calibration } from './aspect-head';
 import type { FeatureRow } from './features-file';
-import { fitStandardizer, standardized } from './standardize';
+import { fitStandardizer, standardized, type Standardizer } from './standardize';
+import { fitRidgeWithinGroups } from './ridge';
+import { DEFAULT_LINEAR } from './linear-head';
+import type { RaiseRamp } from '../../src/core/explain/reasons';
 import { saysSideways, type Label } from './labels';
 import { auc } from './metrics';
 import { aspectAuc, judgedBy, reasonFigures, type AucWithInterval, type Judged, type ReasonFigures } from './reason-figures';
@@ -12,8 +15,11 @@ import { hash32 } from './rng';
 // calibration chosen on those held-out outputs, and the figures `npm run eval` reports on val.
 
 export interface HeldOut {
-  /** Held-out raw outputs per aspect, for labelled untouched photos. */
-  labelled: { label: Label; raw: number[] }[];
+  /**
+   * Held-out raw outputs per aspect, for labelled untouched photos, and the held-out overall
+   * score (0–100) of the quality head fitted on the same fold, which sets the bar for reasons.
+   */
+  labelled: { label: Label; raw: number[]; overall: number }[];
   /** Held-out sideways (or tilt) output of turned copies of photos not stored turned. */
   turned: number[];
 }
@@ -21,8 +27,40 @@ export interface HeldOut {
 /** Rows the standardizer is fitted on: the turned copies came later and leave the quality fit as it was. */
 export const standardizerRows = (rows: FeatureRow[]) => rows.filter((r) => !r.turn);
 
+/** The quality output's map to 0–100 (the model card's calibration): the train MOS's 2nd and 98th percentiles. */
+export function overallScale(rows: FeatureRow[]): { lo: number; hi: number } {
+  const mos = rows
+    .filter((r) => r.mos !== null)
+    .map((r) => r.mos!)
+    .sort((a, b) => a - b);
+  return { lo: mos[Math.floor(mos.length * 0.02)], hi: mos[Math.floor(mos.length * 0.98)] };
+}
+
+/** The 0–100 score of a quality output, as toScore computes it (unrounded). */
+export const overallOf = (q: number, { lo, hi }: { lo: number; hi: number }) => Math.min(100, Math.max(0, ((q - lo) / (hi - lo)) * 100));
+
 export function cvAspectOutputs(rows: FeatureRow[], labels: Map<string, Label>, folds: number, cfg: AspectFitConfig, aspects: readonly AspectId[]): HeldOut {
   return cvAspectOutputsLambdas(rows, labels, folds, cfg, aspects, (a) => [lambdaOf(cfg, a)])[0];
+}
+
+/** The shipped quality column (linear-head.ts) fitted on these rows' rated photos. */
+function qualityColumn(fit: FeatureRow[], st: Standardizer): { w: Float64Array; b: number } {
+  const rated = fit.filter((r) => r.mos !== null);
+  return fitRidgeWithinGroups(
+    standardized(rated, st),
+    st.mean.length,
+    rated.map((r) => r.mos!),
+    rated.map((r) => r.subset),
+    DEFAULT_LINEAR.lambda,
+    DEFAULT_LINEAR.pooledShare,
+  );
+}
+
+/** A linear column on row i of standardized rows X (a feature the row lacks counts as its mean). */
+function linear(c: { w: ArrayLike<number>; b: number }, X: Float32Array, i: number, F: number): number {
+  let v = c.b;
+  for (let j = 0; j < F; j++) if (Number.isFinite(X[i * F + j])) v += c.w[j] * X[i * F + j];
+  return v;
 }
 
 /** cvAspectOutputs for several λ per aspect (the i-th HeldOut uses each aspect's i-th λ). */
@@ -38,6 +76,7 @@ export function cvAspectOutputsLambdas(
   const L = lambdas(aspects[0]).length;
   const outs: HeldOut[] = Array.from({ length: L }, () => ({ labelled: [], turned: [] }));
   const col = aspects.indexOf(cfg.sideways === 'own' ? 'sideways' : 'tilt');
+  const scale = overallScale(rows);
   for (let k = 0; k < folds; k++) {
     const fit = rows.filter((r) => fold(r) !== k);
     const st = fitStandardizer(standardizerRows(fit));
@@ -45,18 +84,14 @@ export function cvAspectOutputsLambdas(
     const X = standardized(fit, st);
     for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) X[i] = 0;
     const cols = fitAspectColumnsLambdas(X, F, fit, labels, cfg, aspects, lambdas);
+    const quality = qualityColumn(fit, st);
     const held = rows.filter((r) => fold(r) === k && (rowKind(r) === 'turned' || (rowKind(r) === 'clean' && labels.has(r.image))));
     const Xh = standardized(held, st);
     outs.forEach((out, li) => {
       held.forEach((r, i) => {
-        const raw = cols.map((perLambda) => {
-          const c = perLambda[li];
-          let v = c.b;
-          for (let j = 0; j < F; j++) if (Number.isFinite(Xh[i * F + j])) v += c.w[j] * Xh[i * F + j];
-          return v;
-        });
+        const raw = cols.map((perLambda) => linear(perLambda[li], Xh, i, F));
         if (rowKind(r) === 'turned') out.turned.push(raw[col]);
-        else out.labelled.push({ label: labels.get(r.image)!, raw });
+        else out.labelled.push({ label: labels.get(r.image)!, raw, overall: overallOf(linear(quality, Xh, i, F), scale) });
       });
     });
     process.stderr.write(`  fold ${k + 1}/${folds}\n`);
@@ -84,16 +119,16 @@ export function calibrations(held: HeldOut, aspects: readonly AspectId[], target
 export const applyCalibration = (raw: number, c: Calibration) => Math.min(1, Math.max(0, 0.35 + c.slope * (raw - c.at35)));
 
 /** The held-out photos as the coach would judge them with these calibrations. */
-export function judge(held: HeldOut, aspects: readonly AspectId[], cals: Calibration[]): Judged[] {
-  return held.labelled.map(({ label, raw }) => {
+export function judge(held: HeldOut, aspects: readonly AspectId[], cals: Calibration[], ramp?: RaiseRamp): Judged[] {
+  return held.labelled.map(({ label, raw, overall }) => {
     const sev = Object.fromEntries(aspects.map((a, k) => [a, applyCalibration(raw[k], cals[k])])) as Record<AspectId, number>;
-    return judgedBy(label, sev);
+    return judgedBy(label, sev, overall, ramp);
   });
 }
 
-export function cvFigures(held: HeldOut, aspects: readonly AspectId[], target: LabelTarget, opts: { precision: number; maxShare: number; joint?: number }) {
-  const cals = opts.joint ? jointCalibrations(held, aspects, target, { ...DEFAULT_JOINT, poorWithReason: opts.joint }) : calibrations(held, aspects, target, opts);
-  const judged = judge(held, aspects, cals);
+export function cvFigures(held: HeldOut, aspects: readonly AspectId[], target: LabelTarget, opts: { precision: number; maxShare: number; joint?: number; ramp?: RaiseRamp }) {
+  const cals = opts.joint ? jointCalibrations(held, aspects, target, { ...DEFAULT_JOINT, poorWithReason: opts.joint }, opts.ramp) : calibrations(held, aspects, target, opts);
+  const judged = judge(held, aspects, cals, opts.ramp);
   const auc: Record<string, AucWithInterval | null> = Object.fromEntries(aspects.map((a) => [a, aspectAuc(judged, a, 200)]));
   if (aspects.includes('sideways'))
     auc.tilt_or_sideways = aspectAuc(
@@ -155,7 +190,7 @@ export const DEFAULT_JOINT: JointGoal = { poorWithReason: 0.95, steps: [0.75, 0.
  * photos get a reason or no step is left. A step whose flags would fall under `precision`
  * labelled defects is skipped where the aspect has any step that reaches it.
  */
-export function jointCalibrations(held: HeldOut, aspects: readonly AspectId[], target: LabelTarget, goal: JointGoal = DEFAULT_JOINT): Calibration[] {
+export function jointCalibrations(held: HeldOut, aspects: readonly AspectId[], target: LabelTarget, goal: JointGoal = DEFAULT_JOINT, ramp?: RaiseRamp): Calibration[] {
   const options = aspects.map((a, k) => {
     const pairs = held.labelled.flatMap((h) => {
       const y = target(h.label, a);
@@ -175,6 +210,7 @@ export function jointCalibrations(held: HeldOut, aspects: readonly AspectId[], t
         held,
         aspects,
         at.map((i, k) => options[k][i]),
+        ramp,
       ),
       aspects,
     );

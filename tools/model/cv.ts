@@ -14,6 +14,7 @@ import { ASPECTS, LABELLED_ASPECTS, type AspectId } from '../../src/core/aspects
 import { DEFAULT_ASPECT_FIT, lambdaOf, type AspectFitConfig } from './aspect-head';
 import { cvAspectOutputsLambdas, cvFigures, sidewaysEvidence, standardizerRows } from './cv-labels';
 import { labelTarget, trainLabelsOrExit } from './labels';
+import { RAISE_RAMP, type RaiseRamp } from '../../src/core/explain/reasons';
 import { fitStandardizer, standardized } from './standardize';
 
 // K-fold cross-validation of head settings on train.csv rows only (folds by photo), so that
@@ -31,7 +32,9 @@ With --labels, each config is an aspect fit (tools/model/aspect-head.ts: "lambda
 "crossSynth", "sideways": "own" | "tilt"; "lambdas": [..] sweeps λ from one Gram matrix; "calibrations":
 [{"precision","maxShare"}, …] compares calibration rules) judged against the step-by-step labels of held-out
 train photos: per-aspect AUC, the calibration chosen on held-out outputs, and the reason figures
-npm run eval reports on val. --json FILE writes them.
+npm run eval reports on val. --ramps '[{"from":50,"to":71,"extra":0.1}, …]' compares bars for
+raising a reason that climb with the held-out score (src/core/explain/reasons.ts RAISE_RAMP, the
+default; extra 0: the plain 0.35). --json FILE writes them.
 
 With --quality-overall [--alphas '[0, 0.1]'], the quality head (shipped λ and pooled share) is
 fitted with the labels' overall blended into MOS (all subsets, then ss02 only), judged by
@@ -152,7 +155,14 @@ async function main() {
   const folds = Number(flags.folds ?? 4);
   const allRows = readFeatureRows(join(resolve(String(flags.cache ?? '.cache')), 'features')).filter((r) => r.split === 'train');
   if (flags['quality-overall']) return cvQualityOverall(allRows, folds, JSON.parse(String(flags.alphas ?? '[0, 0.05, 0.1, 0.2]')));
-  if (flags.labels) return cvLabelled(allRows, folds, flags.configs ? JSON.parse(String(flags.configs)) : [{}], flags.json ? String(flags.json) : undefined);
+  if (flags.labels)
+    return cvLabelled(
+      allRows,
+      folds,
+      flags.configs ? JSON.parse(String(flags.configs)) : [{}],
+      flags.ramps ? JSON.parse(String(flags.ramps)) : [RAISE_RAMP],
+      flags.json ? String(flags.json) : undefined,
+    );
   console.log(`${allRows.filter((r) => r.mos !== null).length} rated train rows, ${allRows.filter((r) => r.aspect).length} damaged, ${folds} folds`);
   for (const c of configs) {
     const rows = withoutMeasures(allRows, c.drop ?? []);
@@ -201,6 +211,7 @@ function cvLabelled(
   rows: FeatureRow[],
   folds: number,
   configs: (Partial<AspectFitConfig> & { calibrations?: { precision: number; maxShare: number; joint?: number }[]; lambdas?: number[] })[],
+  ramps: RaiseRamp[],
   json?: string,
 ) {
   const labels = trainLabelsOrExit(rows);
@@ -213,7 +224,7 @@ function cvLabelled(
     for (const [li, held] of helds.entries()) {
       if (c.lambdas) cfg.lambda = lambdas[li];
       const calOpts = c.calibrations ?? [cfg];
-      for (const opts of calOpts) {
+      for (const opts of calOpts.flatMap((o) => ramps.map((ramp) => ({ ...o, ramp })))) {
         const fig = cvFigures(held, aspects, labelTarget, opts);
         const evidence = sidewaysEvidence(held, aspects.indexOf(cfg.sideways === 'own' ? 'sideways' : 'tilt'));
         console.log(JSON.stringify({ ...cfg, ...opts }));

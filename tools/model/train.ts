@@ -19,7 +19,8 @@ import { useNodeBackend } from './node-backend';
 import { flagNumber, parseArgs } from '../lib/cli';
 import { MEASURE_NAMES } from '../../src/core/measures/measures';
 import { DEFAULT_ASPECT_FIT } from './aspect-head';
-import { cvAspectOutputs, cvFigures, DEFAULT_JOINT } from './cv-labels';
+import { cvAspectOutputs, cvFigures, DEFAULT_JOINT, overallOf, overallScale } from './cv-labels';
+import { MAX_REASONS, RAISE_AT, RAISE_RAMP } from '../../src/core/explain/reasons';
 import { labelTarget, trainLabelsOrExit, valLabelsOrExit } from './labels';
 import { judgedBy, labelFigures, labelFiguresTable } from './reason-figures';
 import { TORCH_PYTHON, torchMissing } from '../torch/python';
@@ -120,13 +121,13 @@ export const BAND_MOS = { great: 0.65, ok: 0.4 };
 const CALIBRATION_FOLDS = 4;
 
 /** The val labels' figures from cached feature rows, as the coach would judge the photos. */
-function valLabelFigures(head: LinearHead, val: FeatureRow[]) {
+function valLabelFigures(head: LinearHead, val: FeatureRow[], scale: { lo: number; hi: number }) {
   const labels = valLabelsOrExit();
   const rows = val.filter((r) => !r.aspect && !r.turn && labels.has(r.image));
   const raw = predictLinear(head, rows);
   const judged = rows.map((r, i) => {
     const sev = Object.fromEntries(ASPECTS.map((a, k) => [a, Math.min(1, Math.max(0, raw[i][k + 1]))])) as Record<AspectId, number>;
-    return { subset: r.subset, ...judgedBy(labels.get(r.image)!, sev) };
+    return { subset: r.subset, ...judgedBy(labels.get(r.image)!, sev, overallOf(raw[i][0], scale), RAISE_RAMP) };
   });
   return labelFigures(judged, ASPECTS);
 }
@@ -166,7 +167,8 @@ async function main() {
   process.stderr.write(`calibrating the aspects by ${CALIBRATION_FOLDS}-fold CV on train photos…\n`);
   const held = cvAspectOutputs(train, labels, CALIBRATION_FOLDS, aspectFit, ASPECTS);
   // thresholds chosen together so that 95 % of poor train photos get a reason (cv-labels.ts)
-  const cv = cvFigures(held, ASPECTS, labelTarget, { ...aspectFit, joint: DEFAULT_JOINT.poorWithReason });
+  // (and with the bar for reasons climbing with the score, src/core/explain/reasons.ts)
+  const cv = cvFigures(held, ASPECTS, labelTarget, { ...aspectFit, joint: DEFAULT_JOINT.poorWithReason, ramp: RAISE_RAMP });
   const halfTurned = readFeatureRows(upsideDownDir);
   const halfTurnedTrain = halfTurned.filter((r) => r.split === 'train');
   const upsideDownCv = cvUpsideDown(train, halfTurnedTrain, CALIBRATION_FOLDS);
@@ -181,19 +183,15 @@ async function main() {
   );
   const asPred = (rs: typeof rows) => predictLinear(fitted, rs).map((raw, i): Prediction => ({ subset: rs[i].subset, mos: rs[i].mos, aspect: rs[i].turn ? 'sideways' : rs[i].aspect, raw }));
   const trainFig = figures(asPred(train));
-  const valLabels = valLabelFigures(fitted, val);
+  const scale = overallScale(train);
+  const valLabels = valLabelFigures(fitted, val, scale);
   const valFig = figures(asPred(val));
   console.log(figuresTable('train.csv (fit)', trainFig));
   console.log(figuresTable('val.csv', valFig));
   console.log(labelFiguresTable(valLabels, cv.auc));
 
   const head = linearLayersModel(fitted);
-  const mosSorted = train
-    .filter((r) => r.mos !== null)
-    .map((r) => r.mos!)
-    .sort((a, b) => a - b);
-  const lo = mosSorted[Math.floor(mosSorted.length * 0.02)];
-  const hi = mosSorted[Math.floor(mosSorted.length * 0.98)];
+  const { lo, hi } = scale;
   const toOverall = (m: number) => Math.round(((m - lo) / (hi - lo)) * 100);
   const report = {
     trainedOn: { rows: train.length, rated: train.filter((r) => r.mos !== null).length },
@@ -241,6 +239,7 @@ async function main() {
         "the head's last output (head.extra): how upside down the photo looks, 0–1 (linear, clamped), fitted on 1,200 half-turned train photos beside their upright originals; not a reason shown to sellers, it picks which of a sideways photo's two quarter turns is upright",
       aspects:
         "severity 0–1 per aspect (linear, clamped) on the scale of the labels (0.35: a buyer would notice, 0.6: a buyer would be put off), fitted to step-by-step vision-LLM labels of real train photos with synthetic degradations and quarter-turned copies as extra rows; calibrated per aspect by 4-fold CV on train photos so that at 0.35 the share flagged is 0.75–1.25 of the labels' share",
+      reasons: `an aspect is raised as a reason at severity ${RAISE_AT} on a photo scoring up to ${RAISE_RAMP.from}, the bar climbing linearly to ${RAISE_AT + RAISE_RAMP.extra} at ${RAISE_RAMP.to} and above (src/core/explain/reasons.ts RAISE_RAMP, chosen by 4-fold CV on labelled train photos, with the thresholds chosen together under it); most severe first, at most ${MAX_REASONS}`,
     },
     weights: { backboneBytes, headBytes, totalBytes: backboneBytes + headBytes, encoding: 'backbone float16 (as published), head float32; npm run quantize measures uint8' },
     data: {

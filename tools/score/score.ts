@@ -71,7 +71,7 @@ async function main(): Promise<number> {
       const { rgb, width, height } = await decodeNode(new Uint8Array(readFileSync(file)));
       try {
         const s = await scorePixels(bundle, rgb, { width, height });
-        const reasons = orderReasons(s.aspects).map((r) => r.aspect);
+        const reasons = orderReasons(s.aspects, s.overall).map((r) => r.aspect);
         console.log(JSON.stringify({ file, overall: s.overall, band: s.band, reasons, aspects: s.aspects, width, height }));
       } finally {
         rgb.dispose();

@@ -6,7 +6,7 @@ import { orderReasons, STRONG_AT } from './reasons';
 export { TEMPLATES, type Provenance, type Template } from './templates';
 export { dHash, findNearDuplicates, hamming, NEAR_DUPLICATE_BITS } from '../image/fingerprint';
 
-export { MAX_REASONS, RAISE_AT, STRONG_AT, orderReasons } from './reasons';
+export { MAX_REASONS, RAISE_AT, STRONG_AT, orderReasons, raiseAt } from './reasons';
 
 export interface Reason {
   aspect: AspectId;
@@ -28,7 +28,7 @@ export interface Advice {
  */
 export function explain(score: Score, locale: Locale): Advice {
   const t = TEMPLATES[locale];
-  const reasons = orderReasons(score.aspects).map(({ aspect, severity }) => {
+  const reasons = orderReasons(score.aspects, score.overall).map(({ aspect, severity }) => {
     const tpl = t[aspect][severity >= STRONG_AT ? 'strong' : 'mild'];
     return { aspect, severity, reason: tpl.reason, tip: tpl.tip };
   });

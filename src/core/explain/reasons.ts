@@ -3,10 +3,33 @@ import { ASPECTS, type AspectId } from '../aspects';
 // Which aspects the coach raises, and in what order: every aspect at or over "a buyer would
 // notice" (the head is calibrated so that 0.35 means that for each aspect), most severe first.
 // Kept apart from the wording so the CLI, the training tools and the UI order reasons alike.
+// The bar climbs with the score: on a photo the model already scores near the great band, a
+// borderline severity is more often a false alarm than a defect (most reasons on photos the
+// labels call clean are of that kind), so only a clearer defect is raised there.
 
 export const RAISE_AT = 0.35;
 export const STRONG_AT = 0.6;
 export const MAX_REASONS = 3;
+
+/**
+ * Where the bar to raise an aspect climbs: from RAISE_AT at a score of `from` to RAISE_AT +
+ * `extra` at `to` and above, linearly. Chosen by 4-fold CV on labelled train photos
+ * (`npm run cv -- --labels --ramps …`, tools/model/README.md "Aspects").
+ */
+export interface RaiseRamp {
+  from: number;
+  to: number;
+  extra: number;
+}
+
+export const RAISE_RAMP: RaiseRamp = { from: 60, to: 80, extra: 0.15 };
+
+/** The severity at which an aspect is raised on a photo with this overall score (0–100). */
+export function raiseAt(overall: number, ramp: RaiseRamp = RAISE_RAMP): number {
+  const t = ramp.to > ramp.from ? (overall - ramp.from) / (ramp.to - ramp.from) : overall >= ramp.to ? 1 : 0;
+  // an unknown score raises at the plain bar
+  return RAISE_AT + (Number.isFinite(t) ? ramp.extra * Math.min(1, Math.max(0, t)) : 0);
+}
 
 /**
  * How easily a seller fixes each aspect (1 = trivially). Only breaks ties in severity: the
@@ -28,8 +51,10 @@ const FIXABILITY: Record<AspectId, number> = {
 /** Severities are compared at this resolution: closer than that, they count as a tie. */
 const TIE = 0.01;
 
-export function orderReasons(severity: Record<AspectId, number>): { aspect: AspectId; severity: number }[] {
-  return ASPECTS.filter((a) => severity[a] >= RAISE_AT)
+/** The aspects to raise on a photo with these severities and this overall score (0–100), in order. */
+export function orderReasons(severity: Record<AspectId, number>, overall: number, ramp: RaiseRamp = RAISE_RAMP): { aspect: AspectId; severity: number }[] {
+  const bar = raiseAt(overall, ramp);
+  return ASPECTS.filter((a) => severity[a] >= bar)
     .map((aspect) => ({ aspect, severity: severity[aspect] }))
     .sort((a, b) => Math.round((b.severity - a.severity) / TIE) || FIXABILITY[b.aspect] - FIXABILITY[a.aspect])
     .slice(0, MAX_REASONS);
