@@ -29,7 +29,8 @@ describe('npm run train -- --finetune', () => {
     afterAll(() => s.dispose());
 
     it('trains, stops, resumes where it stopped and writes the backbone back as a graph model', async () => {
-      const args = ['--finetune', '--cache', s.cache, '--run', 'smoke', '--epochs', '2', '--batch', '2', '--save-every', '100'];
+      // --l2sp: the pull toward the published weights takes part, and survives the resume
+      const args = ['--finetune', '--cache', s.cache, '--run', 'smoke', '--epochs', '2', '--batch', '2', '--save-every', '100', '--l2sp', '0.5'];
       const first = await runTool(TRAIN, [...args, '--stop-after', '1'], { PHOTO_COACH_DATA: s.data });
       expect(first.code, first.stderr).toBe(0);
       expect(first.stdout).toMatch(/4 train photos: 2 fit, 2 held out/);

@@ -50,6 +50,9 @@ def parse_args(argv=None):
     p.add_argument('--batch', type=int, default=16)
     p.add_argument('--lr', type=float, default=5e-5, help='backbone learning rate (heads: 10×)')
     p.add_argument('--weight-decay', type=float, default=1e-4)
+    p.add_argument('--l2sp', type=float, default=0.0,
+                   help='weight of the squared distance of the backbone from the weights it started from (L2-SP: it forgets less '
+                        'of what the published weights know); the backbone then has no decay toward zero')
     p.add_argument('--rank', type=float, default=1.0, help='weight of the within-subset ranking loss')
     p.add_argument('--aux', type=float, default=0.5, help='weight of the aspect heads’ loss')
     p.add_argument('--min-crop', type=float, default=0.9)
@@ -192,9 +195,11 @@ def main(argv=None):
     heads = Heads(frozen, fit, mos, labels)
     targets = heads.standardized(mos, labels)
     opt = torch.optim.AdamW([
-        {'params': module.parameters(), 'lr': a.lr},
+        {'params': module.parameters(), 'lr': a.lr, 'weight_decay': 0.0 if a.l2sp else a.weight_decay},
         {'params': heads.parameters(), 'lr': a.lr * 10},
     ], weight_decay=a.weight_decay)
+    # the starting point L2-SP pulls toward: the published weights, not a checkpoint's
+    start = [w.detach().clone() for w in module.parameters()] if a.l2sp else []
     fit_idx = np.nonzero(fit)[0]
     steps_per_epoch = math.ceil(len(fit_idx) / a.batch)
     total = steps_per_epoch * a.epochs
@@ -239,6 +244,8 @@ def main(argv=None):
             m = ~torch.isnan(t[:, 1:])
             a_loss = F.mse_loss(out[:, 1:][m], t[:, 1:][m]) if m.any() else q_loss * 0
             loss = q_loss + a.rank * r_loss + a.aux * a_loss
+            if a.l2sp:
+                loss = loss + a.l2sp * sum(((w - w0) ** 2).sum() for w, w0 in zip(module.parameters(), start))
             opt.zero_grad()
             loss.backward()
             opt.step()
