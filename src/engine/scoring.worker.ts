@@ -5,6 +5,7 @@ import { type Decoded, decodeBlob } from '../core/image/decode-browser';
 import { backendMemory, loadScorer, type Scorer } from '../core/model/scorer';
 import type { ScoringApi } from './worker-api';
 import { measurerWorker } from './measure-off-thread';
+import { decoderWorker } from './decode-off-thread';
 import { serve, type Endpoint } from './rpc';
 
 // Decoding and scoring off the page's thread. tfjs's WebGL backend draws on an OffscreenCanvas
@@ -17,10 +18,13 @@ let scorer: Promise<Scorer> | undefined;
 /** The photo queued next, being decoded while the current one scores (one at most). */
 let ahead: { id: number; decoding: Promise<Decoded> } | undefined;
 
+/** Where the photo queued next is decoded: its own worker, started on the first look-ahead. */
+const lookAhead = decoderWorker();
+
 /**
  * This photo decoded — by the decode started while the previous one scored, when it is the one
- * that was queued next — and the next one's decode started. The browser decodes off this thread
- * (ImageDecoder, createImageBitmap), so it overlaps this photo's backbone.
+ * that was queued next — and the next one's decode started, on the decode worker, so that it
+ * runs while this photo's backbone holds this thread.
  */
 function decoded(input: { blob: Blob; id?: number; next?: { id: number; blob: Blob } }): Promise<Decoded> {
   const mine = ahead && ahead.id === input.id ? ahead.decoding : decodeBlob(input.blob);
@@ -32,7 +36,7 @@ function decoded(input: { blob: Blob; id?: number; next?: { id: number; blob: Bl
     );
   ahead = undefined;
   if (input.next) {
-    const decoding = decodeBlob(input.next.blob);
+    const decoding = lookAhead.call({ blob: input.next.blob });
     decoding.catch(() => {}); // its own score call reports a failure
     ahead = { id: input.next.id, decoding };
   }

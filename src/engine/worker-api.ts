@@ -2,6 +2,7 @@ import type { Score } from '../core/aspects';
 import type { BackendName, EngineInfo, EngineMemory } from '../core/engine-types';
 import type { FixByHand, FixKind, FixPlan, FixPreview } from '../core/fixes';
 import type { MeasuredPixels } from '../core/measures/measures';
+import type { Decoded } from '../core/image/decode-browser';
 
 // What each worker answers, over the typed RPC of rpc.ts.
 //
@@ -36,4 +37,12 @@ export type ScoringApi = {
  */
 export type MeasureApi = {
   measure(arg: { px: MeasuredPixels; width: number; height: number }): Promise<Float32Array>;
+};
+
+/**
+ * The decode worker, beside the scoring worker: the photo queued next, decoded while the current
+ * one's backbone holds the scoring worker's thread (its bitmap is moved back, not copied).
+ */
+export type DecodeApi = {
+  decode(arg: { blob: Blob }): Promise<Decoded>;
 };

@@ -193,6 +193,14 @@ async function main() {
             await page.evaluate(() => window.bench.peerLoad());
             log(`[${tag}] ${batchSize} photos at once (${[...new Set(big.map((i) => photos[i].megapixels))].join(', ')} MP)`);
             const result = { ...(await page.evaluate((b) => window.bench.batch(b), workerBackends[0] ?? 'wasm')), megapixels: big.map((i) => photos[i].megapixels) };
+            if (key === 'ours') {
+              // the CPU of each phase alone (all of the browser's processes): how far 2 cores let a batch go
+              await page.evaluate((b) => window.bench.batchEngine(b), workerBackends[0] ?? 'wasm');
+              const singly = await withCpu(browser, () => page.evaluate(() => window.bench.batchPhase('singly')));
+              const atOnce = await withCpu(browser, () => page.evaluate(() => window.bench.batchPhase('at-once')));
+              await page.evaluate(() => window.bench.batchEngineDispose());
+              Object.assign(result, { cpu: { singly: { wallMs: singly.value, cpuMs: singly.cpuMs }, atOnce: { wallMs: atOnce.value, cpuMs: atOnce.cpuMs } } });
+            }
             if (key === 'ours') run.batch = result;
             else run.batchBaseline = { ...result, name: baseline!.name };
             process.stderr.write('\n');

@@ -222,6 +222,10 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
           oursSinglyFirstMs: round(medianOf(list, (x) => x.oursSingly?.firstMs)),
           oursSinglyP50Ms: round(medianOf(list, (x) => x.oursSingly?.p50Ms)),
           oursSinglyTotalMs: round(medianOf(list, (x) => x.oursSingly?.totalMs)),
+          // each phase again on its own, with the CPU all of the browser's processes spent on it
+          cpuSinglyMs: round(medianOf(list, (x) => x.cpu?.singly.cpuMs)),
+          cpuAtOnceMs: round(medianOf(list, (x) => x.cpu?.atOnce.cpuMs)),
+          cpuAtOnceWallMs: round(medianOf(list, (x) => x.cpu?.atOnce.wallMs)),
           peerFirstMs: round(medianOf(list, (x) => x.peer.firstMs)),
           peerLastMs: round(medianOf(list, (x) => x.peer.lastMs)),
         }
@@ -359,6 +363,12 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
         ? [
             '',
             `Against the same photos one at a time: the last within 0.8 × ${b.photos} × their p50 (${f(b.oursSinglyP50Ms)} ms) = ${f(Math.round(0.8 * b.photos * b.oursSinglyP50Ms))} ms: ${yes(b.oursLastMs <= 0.8 * b.photos * b.oursSinglyP50Ms)}; the batch takes ${round(b.oursLastMs / b.oursSinglyTotalMs, 2)} of their time one after another.`,
+          ]
+        : []),
+      ...(b.cpuAtOnceMs
+        ? [
+            '',
+            `CPU, all of the browser's processes, each phase run again on its own: one at a time ${f(b.cpuSinglyMs)} ms (${f(Math.round(b.cpuSinglyMs / b.photos))} a photo), all at once ${f(b.cpuAtOnceMs)} ms (${f(Math.round(b.cpuAtOnceMs / b.photos))} a photo) in ${f(b.cpuAtOnceWallMs)} ms of wall time: ${round(b.cpuAtOnceMs / b.cpuAtOnceWallMs, 2)} cores busy on average.`,
           ]
         : []),
     );

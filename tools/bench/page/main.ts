@@ -373,6 +373,30 @@ const api = {
     }
   },
 
+  /**
+   * A batch phase alone, for the CPU it takes (bench.ts wraps `batchPhase` in withCpu): an engine
+   * started and warmed by `batchEngine`, then the photos one at a time or all at once; the wall
+   * time of the phase, in ms.
+   */
+  async batchEngine(backend: BackendName) {
+    phaseEngine?.dispose();
+    phaseEngine = createEngine({ modelUrl: MODEL_URL, thread: 'worker', backends: [backend] });
+    await phaseEngine.ready;
+    await phaseEngine.score(photos[0].blob);
+  },
+  async batchPhase(phase: 'singly' | 'at-once') {
+    const engine = phaseEngine;
+    if (!engine) throw new Error('batchEngine() first');
+    const t0 = now();
+    if (phase === 'singly') for (const p of photos) await engine.score(p.blob);
+    else await Promise.all(photos.map((p) => engine.score(p.blob)));
+    return now() - t0;
+  },
+  batchEngineDispose() {
+    phaseEngine?.dispose();
+    phaseEngine = null;
+  },
+
   async choice() {
     const t0 = now();
     const { scorer, choice } = await loadMeasuredScorer({ modelUrl: MODEL_URL, store: null });
@@ -383,5 +407,6 @@ const api = {
 };
 
 let peer: tf.LayersModel | null = null;
+let phaseEngine: ReturnType<typeof createEngine> | null = null;
 window.bench = api;
 document.body.dataset.ready = '1';
