@@ -1,9 +1,8 @@
 import type { AspectId } from '../../src/core/aspects';
 import { calibrate, calibrationAt, fitAspectColumnsLambdas, lambdaOf, rowKind, type AspectFitConfig, type Calibration } from './aspect-head';
 import type { FeatureRow } from './features-file';
-import { fitStandardizer, standardized, type Standardizer } from './standardize';
-import { fitRidgeWithinGroups } from './ridge';
-import { DEFAULT_LINEAR } from './linear-head';
+import { fitStandardizer, standardized, standardizerRows } from './standardize';
+import { fitQualityColumn } from './linear-head';
 import type { RaiseRamp } from '../../src/core/explain/reasons';
 import { saysSideways, type Label } from './labels';
 import { auc } from './metrics';
@@ -24,9 +23,6 @@ export interface HeldOut {
   turned: number[];
 }
 
-/** Rows the standardizer is fitted on: the turned copies came later and leave the quality fit as it was. */
-export const standardizerRows = (rows: FeatureRow[]) => rows.filter((r) => !r.turn);
-
 /** The quality output's map to 0–100 (the model card's calibration): the train MOS's 2nd and 98th percentiles. */
 export function overallScale(rows: FeatureRow[]): { lo: number; hi: number } {
   const mos = rows
@@ -43,21 +39,8 @@ export function cvAspectOutputs(rows: FeatureRow[], labels: Map<string, Label>, 
   return cvAspectOutputsLambdas(rows, labels, folds, cfg, aspects, (a) => [lambdaOf(cfg, a)])[0];
 }
 
-/** The shipped quality column (linear-head.ts) fitted on these rows' rated photos. */
-function qualityColumn(fit: FeatureRow[], st: Standardizer): { w: Float64Array; b: number } {
-  const rated = fit.filter((r) => r.mos !== null);
-  return fitRidgeWithinGroups(
-    standardized(rated, st),
-    st.mean.length,
-    rated.map((r) => r.mos!),
-    rated.map((r) => r.subset),
-    DEFAULT_LINEAR.lambda,
-    DEFAULT_LINEAR.pooledShare,
-  );
-}
-
 /** A linear column on row i of standardized rows X (a feature the row lacks counts as its mean). */
-function linear(c: { w: ArrayLike<number>; b: number }, X: Float32Array, i: number, F: number): number {
+export function linear(c: { w: ArrayLike<number>; b: number }, X: Float32Array, i: number, F: number): number {
   let v = c.b;
   for (let j = 0; j < F; j++) if (Number.isFinite(X[i * F + j])) v += c.w[j] * X[i * F + j];
   return v;
@@ -84,7 +67,7 @@ export function cvAspectOutputsLambdas(
     const X = standardized(fit, st);
     for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) X[i] = 0;
     const cols = fitAspectColumnsLambdas(X, F, fit, labels, cfg, aspects, lambdas);
-    const quality = qualityColumn(fit, st);
+    const quality = fitQualityColumn(fit, st);
     const held = rows.filter((r) => fold(r) === k && (rowKind(r) === 'turned' || (rowKind(r) === 'clean' && labels.has(r.image))));
     const Xh = standardized(held, st);
     outs.forEach((out, li) => {

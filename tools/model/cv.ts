@@ -12,10 +12,10 @@ import { parseArgs } from '../lib/cli';
 import { writeFileSync } from 'node:fs';
 import { ASPECTS, LABELLED_ASPECTS, type AspectId } from '../../src/core/aspects';
 import { DEFAULT_ASPECT_FIT, lambdaOf, type AspectFitConfig } from './aspect-head';
-import { cvAspectOutputsLambdas, cvFigures, sidewaysEvidence, standardizerRows } from './cv-labels';
+import { cvAspectOutputsLambdas, cvFigures, linear, sidewaysEvidence } from './cv-labels';
 import { labelTarget, trainLabelsOrExit } from './labels';
 import { RAISE_RAMP, type RaiseRamp } from '../../src/core/explain/reasons';
-import { fitStandardizer, standardized } from './standardize';
+import { fitStandardizer, standardized, standardizerRows } from './standardize';
 
 // K-fold cross-validation of head settings on train.csv rows only (folds by photo), so that
 // choices are never made by looking at val.csv.
@@ -110,11 +110,7 @@ export function cvLambdas(rows: FeatureRow[], folds: number, lambdas: number[], 
       const A = A0.slice();
       for (let i = 0; i < F; i++) A[i * F + i] += lambda;
       const w = choleskySolve(A, rhs, F);
-      const q = held.map((_, i) => {
-        let v = mean;
-        for (let j = 0; j < F; j++) if (Number.isFinite(Xh[i * F + j])) v += w[j] * Xh[i * F + j];
-        return v;
-      });
+      const q = held.map((_, i) => linear({ w, b: mean }, Xh, i, F));
       for (const [s, v] of Object.entries(srccBySubset(held, q))) sums[li][s] = (sums[li][s] ?? 0) + v / folds;
     });
   }

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ASPECTS } from '../../src/core/aspects';
 import { fitAspectColumns, type AspectFitConfig, type Calibration } from './aspect-head';
-import { standardizerRows } from './cv-labels';
 import type { FeatureRow } from './features-file';
-import { fitStandardizer, standardized, type Standardizer } from './standardize';
+import { fitStandardizer, standardized, standardizerRows, type Standardizer } from './standardize';
 import type { Label } from './labels';
 import { fitRidge, fitRidgeWithinGroups } from './ridge';
 import { hash32 } from './rng';
@@ -92,6 +91,19 @@ export function cvUpsideDown(rows: FeatureRow[], turned: FeatureRow[], folds: nu
   return { pairs: turned.length, accuracy: right / turned.length };
 }
 
+/** Output 0, MOS, fitted on the rated ones of `rows` (ridge, partly within subsets). */
+export function fitQualityColumn(rows: FeatureRow[], standardizer: Standardizer, cfg: LinearHeadConfig = DEFAULT_LINEAR): { w: Float64Array; b: number } {
+  const rated = rows.filter((r) => r.mos !== null);
+  return fitRidgeWithinGroups(
+    standardized(rated, standardizer),
+    standardizer.mean.length,
+    rated.map((r) => r.mos!),
+    rated.map((r) => r.subset),
+    cfg.lambda,
+    cfg.pooledShare,
+  );
+}
+
 /**
  * The head; with `upsideDown` (half-turned train copies) it gains a last output, the card's
  * `head.extra: ['upside_down']`, fitted with the same standardization and nothing else changed.
@@ -99,15 +111,7 @@ export function cvUpsideDown(rows: FeatureRow[], turned: FeatureRow[], folds: nu
 export function fitLinearHead(rows: FeatureRow[], cfg: LinearHeadConfig, aspects: AspectSupervision, upsideDown?: FeatureRow[]): LinearHead {
   const standardizer = fitStandardizer(standardizerRows(rows));
   const F = standardizer.mean.length;
-  const rated = rows.filter((r) => r.mos !== null);
-  const quality = fitRidgeWithinGroups(
-    standardized(rated, standardizer),
-    F,
-    rated.map((r) => r.mos!),
-    rated.map((r) => r.subset),
-    cfg.lambda,
-    cfg.pooledShare,
-  );
+  const quality = fitQualityColumn(rows, standardizer, cfg);
   const X = standardized(rows, standardizer);
   for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) X[i] = 0;
   const columns = fitAspectColumns(X, F, rows, aspects.labels, aspects.fit, ASPECTS).map((c, k) => {

@@ -31,6 +31,9 @@ export function fitStandardizer(rows: FeatureRow[]): Standardizer {
   return { mean, std };
 }
 
+/** Rows the standardizer is fitted on: the turned copies came later and leave the quality fit as it was. */
+export const standardizerRows = (rows: FeatureRow[]) => rows.filter((r) => !r.turn);
+
 export function standardized(rows: FeatureRow[], s: Standardizer): Float32Array {
   const F = s.mean.length;
   const data = new Float32Array(rows.length * F);
