@@ -12,6 +12,7 @@ import { launchChromium } from '../harness/chromium';
 import { baselineDist } from './baseline';
 import { crossSiteServers, crossSiteVisits } from './cross-site';
 import { withCpu } from './cpu';
+import { batchResult } from './batch';
 
 const HELP = `npm run bench -- [options]
 
@@ -192,15 +193,22 @@ async function main() {
             await page.evaluate((u) => window.bench.loadPhotos(u), picked);
             await page.evaluate(() => window.bench.peerLoad());
             log(`[${tag}] ${batchSize} photos at once (${[...new Set(big.map((i) => photos[i].megapixels))].join(', ')} MP)`);
-            const result = { ...(await page.evaluate((b) => window.bench.batch(b), workerBackends[0] ?? 'wasm')), megapixels: big.map((i) => photos[i].megapixels) };
+            const backend = workerBackends[0] ?? 'wasm';
+            const megapixels = big.map((i) => photos[i].megapixels);
+            let result: ReturnType<typeof batchResult> & { megapixels: number[]; cpu?: Record<string, { wallMs: number; cpuMs: number }> };
             if (key === 'ours') {
-              // the CPU of each phase alone (all of the browser's processes): how far 2 cores let a batch go
-              await page.evaluate((b) => window.bench.batchEngine(b), workerBackends[0] ?? 'wasm');
+              // phase by phase, with the CPU of each (all of the browser's processes): how far 2 cores let a batch go
+              await page.evaluate((b) => window.bench.batchEngine(b), backend);
               const singly = await withCpu(browser, () => page.evaluate(() => window.bench.batchPhase('singly')));
               const atOnce = await withCpu(browser, () => page.evaluate(() => window.bench.batchPhase('at-once')));
               await page.evaluate(() => window.bench.batchEngineDispose());
-              Object.assign(result, { cpu: { singly: { wallMs: singly.value, cpuMs: singly.cpuMs }, atOnce: { wallMs: atOnce.value, cpuMs: atOnce.cpuMs } } });
-            }
+              const at = (arrivals: number[]) => Math.max(...arrivals);
+              result = {
+                ...batchResult(singly.value, atOnce.value, await page.evaluate(() => window.bench.batchPeer())),
+                megapixels,
+                cpu: { singly: { wallMs: at(singly.value), cpuMs: singly.cpuMs }, atOnce: { wallMs: at(atOnce.value), cpuMs: atOnce.cpuMs } },
+              };
+            } else result = { ...(await page.evaluate((b) => window.bench.batch(b), backend)), megapixels };
             if (key === 'ours') run.batch = result;
             else run.batchBaseline = { ...result, name: baseline!.name };
             process.stderr.write('\n');

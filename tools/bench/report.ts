@@ -222,7 +222,7 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
           oursSinglyFirstMs: round(medianOf(list, (x) => x.oursSingly?.firstMs)),
           oursSinglyP50Ms: round(medianOf(list, (x) => x.oursSingly?.p50Ms)),
           oursSinglyTotalMs: round(medianOf(list, (x) => x.oursSingly?.totalMs)),
-          // each phase again on its own, with the CPU all of the browser's processes spent on it
+          // the CPU all of the browser's processes spent on each phase (absent for builds whose page runs the batch in one call)
           cpuSinglyMs: round(medianOf(list, (x) => x.cpu?.singly.cpuMs)),
           cpuAtOnceMs: round(medianOf(list, (x) => x.cpu?.atOnce.cpuMs)),
           cpuAtOnceWallMs: round(medianOf(list, (x) => x.cpu?.atOnce.wallMs)),
@@ -368,7 +368,7 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
       ...(b.cpuAtOnceMs
         ? [
             '',
-            `CPU, all of the browser's processes, each phase run again on its own: one at a time ${f(b.cpuSinglyMs)} ms (${f(Math.round(b.cpuSinglyMs / b.photos))} a photo), all at once ${f(b.cpuAtOnceMs)} ms (${f(Math.round(b.cpuAtOnceMs / b.photos))} a photo) in ${f(b.cpuAtOnceWallMs)} ms of wall time: ${round(b.cpuAtOnceMs / b.cpuAtOnceWallMs, 2)} cores busy on average.`,
+            `CPU, all of the browser's processes, per phase: one at a time ${f(b.cpuSinglyMs)} ms (${f(Math.round(b.cpuSinglyMs / b.photos))} a photo), all at once ${f(b.cpuAtOnceMs)} ms (${f(Math.round(b.cpuAtOnceMs / b.photos))} a photo) in ${f(b.cpuAtOnceWallMs)} ms of wall time: ${round(b.cpuAtOnceMs / b.cpuAtOnceWallMs, 2)} cores busy on average.`,
           ]
         : []),
     );

@@ -8,6 +8,7 @@ import { bitmapPixels } from '../../../src/core/image/pixels-browser';
 import { webglRenderer } from '../../../src/core/model/renderer';
 import type { ModelBundle } from '../../../src/core/model/bundle';
 import { loadMeasuredScorer } from './measured-scorer';
+import { batchResult } from '../batch';
 import { cachedModelReader } from '../../../src/core/model/model-cache';
 import { BACKBONE_OUTPUTS } from '../../../src/core/model/features';
 import { disposeBundle, loadBundle } from '../../../src/core/model/bundle';
@@ -320,83 +321,38 @@ const api = {
     }
   },
 
-  /** The measured backend choice, as a fresh device makes it (nothing remembered). */
   /**
-   * The way sellers pick photos: every loaded photo added at once. Ours through the engine (its
-   * queue, on `backend` in a worker): when each score arrives, from the moment all were handed
-   * over. The peer with its own decode, one after another. Both from blobs already in memory.
+   * The way sellers pick photos: every loaded photo added at once, beside the same photos one at
+   * a time through the same engine, and the peer with its own decode one after another; all from
+   * blobs already in memory. The phases below one call at a time, for bench.ts to take each
+   * one's CPU; this whole, as older builds' pages answer it (`--baseline`).
    */
   async batch(backend: BackendName) {
     if (!peer) throw new Error('peerLoad() first');
-    const engine = createEngine({ modelUrl: MODEL_URL, thread: 'worker', backends: [backend] });
+    const engine = await warmEngine(backend);
     try {
-      await engine.ready;
-      // one photo first: the worker's own warm-up is not part of a seller's batch
-      await engine.score(photos[0].blob);
-      // the same photos one at a time through the same engine: what adding them at once is held against
-      const singly: number[] = [];
-      for (const p of photos) {
-        const t = now();
-        await engine.score(p.blob);
-        singly.push(now() - t);
-      }
-      const t0 = now();
-      const ours = await Promise.all(
-        photos.map((p, i) =>
-          engine.score(p.blob).then(() => {
-            progress(`batch ours ${i + 1}/${photos.length}`);
-            return now() - t0;
-          }),
-        ),
-      );
-      const p0 = now();
-      const theirs: number[] = [];
-      for (const p of photos) {
-        const { bitmap } = await decodeBlob(p.blob);
-        const x = tf.tidy(() => tf.image.resizeBilinear(tf.browser.fromPixels(bitmap), [224, 224]).div(255).expandDims(0));
-        bitmap.close();
-        const y = peer.predict(x) as tf.Tensor;
-        await y.data();
-        x.dispose();
-        y.dispose();
-        theirs.push(now() - p0);
-      }
-      const sorted = [...singly].sort((a, b) => a - b);
-      return {
-        photos: photos.length,
-        ours: { firstMs: Math.min(...ours), lastMs: Math.max(...ours) },
-        oursSingly: { firstMs: singly[0], p50Ms: sorted[sorted.length >> 1], totalMs: singly.reduce((a, b) => a + b, 0) },
-        peer: { firstMs: theirs[0], lastMs: theirs[theirs.length - 1] },
-      };
+      const singly = await scorePhotos(engine, 'singly');
+      const atOnce = await scorePhotos(engine, 'at-once');
+      return batchResult(singly, atOnce, await peerOneByOne());
     } finally {
       engine.dispose();
     }
   },
-
-  /**
-   * A batch phase alone, for the CPU it takes (bench.ts wraps `batchPhase` in withCpu): an engine
-   * started and warmed by `batchEngine`, then the photos one at a time or all at once; the wall
-   * time of the phase, in ms.
-   */
   async batchEngine(backend: BackendName) {
     phaseEngine?.dispose();
-    phaseEngine = createEngine({ modelUrl: MODEL_URL, thread: 'worker', backends: [backend] });
-    await phaseEngine.ready;
-    await phaseEngine.score(photos[0].blob);
+    phaseEngine = await warmEngine(backend);
   },
-  async batchPhase(phase: 'singly' | 'at-once') {
-    const engine = phaseEngine;
-    if (!engine) throw new Error('batchEngine() first');
-    const t0 = now();
-    if (phase === 'singly') for (const p of photos) await engine.score(p.blob);
-    else await Promise.all(photos.map((p) => engine.score(p.blob)));
-    return now() - t0;
+  batchPhase(phase: 'singly' | 'at-once') {
+    if (!phaseEngine) throw new Error('batchEngine() first');
+    return scorePhotos(phaseEngine, phase);
   },
+  batchPeer: () => peerOneByOne(),
   batchEngineDispose() {
     phaseEngine?.dispose();
     phaseEngine = null;
   },
 
+  /** The measured backend choice, as a fresh device makes it (nothing remembered). */
   async choice() {
     const t0 = now();
     const { scorer, choice } = await loadMeasuredScorer({ modelUrl: MODEL_URL, store: null });
@@ -408,5 +364,48 @@ const api = {
 
 let peer: tf.LayersModel | null = null;
 let phaseEngine: ReturnType<typeof createEngine> | null = null;
+
+/** A worker engine on `backend`, warmed by one photo: the worker's own warm-up is not part of a seller's batch. */
+async function warmEngine(backend: BackendName) {
+  const engine = createEngine({ modelUrl: MODEL_URL, thread: 'worker', backends: [backend] });
+  await engine.ready;
+  await engine.score(photos[0].blob);
+  return engine;
+}
+
+/** When each photo's score arrived, in ms from the start: handed to the engine one at a time, or all at once. */
+async function scorePhotos(engine: ReturnType<typeof createEngine>, phase: 'singly' | 'at-once'): Promise<number[]> {
+  const t0 = now();
+  const arrived = (i: number) => {
+    progress(`batch ${phase} ${i + 1}/${photos.length}`);
+    return now() - t0;
+  };
+  if (phase === 'at-once') return Promise.all(photos.map((p, i) => engine.score(p.blob).then(() => arrived(i))));
+  const out: number[] = [];
+  for (const [i, p] of photos.entries()) {
+    await engine.score(p.blob);
+    out.push(arrived(i));
+  }
+  return out;
+}
+
+/** The peer with its own decode, one photo after another: when each finished, in ms from the start. */
+async function peerOneByOne(): Promise<number[]> {
+  if (!peer) throw new Error('peerLoad() first');
+  const model = peer;
+  const p0 = now();
+  const theirs: number[] = [];
+  for (const p of photos) {
+    const { bitmap } = await decodeBlob(p.blob);
+    const x = tf.tidy(() => tf.image.resizeBilinear(tf.browser.fromPixels(bitmap), [224, 224]).div(255).expandDims(0));
+    bitmap.close();
+    const y = model.predict(x) as tf.Tensor;
+    await y.data();
+    x.dispose();
+    y.dispose();
+    theirs.push(now() - p0);
+  }
+  return theirs;
+}
 window.bench = api;
 document.body.dataset.ready = '1';
