@@ -38,4 +38,10 @@ export interface Score {
    * picks the way to turn a sideways photo. Absent with a model that lacks the output.
    */
   upsideDown?: number;
+  /**
+   * The overall 1–5 a careful reviewer would give the photo, as the step-by-step labels do: not
+   * shown, but what sets how sure the coach must be to raise a borderline reason
+   * (explain/reasons.ts `raiseAt`). Absent with a model that lacks the output.
+   */
+  rating?: number;
 }

@@ -107,8 +107,8 @@ describe('joint calibration', () => {
       const poor = i % 2 === 0;
       const sev = poor ? { [bad]: 0.6 } : {};
       const l = label({ overall: poor ? 2 : 4, image: `p${i}.jpg` }, sev);
-      // scored 0: the plain bar for reasons, whatever the ramp
-      held.labelled.push({ label: l, raw: ASPECTS.map((a) => (poor && a === bad ? 0.5 : 0) + r() * 0.6), overall: 0 });
+      // scored 0 and rated 1: the plain bar for reasons, whatever the ramp
+      held.labelled.push({ label: l, raw: ASPECTS.map((a) => (poor && a === bad ? 0.5 : 0) + r() * 0.6), overall: 0, rating: 1 });
     }
     const cals = jointCalibrations(held, ASPECTS, labelTarget, { poorWithReason: 0.8, steps: [0.75, 1, 1.25], precision: 0.5 });
     const f = reasonFigures(judge(held, ASPECTS, cals), ASPECTS);
@@ -126,13 +126,18 @@ describe('joint calibration', () => {
     for (let i = 0; i < 400; i++) {
       const poor = i % 2 === 0;
       const l = label({ overall: poor ? 2 : 4, image: `q${i}.jpg` }, poor ? { blur: 0.7 } : {});
-      held.labelled.push({ label: l, raw: ASPECTS.map((a) => (a === 'blur' ? (poor ? 0.6 : 0.3) + r() * 0.2 : r() * 0.1)), overall: poor ? 20 : 90 });
+      held.labelled.push({ label: l, raw: ASPECTS.map((a) => (a === 'blur' ? (poor ? 0.6 : 0.3) + r() * 0.2 : r() * 0.1)), overall: poor ? 20 : 90, rating: poor ? 2 : 4.5 });
     }
     const goal = { poorWithReason: 0.9, steps: [0.75, 1, 1.25], precision: 0.5 };
-    const ramp = { from: 50, to: 80, extra: 0.15 };
-    const plain = reasonFigures(judge(held, ASPECTS, jointCalibrations(held, ASPECTS, labelTarget, goal, { from: 0, to: 0, extra: 0 }), { from: 0, to: 0, extra: 0 }), ASPECTS);
-    const ramped = reasonFigures(judge(held, ASPECTS, jointCalibrations(held, ASPECTS, labelTarget, goal, ramp), ramp), ASPECTS);
-    expect(ramped.poorWithReason).toBe(plain.poorWithReason);
-    expect(ramped.cleanWithReason).toBeLessThan(plain.cleanWithReason);
+    const none = { by: 'score' as const, from: 0, to: 0, extra: 0 };
+    const plain = reasonFigures(judge(held, ASPECTS, jointCalibrations(held, ASPECTS, labelTarget, goal, none), none), ASPECTS);
+    for (const ramp of [
+      { by: 'score' as const, from: 50, to: 80, extra: 0.15 },
+      { by: 'rating' as const, from: 3, to: 4, extra: 0.15 },
+    ]) {
+      const ramped = reasonFigures(judge(held, ASPECTS, jointCalibrations(held, ASPECTS, labelTarget, goal, ramp), ramp), ASPECTS);
+      expect(ramped.poorWithReason, ramp.by).toBe(plain.poorWithReason);
+      expect(ramped.cleanWithReason, ramp.by).toBeLessThan(plain.cleanWithReason);
+    }
   });
 });

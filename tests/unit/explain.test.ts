@@ -4,8 +4,10 @@ import { ASPECTS, type Score } from '../../src/core/aspects';
 import { checkPhoto, dHash, explain, findNearDuplicates, hamming, RAISE_AT, raiseAt, rankCover, TEMPLATES } from '../../src/core/explain';
 import { RAISE_RAMP } from '../../src/core/explain/reasons';
 
-const score = (overall: number, aspects: Partial<Score['aspects']> = {}, band: Score['band'] = 'ok'): Score => ({
+// without a rating (a model that lacks the output) the bar is the plain 0.35
+const score = (overall: number, aspects: Partial<Score['aspects']> = {}, band: Score['band'] = 'ok', rating?: number): Score => ({
   overall,
+  rating,
   band,
   aspects: Object.fromEntries(ASPECTS.map((a) => [a, aspects[a] ?? 0])) as Score['aspects'],
   width: 1000,
@@ -36,10 +38,12 @@ describe('explanations', () => {
 
   // every band × (nothing over threshold, one reason, several): praise only for a great photo with
   // nothing to fix; below great an honest line that is not a reason; a reason always leads. Each
-  // band's photo scores in its band, so the bar a reason must clear is the one the ramp sets there.
+  // band's photo scores in its band and is rated as such a photo can be (the great one just
+  // under the ramp's top, so a reason over its bar can still be mild), so the bar a reason must
+  // clear is the one the ramp sets there.
   it.each(['en', 'ja'] as const)('says what each band and reason case deserves (%s)', (locale) => {
     const t = TEMPLATES[locale];
-    const at: Record<Score['band'], number> = { great: 85, ok: 50, needs_work: 20 };
+    const at: Record<Score['band'], { overall: number; rating: number }> = { great: { overall: 85, rating: 3.9 }, ok: { overall: 50, rating: 3.5 }, needs_work: { overall: 20, rating: 2 } };
     const over = (band: Score['band']) => raiseAt(at[band]) + 0.02;
     const under = (band: Score['band']) => raiseAt(at[band]) - 0.02;
     const cases: [Score['band'], Partial<Score['aspects']>, { great: boolean; headline: string; aspects: string[] }][] = [
@@ -55,29 +59,36 @@ describe('explanations', () => {
       ['needs_work', { sideways: 0.9 }, { great: false, headline: t.sideways.strong.reason, aspects: ['sideways'] }],
     ];
     for (const [band, aspects, want] of cases) {
-      const advice = explain(score(at[band], aspects, band), locale);
+      const advice = explain(score(at[band].overall, aspects, band, at[band].rating), locale);
       expect({ great: advice.great, headline: advice.headline, aspects: advice.reasons.map((r) => r.aspect) }, `${band} ${JSON.stringify(aspects)}`).toEqual(want);
     }
     // the honest lines are not praise, and differ from it and from each other
     expect(new Set([t.great, t.fine, t.weak]).size).toBe(3);
   });
 
-  it('raises the bar for a reason with the score: 0.35 up to the ramp, then climbing to its top', () => {
-    const { from, to, extra } = RAISE_RAMP;
+  it('raises the bar for a reason with the rating: 0.35 up to the ramp, then climbing to its top', () => {
+    const { by, from, to, extra } = RAISE_RAMP;
+    expect(by).toBe('rating');
     expect(extra).toBeGreaterThan(0);
-    expect(raiseAt(0)).toBe(RAISE_AT);
-    expect(raiseAt(from)).toBe(RAISE_AT);
-    expect(raiseAt((from + to) / 2)).toBeCloseTo(RAISE_AT + extra / 2, 10);
-    expect(raiseAt(to)).toBeCloseTo(RAISE_AT + extra, 10);
-    expect(raiseAt(100)).toBeCloseTo(RAISE_AT + extra, 10);
-    expect(raiseAt(Number.NaN)).toBe(RAISE_AT);
-    // the same borderline defect is raised on a weak photo and not on a strong one
+    const rated = (rating: number) => ({ overall: 50, rating });
+    expect(raiseAt(rated(1))).toBe(RAISE_AT);
+    expect(raiseAt(rated(from))).toBe(RAISE_AT);
+    expect(raiseAt(rated((from + to) / 2))).toBeCloseTo(RAISE_AT + extra / 2, 10);
+    expect(raiseAt(rated(to))).toBeCloseTo(RAISE_AT + extra, 10);
+    expect(raiseAt(rated(5))).toBeCloseTo(RAISE_AT + extra, 10);
+    // a model without the rating output, or an unknown rating: the plain bar, whatever the score
+    expect(raiseAt({ overall: 95 })).toBe(RAISE_AT);
+    expect(raiseAt(rated(Number.NaN))).toBe(RAISE_AT);
+    // the same borderline defect is raised on a photo rated weak and not on one rated strong, whatever the score
     const borderline = { framing: RAISE_AT + extra / 2 };
-    expect(explain(score(from - 10, borderline, 'ok'), 'en').reasons.map((r) => r.aspect)).toEqual(['framing']);
-    expect(explain(score(to + 5, borderline, 'great'), 'en')).toMatchObject({ great: true, reasons: [] });
-    // a custom ramp, as the CV tool compares them
-    expect(raiseAt(60, { from: 60, to: 60, extra: 0.2 })).toBeCloseTo(0.55, 10);
-    expect(raiseAt(59.9, { from: 60, to: 60, extra: 0.2 })).toBe(RAISE_AT);
+    expect(explain(score(85, borderline, 'great', from - 0.5), 'en').reasons.map((r) => r.aspect)).toEqual(['framing']);
+    expect(explain(score(85, borderline, 'great', to + 0.5), 'en')).toMatchObject({ great: true, reasons: [] });
+    expect(explain(score(40, borderline, 'ok', to + 0.5), 'en')).toMatchObject({ great: false, headline: TEMPLATES.en.fine, reasons: [] });
+    // a strong defect is raised on any photo
+    expect(explain(score(85, { blur: 0.65 }, 'great', 5), 'en').reasons.map((r) => r.aspect)).toEqual(['blur']);
+    // a ramp on the score, as the CV tool compares them
+    expect(raiseAt({ overall: 60 }, { by: 'score', from: 60, to: 60, extra: 0.2 })).toBeCloseTo(0.55, 10);
+    expect(raiseAt({ overall: 59.9, rating: 5 }, { by: 'score', from: 60, to: 60, extra: 0.2 })).toBe(RAISE_AT);
   });
 
   it('orders by severity; fixability only breaks ties', () => {

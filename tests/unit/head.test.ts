@@ -112,9 +112,11 @@ describe('the upside-down output', () => {
     const supervision = { labels, fit: { ...DEFAULT_ASPECT_FIT, lambda: 1 } };
     const plain = fitLinearHead(train, { lambda: 1, pooledShare: 0.8 }, supervision);
     const head = fitLinearHead(train, { lambda: 1, pooledShare: 0.8 }, supervision, halfTurned(train));
-    expect(head.weights).toHaveLength(plain.weights.length + 1);
-    expect(head.weights.slice(0, -1)).toEqual(plain.weights);
-    const k = head.weights.length - 1;
+    expect(plain.extra).toEqual(['rating']);
+    expect(head.extra).toEqual(['upside_down', 'rating']);
+    const k = 1 + ASPECTS.length;
+    // the upside-down column sits between the aspects and the rating; every other column is as it was
+    expect([...head.weights.slice(0, k), ...head.weights.slice(k + 1)]).toEqual(plain.weights);
     const turned = halfTurned(test);
     const up = predictLinear(
       head,
@@ -127,7 +129,25 @@ describe('the upside-down output', () => {
     expect(() => fitLinearHead(train, { lambda: 1, pooledShare: 0.8 }, supervision, [{ ...turned[0], image: 'missing.jpg' }])).toThrow(/has no upright row/);
   });
 
-  it('reaches the score as upsideDown when the card names it, and the turn follows it', async () => {
+  it("is followed by the rating column, fitted to the labels' overall of labelled untouched photos", async () => {
+    const { fitLinearHead, predictLinear } = await import('../../tools/model/linear-head');
+    const train = rows(240, 7);
+    const test = rows(60, 8).filter((r) => !r.aspect);
+    // the labels' overall follows feature 1 (1–5); the rows' MOS does not come into it
+    const overallOf = (r: FeatureRow) => Math.min(5, Math.max(1, 3 + r.f[1] / 4));
+    const labels = new Map(train.filter((r) => !r.aspect).map((r) => [r.image, { ...fakeLabel(r), overall: overallOf(r) }]));
+    const head = fitLinearHead(train, { lambda: 1, pooledShare: 0.8 }, { labels, fit: { ...DEFAULT_ASPECT_FIT, lambda: 1 } });
+    const k = 1 + ASPECTS.length + head.extra.indexOf('rating');
+    const pred = predictLinear(head, test);
+    expect(
+      spearman(
+        pred.map((p) => p[k]),
+        test.map(overallOf),
+      ),
+    ).toBeGreaterThan(0.6);
+  });
+
+  it('reaches the score as upsideDown and rating when the card names them, and the turn follows upsideDown', async () => {
     const { toScore } = await import('../../src/core/model/calibration');
     const { uprightTurn } = await import('../../src/core/fix/preview');
     const card = {
@@ -141,6 +161,11 @@ describe('the upside-down output', () => {
     const raw = [0.5, ...ASPECTS.map(() => 0.1), 1.7];
     expect(toScore(raw.slice(0, -1), card, 10, 10).upsideDown).toBeUndefined();
     expect(toScore(raw, { ...card, head: { ...card.head, extra: ['upside_down'] } }, 10, 10).upsideDown).toBe(1);
+    // the rating is held to 1–5, and found by its name, not its place
+    const both = toScore([...raw, 4.257], { ...card, head: { ...card.head, extra: ['upside_down', 'rating'] } }, 10, 10);
+    expect(both).toMatchObject({ upsideDown: 1, rating: 4.26 });
+    expect(toScore([0.5, ...ASPECTS.map(() => 0.1), 7, 0.2], { ...card, head: { ...card.head, extra: ['rating', 'upside_down'] } }, 10, 10)).toMatchObject({ rating: 5, upsideDown: 0.2 });
+    expect(toScore(raw.slice(0, -1), card, 10, 10).rating).toBeUndefined();
     // the turn whose result the model finds less upside down wins, even when it scores lower;
     // the photo's top-left pixel is marked, so each call knows which turn it was given
     const px = { data: new Uint8Array(4 * 2 * 3), width: 4, height: 2, channels: 3 as const };

@@ -41,9 +41,9 @@ describe('npm run score', () => {
       for (const v of Object.values(aspects)) expect(v >= 0 && v <= 1).toBe(true);
       // the reasons the coach would show: every aspect over the bar for this score, most severe first, at most three
       const raised = Object.entries(aspects)
-        .filter(([, v]) => v >= raiseAt(l.overall as number))
+        .filter(([, v]) => v >= raiseAt(l as unknown as Score))
         .sort((a, b) => b[1] - a[1]);
-      expect(l.reasons).toEqual(orderReasons(aspects as Score['aspects'], l.overall as number).map((r) => r.aspect));
+      expect(l.reasons).toEqual(orderReasons(aspects as Score['aspects'], l as unknown as Score).map((r) => r.aspect));
       expect((l.reasons as string[]).length).toBe(Math.min(3, raised.length));
       if (raised.length) expect(aspects[(l.reasons as string[])[0]]).toBe(raised[0][1]);
     }

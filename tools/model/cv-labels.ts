@@ -2,7 +2,7 @@ import type { AspectId } from '../../src/core/aspects';
 import { calibrate, calibrationAt, fitAspectColumnsLambdas, lambdaOf, rowKind, type AspectFitConfig, type Calibration } from './aspect-head';
 import type { FeatureRow } from './features-file';
 import { fitStandardizer, standardized, standardizerRows } from './standardize';
-import { fitQualityColumn } from './linear-head';
+import { fitQualityColumn, fitRatingColumn } from './linear-head';
 import type { RaiseRamp } from '../../src/core/explain/reasons';
 import { saysSideways, type Label } from './labels';
 import { auc } from './metrics';
@@ -15,10 +15,11 @@ import { hash32 } from './rng';
 
 export interface HeldOut {
   /**
-   * Held-out raw outputs per aspect, for labelled untouched photos, and the held-out overall
-   * score (0–100) of the quality head fitted on the same fold, which sets the bar for reasons.
+   * Held-out raw outputs per aspect, for labelled untouched photos, and the held-out score
+   * (0–100) and rating (1–5) of the quality and rating columns fitted on the same fold, which
+   * set the bar for reasons.
    */
-  labelled: { label: Label; raw: number[]; overall: number }[];
+  labelled: { label: Label; raw: number[]; overall: number; rating: number }[];
   /** Held-out sideways (or tilt) output of turned copies of photos not stored turned. */
   turned: number[];
 }
@@ -68,13 +69,14 @@ export function cvAspectOutputsLambdas(
     for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) X[i] = 0;
     const cols = fitAspectColumnsLambdas(X, F, fit, labels, cfg, aspects, lambdas);
     const quality = fitQualityColumn(fit, st);
+    const rating = fitRatingColumn(fit, labels, st);
     const held = rows.filter((r) => fold(r) === k && (rowKind(r) === 'turned' || (rowKind(r) === 'clean' && labels.has(r.image))));
     const Xh = standardized(held, st);
     outs.forEach((out, li) => {
       held.forEach((r, i) => {
         const raw = cols.map((perLambda) => linear(perLambda[li], Xh, i, F));
         if (rowKind(r) === 'turned') out.turned.push(raw[col]);
-        else out.labelled.push({ label: labels.get(r.image)!, raw, overall: overallOf(linear(quality, Xh, i, F), scale) });
+        else out.labelled.push({ label: labels.get(r.image)!, raw, overall: overallOf(linear(quality, Xh, i, F), scale), rating: linear(rating, Xh, i, F) });
       });
     });
     process.stderr.write(`  fold ${k + 1}/${folds}\n`);
@@ -103,9 +105,9 @@ export const applyCalibration = (raw: number, c: Calibration) => Math.min(1, Mat
 
 /** The held-out photos as the coach would judge them with these calibrations. */
 export function judge(held: HeldOut, aspects: readonly AspectId[], cals: Calibration[], ramp?: RaiseRamp): Judged[] {
-  return held.labelled.map(({ label, raw, overall }) => {
+  return held.labelled.map(({ label, raw, overall, rating }) => {
     const sev = Object.fromEntries(aspects.map((a, k) => [a, applyCalibration(raw[k], cals[k])])) as Record<AspectId, number>;
-    return judgedBy(label, sev, overall, ramp);
+    return judgedBy(label, sev, { overall, rating }, ramp);
   });
 }
 

@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
 import { readFeatureRows, type FeatureRow } from './features-file';
 import { choleskySolve, withinGroupsSystem } from './ridge';
-import { DEFAULT_LINEAR } from './linear-head';
+import { DEFAULT_LINEAR, fitQualityColumn, fitRatingColumn } from './linear-head';
 import { BACKBONE_FEATURES } from '../../src/core/model/features';
 import { MEASURE_NAMES } from '../../src/core/measures/measures';
-import { spearman } from './metrics';
+import { auc, spearman } from './metrics';
 import { useNodeBackend } from './node-backend';
 import { hash32 } from './rng';
 import { parseArgs } from '../lib/cli';
@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { ASPECTS, LABELLED_ASPECTS, type AspectId } from '../../src/core/aspects';
 import { DEFAULT_ASPECT_FIT, lambdaOf, type AspectFitConfig } from './aspect-head';
 import { cvAspectOutputsLambdas, cvFigures, linear, sidewaysEvidence } from './cv-labels';
-import { labelTarget, trainLabelsOrExit } from './labels';
+import { isClean, labelTarget, trainLabelsOrExit, type Label } from './labels';
 import { RAISE_RAMP, type RaiseRamp } from '../../src/core/explain/reasons';
 import { fitStandardizer, standardized, standardizerRows } from './standardize';
 
@@ -32,9 +32,14 @@ With --labels, each config is an aspect fit (tools/model/aspect-head.ts: "lambda
 "crossSynth", "sideways": "own" | "tilt"; "lambdas": [..] sweeps λ from one Gram matrix; "calibrations":
 [{"precision","maxShare"}, …] compares calibration rules) judged against the step-by-step labels of held-out
 train photos: per-aspect AUC, the calibration chosen on held-out outputs, and the reason figures
-npm run eval reports on val. --ramps '[{"from":50,"to":71,"extra":0.1}, …]' compares bars for
-raising a reason that climb with the held-out score (src/core/explain/reasons.ts RAISE_RAMP, the
-default; extra 0: the plain 0.35). --json FILE writes them.
+npm run eval reports on val. --ramps '[{"by":"rating","from":3,"to":4,"extra":0.25}, …]' compares
+bars for raising a reason that climb with the held-out rating (1–5) or score (0–100, "by":"score")
+(src/core/explain/reasons.ts RAISE_RAMP, the default; extra 0: the plain 0.35). --json FILE
+writes them.
+
+With --rating [--rating-lambdas '[300, 1200, 4800]'], the rating column (the labels' overall,
+linear-head.ts fitRatingColumn) per λ: how well its held-out output tells poor labelled photos
+from clean ones, beside the quality column's.
 
 With --quality-overall [--alphas '[0, 0.1]'], the quality head (shipped λ and pooled share) is
 fitted with the labels' overall blended into MOS (all subsets, then ss02 only), judged by
@@ -140,9 +145,9 @@ interface QualityConfig {
 const QUALITY_KEYS = ['ridge', 'pooledShare', 'drop'];
 
 async function main() {
-  const { flags } = parseArgs(process.argv.slice(2), ['help', 'labels', 'quality-overall']);
+  const { flags } = parseArgs(process.argv.slice(2), ['help', 'labels', 'quality-overall', 'rating']);
   if (flags.help) return console.log(HELP);
-  const quality = !flags.labels && !flags['quality-overall'];
+  const quality = !flags.labels && !flags['quality-overall'] && !flags.rating;
   const configs: QualityConfig[] = quality && flags.configs ? JSON.parse(String(flags.configs)) : [{}];
   // a setting cv does not know would be ignored, and its line would show another head's figures under its name
   const unknown = [...new Set(configs.flatMap((c) => Object.keys(c)))].filter((k) => !QUALITY_KEYS.includes(k));
@@ -150,6 +155,7 @@ async function main() {
   await useNodeBackend('wasm');
   const folds = Number(flags.folds ?? 4);
   const allRows = readFeatureRows(join(resolve(String(flags.cache ?? '.cache')), 'features')).filter((r) => r.split === 'train');
+  if (flags.rating) return cvRating(allRows, folds, JSON.parse(String(flags['rating-lambdas'] ?? '[300, 1200, 4800]')));
   if (flags['quality-overall']) return cvQualityOverall(allRows, folds, JSON.parse(String(flags.alphas ?? '[0, 0.05, 0.1, 0.2]')));
   if (flags.labels)
     return cvLabelled(
@@ -201,6 +207,44 @@ function cvQualityOverall(rows: FeatureRow[], folds: number, alphas: number[]) {
       );
     }
   }
+}
+
+/**
+ * How well the rating column (linear-head.ts fitRatingColumn) tells held-out poor photos
+ * (label overall ≤ 2) from clean ones (labels.ts isClean), per λ, beside the quality column
+ * fitted on the same folds: the bar for reasons reads whichever tells them apart better.
+ */
+function cvRating(rows: FeatureRow[], folds: number, lambdas: number[]) {
+  const labels = trainLabelsOrExit(rows);
+  const fold = (r: FeatureRow) => hash32(r.image) % folds;
+  const held: { label: Label; quality: number; rating: number[] }[] = [];
+  for (let k = 0; k < folds; k++) {
+    const fit = rows.filter((r) => fold(r) !== k);
+    const st = fitStandardizer(standardizerRows(fit));
+    const F = st.mean.length;
+    const quality = fitQualityColumn(fit, st);
+    const ratings = lambdas.map((l) => fitRatingColumn(fit, labels, st, l));
+    const out = rows.filter((r) => fold(r) === k && !r.aspect && !r.turn && labels.has(r.image));
+    const X = standardized(out, st);
+    out.forEach((r, i) => held.push({ label: labels.get(r.image)!, quality: linear(quality, X, i, F), rating: ratings.map((c) => linear(c, X, i, F)) }));
+  }
+  const poorVsClean = (v: (h: (typeof held)[number]) => number) => auc(held.filter((h) => isClean(h.label)).map(v), held.filter((h) => h.label.overall <= 2).map(v));
+  const overall = held.map((h) => h.label.overall);
+  console.log(`${held.length} held-out labelled photos, ${folds} folds; AUC: clean above poor`);
+  console.log(
+    `quality column: AUC ${poorVsClean((h) => h.quality).toFixed(3)}, SRCC with the labels' overall ${spearman(
+      held.map((h) => h.quality),
+      overall,
+    ).toFixed(3)}`,
+  );
+  lambdas.forEach((l, j) =>
+    console.log(
+      `rating column, λ ${l}: AUC ${poorVsClean((h) => h.rating[j]).toFixed(3)}, SRCC with the labels' overall ${spearman(
+        held.map((h) => h.rating[j]),
+        overall,
+      ).toFixed(3)}`,
+    ),
+  );
 }
 
 function cvLabelled(

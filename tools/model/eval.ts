@@ -67,7 +67,7 @@ async function main() {
     if (label && !job.aspect && !job.turn) {
       const [h, w] = px.shape;
       const score = toScore(raw, bundle.card, w, h);
-      judged.push({ subset: job.subset, ...judgedBy(label, score.aspects, score.overall) });
+      judged.push({ subset: job.subset, ...judgedBy(label, score.aspects, score) });
     }
     px.dispose();
     bar.tick(i + 1);

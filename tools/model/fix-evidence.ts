@@ -178,7 +178,7 @@ async function main() {
     process.stderr.write(`\r  ${i + 1}/${mine.length} ${l.image}        `);
     const { px, size } = await pixelsOf(l.image);
     const before: Score = await score(px, size);
-    const reasons = new Set(orderReasons(before.aspects, before.overall).map((r) => r.aspect));
+    const reasons = new Set(orderReasons(before.aspects, before).map((r) => r.aspect));
     if (only.has('turn')) offered.push({ fix: 'turn', defect: saysSideways(l), offered: reasons.has('sideways') });
     for (const fix of pixelFixes) {
       const aspect = FIX_ASPECT[fix];

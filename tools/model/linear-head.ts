@@ -29,10 +29,14 @@ export const DEFAULT_LINEAR: LinearHeadConfig = { lambda: 1200, pooledShare: 0.8
 
 export interface LinearHead {
   standardizer: Standardizer;
-  /** [1 + aspects (+ upside-down)][F] */
+  /** [1 + aspects + extra][F] */
   weights: Float64Array[];
   bias: number[];
+  /** The outputs after the aspects', in order (the card's `head.extra`). */
+  extra: ExtraOutput[];
 }
+
+export type ExtraOutput = 'upside_down' | 'rating';
 
 /** What the aspect columns learn from: the labels, how synthetic rows count, and where 0.35 falls. */
 export interface AspectSupervision {
@@ -85,10 +89,35 @@ export function cvUpsideDown(rows: FeatureRow[], turned: FeatureRow[], folds: nu
       standardizer,
     );
     const held = turned.map((_, i) => i).filter((i) => fold(turned[i]) === k);
-    const out = predictLinear({ standardizer, weights: [col.w], bias: [col.b] }, [...held.map((i) => upright[i]), ...held.map((i) => turned[i])]);
+    const out = predictLinear({ standardizer, weights: [col.w], bias: [col.b], extra: [] }, [...held.map((i) => upright[i]), ...held.map((i) => turned[i])]);
     for (let j = 0; j < held.length; j++) if (out[held.length + j][0] > out[j][0]) right++;
   }
   return { pairs: turned.length, accuracy: right / turned.length };
+}
+
+/**
+ * Ridge penalty of the rating output. 1200 led 300 and 4800 on how well the held-out rating
+ * told poor photos from clean ones (`npm run cv -- --labels --rating-lambdas …`).
+ */
+export const RATING_LAMBDA = 1200;
+
+/**
+ * The rating column: the overall 1–5 a careful reviewer gives the photo, as the step-by-step
+ * labels do, fitted on the labelled untouched photos among `rows`. It is not the score (that
+ * estimates how people rated the photo, BIQ2021's MOS): it sets how sure the coach must be to
+ * raise a borderline reason (reasons.ts `raiseAt`), as the labels' overall is what tells a
+ * photo whose defects matter from one whose defects do not.
+ */
+export function fitRatingColumn(rows: FeatureRow[], labels: Map<string, Label>, standardizer: Standardizer, lambda = RATING_LAMBDA): { w: Float64Array; b: number } {
+  const rated = rows.filter((r) => !r.aspect && !r.turn && labels.has(r.image));
+  const X = standardized(rated, standardizer);
+  for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) X[i] = 0;
+  return fitRidge(
+    X,
+    standardizer.mean.length,
+    rated.map((r) => labels.get(r.image)!.overall),
+    lambda,
+  );
 }
 
 /** Output 0, MOS, fitted on the rated ones of `rows` (ridge, partly within subsets). */
@@ -105,8 +134,9 @@ export function fitQualityColumn(rows: FeatureRow[], standardizer: Standardizer,
 }
 
 /**
- * The head; with `upsideDown` (half-turned train copies) it gains a last output, the card's
- * `head.extra: ['upside_down']`, fitted with the same standardization and nothing else changed.
+ * The head; with `upsideDown` (half-turned train copies) it gains the output `upside_down`, and
+ * where any photo is labelled the output `rating` (the card's `head.extra`, in that order), each
+ * fitted with the same standardization and nothing else changed.
  */
 export function fitLinearHead(rows: FeatureRow[], cfg: LinearHeadConfig, aspects: AspectSupervision, upsideDown?: FeatureRow[]): LinearHead {
   const standardizer = fitStandardizer(standardizerRows(rows));
@@ -120,8 +150,16 @@ export function fitLinearHead(rows: FeatureRow[], cfg: LinearHeadConfig, aspects
     return cal ? { w: c.w.map((w) => w * cal.slope), b: 0.35 + cal.slope * (c.b - cal.at35) } : c;
   });
   const cols = [quality, ...columns];
-  if (upsideDown?.length) cols.push(fitUpsideDown(uprightPartners(rows, upsideDown), upsideDown, standardizer));
-  return { standardizer, weights: cols.map((c) => c.w), bias: cols.map((c) => c.b) };
+  const extra: ExtraOutput[] = [];
+  if (upsideDown?.length) {
+    cols.push(fitUpsideDown(uprightPartners(rows, upsideDown), upsideDown, standardizer));
+    extra.push('upside_down');
+  }
+  if (rows.some((r) => !r.aspect && !r.turn && aspects.labels.has(r.image))) {
+    cols.push(fitRatingColumn(rows, aspects.labels, standardizer));
+    extra.push('rating');
+  }
+  return { standardizer, weights: cols.map((c) => c.w), bias: cols.map((c) => c.b), extra };
 }
 
 export function predictLinear(head: LinearHead, rows: FeatureRow[]): number[][] {

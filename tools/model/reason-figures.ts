@@ -1,6 +1,6 @@
 import type { AspectId } from '../../src/core/aspects';
 import { isClean, NOTICE_AT, saysSideways, type Label } from './labels';
-import { orderReasons, type RaiseRamp } from '../../src/core/explain/reasons';
+import { orderReasons, type BarInput, type RaiseRamp } from '../../src/core/explain/reasons';
 import { auc } from './metrics';
 import { rng } from './rng';
 
@@ -29,8 +29,8 @@ export interface Judged {
 }
 
 /** A photo as the coach judges it: its severities and the reasons it would show for them. */
-export function judgedBy(label: Label, sev: Record<AspectId, number>, overall: number, ramp?: RaiseRamp): Judged {
-  return { label, sev, reasons: orderReasons(sev, overall, ramp).map((r) => r.aspect) };
+export function judgedBy(label: Label, sev: Record<AspectId, number>, at: BarInput, ramp?: RaiseRamp): Judged {
+  return { label, sev, reasons: orderReasons(sev, at, ramp).map((r) => r.aspect) };
 }
 
 export interface ReasonFigures {

@@ -111,7 +111,7 @@ async function finetune(args: string[]): Promise<void> {
 
 /** Pairs where the upside-down output scores a photo's half-turned copy above the photo. */
 function upsideDownPairs(head: LinearHead, rows: FeatureRow[], turned: FeatureRow[]): { pairs: number; accuracy: number } {
-  const k = head.weights.length - 1;
+  const k = 1 + ASPECTS.length + head.extra.indexOf('upside_down');
   const up = predictLinear(head, uprightPartners(rows, turned));
   const down = predictLinear(head, turned);
   return { pairs: turned.length, accuracy: turned.filter((_, i) => down[i][k] > up[i][k]).length / Math.max(1, turned.length) };
@@ -127,7 +127,8 @@ function valLabelFigures(head: LinearHead, val: FeatureRow[], scale: { lo: numbe
   const raw = predictLinear(head, rows);
   const judged = rows.map((r, i) => {
     const sev = Object.fromEntries(ASPECTS.map((a, k) => [a, Math.min(1, Math.max(0, raw[i][k + 1]))])) as Record<AspectId, number>;
-    return { subset: r.subset, ...judgedBy(labels.get(r.image)!, sev, overallOf(raw[i][0], scale), RAISE_RAMP) };
+    const rating = head.extra.includes('rating') ? raw[i][1 + ASPECTS.length + head.extra.indexOf('rating')] : undefined;
+    return { subset: r.subset, ...judgedBy(labels.get(r.image)!, sev, { overall: overallOf(raw[i][0], scale), rating }, RAISE_RAMP) };
   });
   return labelFigures(judged, ASPECTS);
 }
@@ -226,7 +227,7 @@ async function main() {
     bands: { great: toOverall(BAND_MOS.great), ok: toOverall(BAND_MOS.ok) },
     calibration: { lo, hi },
     backbone: { path: 'backbone', input: [GLOBAL_SIDE, GLOBAL_SIDE], outputs: BACKBONE_OUTPUTS },
-    head: { path: 'head', features: F, range: 'feature-range.json', extra: ['upside_down'] },
+    head: { path: 'head', features: F, range: 'feature-range.json', extra: fitted.extra },
     input: {
       pixels: `decoded RGB, upright (EXIF orientation applied), 0–255, long side ≤ ${DECODE_MAX_SIDE}`,
       preprocessing: `brought to the work size, the largest scale n/8 whose long side is ≤ ${WORK_MAX_SIDE} (JPEG: the decoder's DCT scaling, or the same operator on a full decode; other formats: box prefilter + bilinear); whole photo squeezed to ${GLOBAL_SIDE}×${GLOBAL_SIDE} for the backbone (raw 0–255), measured there for colour cast and halved to ${OVERVIEW_SIDE}² for exposure, colour, tilt and clutter; centre crop ≤${DETAIL_SIDE}² of the work-size photo for sharpness/noise/blocking`,
@@ -236,10 +237,12 @@ async function main() {
       overall: `0–100: head quality q mapped linearly, (q − ${lo}) / (${hi} − ${lo}) · 100, clamped; q estimates BIQ2021 MOS (0–1)`,
       band: `great ≥ ${toOverall(BAND_MOS.great)} (MOS ${BAND_MOS.great}), ok ≥ ${toOverall(BAND_MOS.ok)} (MOS ${BAND_MOS.ok}), else needs_work`,
       upside_down:
-        "the head's last output (head.extra): how upside down the photo looks, 0–1 (linear, clamped), fitted on 1,200 half-turned train photos beside their upright originals; not a reason shown to sellers, it picks which of a sideways photo's two quarter turns is upright",
+        "an output after the aspects' (head.extra): how upside down the photo looks, 0–1 (linear, clamped), fitted on 1,200 half-turned train photos beside their upright originals; not a reason shown to sellers, it picks which of a sideways photo's two quarter turns is upright",
+      rating:
+        "an output after the aspects' (head.extra): the overall 1–5 a careful reviewer would give the photo, as the step-by-step labels do (ridge on the labelled train photos, clamped to 1–5); not shown to sellers, it sets how sure the coach must be to raise a borderline reason",
       aspects:
         "severity 0–1 per aspect (linear, clamped) on the scale of the labels (0.35: a buyer would notice, 0.6: a buyer would be put off), fitted to step-by-step vision-LLM labels of real train photos with synthetic degradations and quarter-turned copies as extra rows; calibrated per aspect by 4-fold CV on train photos so that at 0.35 the share flagged is 0.75–1.25 of the labels' share",
-      reasons: `an aspect is raised as a reason at severity ${RAISE_AT} on a photo scoring up to ${RAISE_RAMP.from}, the bar climbing linearly to ${RAISE_AT + RAISE_RAMP.extra} at ${RAISE_RAMP.to} and above (src/core/explain/reasons.ts RAISE_RAMP, chosen by 4-fold CV on labelled train photos, with the thresholds chosen together under it); most severe first, at most ${MAX_REASONS}`,
+      reasons: `an aspect is raised as a reason at severity ${RAISE_AT} on a photo whose ${RAISE_RAMP.by} is up to ${RAISE_RAMP.from}, the bar climbing linearly to ${RAISE_AT + RAISE_RAMP.extra} at ${RAISE_RAMP.to} and above (src/core/explain/reasons.ts RAISE_RAMP, chosen by 4-fold CV on labelled train photos, with the thresholds chosen together under it); most severe first, at most ${MAX_REASONS}`,
     },
     weights: { backboneBytes, headBytes, totalBytes: backboneBytes + headBytes, encoding: 'backbone float16 (as published), head float32; npm run quantize measures uint8' },
     data: {

@@ -13,7 +13,8 @@ const HELP = `npm run score -- [--json] [--model DIR] [--backend wasm|cpu] <imag
 
 Scores photos with the shipped model (public/model by default), using the same preprocessing and
 numbers as the browser. Prints one JSON line per image on stdout:
-  {"file", "overall" (0–100), "band", "reasons": [aspect ids the coach raises, in its order],
+  {"file", "overall" (0–100), "band", "rating" (1–5, what sets the bar for reasons; absent with
+   a model without it), "reasons": [aspect ids the coach raises, in its order],
    "aspects": {"<id>": severity 0–1, …}}
 or, for a file that cannot be scored, {"file", "error": {"code", "message"}}.
 Folders are walked recursively (image-looking names only; files named explicitly are always tried).
@@ -71,8 +72,8 @@ async function main(): Promise<number> {
       const { rgb, width, height } = await decodeNode(new Uint8Array(readFileSync(file)));
       try {
         const s = await scorePixels(bundle, rgb, { width, height });
-        const reasons = orderReasons(s.aspects, s.overall).map((r) => r.aspect);
-        console.log(JSON.stringify({ file, overall: s.overall, band: s.band, reasons, aspects: s.aspects, width, height }));
+        const reasons = orderReasons(s.aspects, s).map((r) => r.aspect);
+        console.log(JSON.stringify({ file, overall: s.overall, band: s.band, rating: s.rating, reasons, aspects: s.aspects, width, height }));
       } finally {
         rgb.dispose();
       }

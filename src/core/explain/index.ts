@@ -28,7 +28,7 @@ export interface Advice {
  */
 export function explain(score: Score, locale: Locale): Advice {
   const t = TEMPLATES[locale];
-  const reasons = orderReasons(score.aspects, score.overall).map(({ aspect, severity }) => {
+  const reasons = orderReasons(score.aspects, score).map(({ aspect, severity }) => {
     const tpl = t[aspect][severity >= STRONG_AT ? 'strong' : 'mild'];
     return { aspect, severity, reason: tpl.reason, tip: tpl.tip };
   });

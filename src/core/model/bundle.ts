@@ -15,9 +15,10 @@ export interface ModelCard {
   backbone: { path: string; input: [number, number]; outputs: string[] };
   /**
    * `range`: a JSON file of per-feature {min, max} seen in training; inputs are clipped to it.
-   * `extra`: outputs after the aspects' (`upside_down`: how upside down the photo looks, 0–1).
+   * `extra`: outputs after the aspects' (`upside_down`: how upside down the photo looks, 0–1;
+   * `rating`: the overall 1–5 a careful reviewer would give it).
    */
-  head: { path: string; features: number; range?: string; extra?: 'upside_down'[] };
+  head: { path: string; features: number; range?: string; extra?: ('upside_down' | 'rating')[] };
   /** Head quality output values mapped to 0 and 100 (linear, clamped). */
   calibration: { lo: number; hi: number };
   /**

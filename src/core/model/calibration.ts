@@ -20,7 +20,13 @@ export function toScore(raw: ArrayLike<number>, card: ModelCard, width: number, 
     aspects[id] = unit(raw[i + 1]);
   });
   const score: Score = { overall, band: bandFor(overall, card.bands), aspects, width, height };
-  const upsideDown = card.head.extra?.indexOf('upside_down') ?? -1;
-  if (upsideDown >= 0) score.upsideDown = unit(raw[1 + card.aspects.length + upsideDown]);
+  const extra = (name: 'upside_down' | 'rating') => {
+    const k = card.head.extra?.indexOf(name) ?? -1;
+    return k >= 0 ? raw[1 + card.aspects.length + k] : undefined;
+  };
+  const upsideDown = extra('upside_down');
+  if (upsideDown !== undefined) score.upsideDown = unit(upsideDown);
+  const rating = extra('rating');
+  if (rating !== undefined) score.rating = Math.round(Math.min(5, Math.max(1, rating)) * 100) / 100;
   return score;
 }
