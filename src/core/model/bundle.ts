@@ -7,6 +7,9 @@ import { verifiedReader, type FileDigests } from './integrity';
 export type ReadModelFile = (relativePath: string) => Promise<ArrayBuffer>;
 
 /** What `public/model/model-card.json` holds that the runtime needs. */
+/** The head's outputs after the aspects' that a card may name. */
+export type HeadExtra = 'upside_down' | 'rating';
+
 export interface ModelCard {
   version: string;
   aspects: AspectId[];
@@ -18,7 +21,7 @@ export interface ModelCard {
    * `extra`: outputs after the aspects' (`upside_down`: how upside down the photo looks, 0–1;
    * `rating`: the overall 1–5 a careful reviewer would give it).
    */
-  head: { path: string; features: number; range?: string; extra?: ('upside_down' | 'rating')[] };
+  head: { path: string; features: number; range?: string; extra?: HeadExtra[] };
   /** Head quality output values mapped to 0 and 100 (linear, clamped). */
   calibration: { lo: number; hi: number };
   /**

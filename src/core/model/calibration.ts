@@ -1,5 +1,5 @@
 import type { AspectId, Band, Score } from '../aspects';
-import type { ModelCard } from './bundle';
+import type { HeadExtra, ModelCard } from './bundle';
 
 // From the head's raw outputs to what the seller sees: the quality output mapped to 0–100 by
 // the model card's calibration, its band, and each aspect's severity held to 0–1.
@@ -20,7 +20,7 @@ export function toScore(raw: ArrayLike<number>, card: ModelCard, width: number, 
     aspects[id] = unit(raw[i + 1]);
   });
   const score: Score = { overall, band: bandFor(overall, card.bands), aspects, width, height };
-  const extra = (name: 'upside_down' | 'rating') => {
+  const extra = (name: HeadExtra) => {
     const k = card.head.extra?.indexOf(name) ?? -1;
     return k >= 0 ? raw[1 + card.aspects.length + k] : undefined;
   };
