@@ -26,6 +26,9 @@ describe('npm run fix-evidence', () => {
       /of those cropped, mean share of the photo kept/,
       /comes back upright \(the shipped rule\): [\d.]+ % \(\d+\/2\)/,
       /offered on photos whose labels do not flag it: /,
+      // straighten and crop are measured, but the coach does not offer them: no offer rate is claimed
+      /^straighten[\s\S]*?\n {2}not offered by the coach \(src\/core\/fixes\.ts AVAILABLE_FIXES\); tilt raised as a reason/m,
+      /^crop[\s\S]*?\n {2}not offered by the coach \(src\/core\/fixes\.ts AVAILABLE_FIXES\); framing raised as a reason/m,
     ])
       expect(out).toMatch(line);
   });

@@ -6,7 +6,7 @@ import { orderReasons } from '../../src/core/explain/reasons';
 import { fixPixels, turnedSize, type ScorePixels } from '../../src/core/fix/preview';
 import { DEFAULT_PLAN_OPTIONS, turnPixels, type PlanOptions } from '../../src/core/fix/plan';
 import { signedLean } from '../../src/core/fix/straighten';
-import { DEFAULT_CROP_ASPECT, type CropBox, type FixKind } from '../../src/core/fixes';
+import { AVAILABLE_FIXES, DEFAULT_CROP_ASPECT, type CropBox, type FixKind } from '../../src/core/fixes';
 import { cropRect, DETECTED } from '../../src/core/fix/crop';
 import { locateItems } from '../../src/core/model/locator';
 import type { Pixels } from '../../src/core/image/views';
@@ -284,7 +284,12 @@ async function main() {
       lines.push(
         `  median luma higher after: ${pct(rows.filter((r) => r.check.medianAfter > r.check.medianBefore).length, rows.length)}; clipped share not raised by more than 0.5 points: ${pct(rows.filter((r) => r.check.clippedAfter - r.check.clippedBefore <= 0.005).length, rows.length)}`,
       );
-    lines.push(`  offered on photos whose labels do not flag it: ${pct(off.filter((o) => o.offered).length, off.length)}`);
+    // a fix the coach does not offer (AVAILABLE_FIXES) has no offer rate: its aspect's reasons still show, without it
+    if (AVAILABLE_FIXES.includes(fix)) lines.push(`  offered on photos whose labels do not flag it: ${pct(off.filter((o) => o.offered).length, off.length)}`);
+    else
+      lines.push(
+        `  not offered by the coach (src/core/fixes.ts AVAILABLE_FIXES); ${FIX_ASPECT[fix]} raised as a reason on photos whose labels do not flag it: ${pct(off.filter((o) => o.offered).length, off.length)}`,
+      );
   }
   if (sidewaysRows.length) {
     const off = offered.filter((o) => o.fix === 'turn' && !o.defect);
