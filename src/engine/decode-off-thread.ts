@@ -9,7 +9,7 @@ import { offThread, type HelperWorker, type OffThread } from './off-thread';
  * done. Here it runs meanwhile. Should the worker fail, the photo is decoded here (off-thread.ts).
  */
 export function decodeOffThread(createWorker: () => HelperWorker): OffThread<{ blob: Blob }, Decoded> {
-  return offThread<{ blob: Blob }, Decoded>(createWorker, 'decode', ({ blob }) => decodeBlob(blob), 'decode');
+  return offThread<{ blob: Blob }, Decoded>(createWorker, 'decode', ({ blob }) => decodeBlob(blob));
 }
 
 /** The decode worker of the built app. */

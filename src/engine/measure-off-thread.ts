@@ -12,7 +12,7 @@ export type { HelperWorker as MeasureWorker } from './off-thread';
  * moved, so that a photo the worker fails is measured here (off-thread.ts).
  */
 export function measureOffThread(createWorker: () => HelperWorker): Measurer {
-  const helper = offThread<Parameters<MeasureApi['measure']>[0], Float32Array>(createWorker, 'measure', async ({ px, width, height }) => measure(px, width, height), 'measure');
+  const helper = offThread<Parameters<MeasureApi['measure']>[0], Float32Array>(createWorker, 'measure', async ({ px, width, height }) => measure(px, width, height));
   return {
     measure: (px, width, height) => helper.call({ px, width, height }),
     dispose: () => helper.dispose(),

@@ -19,9 +19,9 @@ export interface OffThread<Arg, Out> {
  * calling thread as the fallback: should the worker fail to start, fail a call or die, that
  * call is done `here`, and after a death every later one too (the recovery ladder,
  * core/recovery.ts). Same code on both sides, so the same answers. The worker starts on the
- * first call.
+ * first call; `method` is the one it serves, and names it in errors.
  */
-export function offThread<Arg, Out>(createWorker: () => HelperWorker, method: string, here: (arg: Arg) => Promise<Out>, name: string): OffThread<Arg, Out> {
+export function offThread<Arg, Out>(createWorker: () => HelperWorker, method: string, here: (arg: Arg) => Promise<Out>): OffThread<Arg, Out> {
   type A = Record<string, (arg: Arg) => Promise<Out>>;
   let worker: HelperWorker | null = null;
   let rpc: Client<A> | null = null;
@@ -29,7 +29,7 @@ export function offThread<Arg, Out>(createWorker: () => HelperWorker, method: st
   const stop = (why: string) => {
     broken = true;
     worker?.terminate();
-    rpc?.close(new CoachError('WORKER_CRASHED', `the ${name} worker stopped: ${why}`, { userFacing: false }));
+    rpc?.close(new CoachError('WORKER_CRASHED', `the ${method} worker stopped: ${why}`, { userFacing: false }));
     worker = null;
     rpc = null;
   };
