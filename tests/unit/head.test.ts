@@ -130,14 +130,15 @@ describe('the upside-down output', () => {
   });
 
   it("is followed by the rating column, fitted to the labels' overall of labelled untouched photos", async () => {
-    const { fitLinearHead, predictLinear } = await import('../../tools/model/linear-head');
+    const { extraColumn, fitLinearHead, predictLinear } = await import('../../tools/model/linear-head');
     const train = rows(240, 7);
     const test = rows(60, 8).filter((r) => !r.aspect);
     // the labels' overall follows feature 1 (1–5); the rows' MOS does not come into it
     const overallOf = (r: FeatureRow) => Math.min(5, Math.max(1, 3 + r.f[1] / 4));
     const labels = new Map(train.filter((r) => !r.aspect).map((r) => [r.image, { ...fakeLabel(r), overall: overallOf(r) }]));
     const head = fitLinearHead(train, { lambda: 1, pooledShare: 0.8 }, { labels, fit: { ...DEFAULT_ASPECT_FIT, lambda: 1 } });
-    const k = 1 + ASPECTS.length + head.extra.indexOf('rating');
+    const k = extraColumn(head, 'rating');
+    expect(k).toBe(1 + ASPECTS.length); // no half-turned copies: the rating is the only extra
     const pred = predictLinear(head, test);
     expect(
       spearman(

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ASPECTS } from '../../src/core/aspects';
-import { fitAspectColumns, type AspectFitConfig, type Calibration } from './aspect-head';
+import { fitAspectColumns, rowKind, type AspectFitConfig, type Calibration } from './aspect-head';
 import type { FeatureRow } from './features-file';
 import type { HeadExtra } from '../../src/core/model/bundle';
 import { fitStandardizer, standardized, standardizerRows, type Standardizer } from './standardize';
@@ -108,7 +108,7 @@ export const RATING_LAMBDA = 1200;
  * photo whose defects matter from one whose defects do not.
  */
 export function fitRatingColumn(rows: FeatureRow[], labels: Map<string, Label>, standardizer: Standardizer, lambda = RATING_LAMBDA): { w: Float64Array; b: number } {
-  const rated = rows.filter((r) => !r.aspect && !r.turn && labels.has(r.image));
+  const rated = rows.filter((r) => rowKind(r) === 'clean' && labels.has(r.image));
   const X = standardized(rated, standardizer);
   for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) X[i] = 0;
   return fitRidge(
@@ -159,6 +159,12 @@ export function fitLinearHead(rows: FeatureRow[], cfg: LinearHeadConfig, aspects
     extra.push('rating');
   }
   return { standardizer, weights: cols.map((c) => c.w), bias: cols.map((c) => c.b), extra };
+}
+
+/** The head's output index of an extra (after the quality and aspect outputs), or -1 where it has none. */
+export function extraColumn(head: LinearHead, name: HeadExtra): number {
+  const k = head.extra.indexOf(name);
+  return k < 0 ? -1 : 1 + ASPECTS.length + k;
 }
 
 export function predictLinear(head: LinearHead, rows: FeatureRow[]): number[][] {

@@ -13,7 +13,7 @@ import { PLAN } from './dataset';
 import { figures, figuresTable, type Prediction } from './figures';
 import { readFeatureRows } from './features-file';
 import { refreshMeasures } from './refresh-measures';
-import { cvUpsideDown, DEFAULT_LINEAR, fitLinearHead, linearLayersModel, predictLinear, uprightPartners, type LinearHead } from './linear-head';
+import { cvUpsideDown, DEFAULT_LINEAR, extraColumn, fitLinearHead, linearLayersModel, predictLinear, uprightPartners, type LinearHead } from './linear-head';
 import { layersArtifacts, writeJson, writeModelDir } from './io';
 import { useNodeBackend } from './node-backend';
 import { flagNumber, parseArgs } from '../lib/cli';
@@ -111,7 +111,7 @@ async function finetune(args: string[]): Promise<void> {
 
 /** Pairs where the upside-down output scores a photo's half-turned copy above the photo. */
 function upsideDownPairs(head: LinearHead, rows: FeatureRow[], turned: FeatureRow[]): { pairs: number; accuracy: number } {
-  const k = 1 + ASPECTS.length + head.extra.indexOf('upside_down');
+  const k = extraColumn(head, 'upside_down');
   const up = predictLinear(head, uprightPartners(rows, turned));
   const down = predictLinear(head, turned);
   return { pairs: turned.length, accuracy: turned.filter((_, i) => down[i][k] > up[i][k]).length / Math.max(1, turned.length) };
@@ -125,9 +125,10 @@ function valLabelFigures(head: LinearHead, val: FeatureRow[], scale: { lo: numbe
   const labels = valLabelsOrExit();
   const rows = val.filter((r) => !r.aspect && !r.turn && labels.has(r.image));
   const raw = predictLinear(head, rows);
+  const ratingAt = extraColumn(head, 'rating');
   const judged = rows.map((r, i) => {
     const sev = Object.fromEntries(ASPECTS.map((a, k) => [a, Math.min(1, Math.max(0, raw[i][k + 1]))])) as Record<AspectId, number>;
-    const rating = head.extra.includes('rating') ? raw[i][1 + ASPECTS.length + head.extra.indexOf('rating')] : undefined;
+    const rating = ratingAt >= 0 ? raw[i][ratingAt] : undefined;
     return { subset: r.subset, ...judgedBy(labels.get(r.image)!, sev, { overall: overallOf(raw[i][0], scale), rating }, RAISE_RAMP) };
   });
   return labelFigures(judged, ASPECTS);
