@@ -8,6 +8,7 @@ import { saysSideways, type Label } from './labels';
 import { auc } from './metrics';
 import { aspectAuc, judgedBy, reasonFigures, type AucWithInterval, type Judged, type ReasonFigures } from './reason-figures';
 import { hash32 } from './rng';
+import { overallOf } from '../../src/core/model/calibration';
 
 // K-fold cross-validation of the aspect columns on train photos only (folds by photo, as
 // cv.ts): held-out raw outputs of every labelled photo and every turned copy, then the
@@ -32,9 +33,6 @@ export function overallScale(rows: FeatureRow[]): { lo: number; hi: number } {
     .sort((a, b) => a - b);
   return { lo: mos[Math.floor(mos.length * 0.02)], hi: mos[Math.floor(mos.length * 0.98)] };
 }
-
-/** The 0–100 score of a quality output, as toScore computes it (unrounded). */
-export const overallOf = (q: number, { lo, hi }: { lo: number; hi: number }) => Math.min(100, Math.max(0, ((q - lo) / (hi - lo)) * 100));
 
 export function cvAspectOutputs(rows: FeatureRow[], labels: Map<string, Label>, folds: number, cfg: AspectFitConfig, aspects: readonly AspectId[]): HeldOut {
   return cvAspectOutputsLambdas(rows, labels, folds, cfg, aspects, (a) => [lambdaOf(cfg, a)])[0];

@@ -10,10 +10,12 @@ export function bandFor(overall: number, bands: ModelCard['bands']): Band {
   return 'needs_work';
 }
 
+/** The 0–100 score of the head's quality output, by the card's calibration (unrounded). */
+export const overallOf = (q: number, { lo, hi }: ModelCard['calibration']) => Math.min(100, Math.max(0, ((q - lo) / (hi - lo)) * 100));
+
 /** From the head's raw outputs (quality ≈ MOS 0–1, then one severity per aspect) to a Score. */
 export function toScore(raw: ArrayLike<number>, card: ModelCard, width: number, height: number): Score {
-  const { lo, hi } = card.calibration;
-  const overall = Math.round(Math.min(100, Math.max(0, ((raw[0] - lo) / (hi - lo)) * 100)) * 10) / 10;
+  const overall = Math.round(overallOf(raw[0], card.calibration) * 10) / 10;
   const aspects = {} as Record<AspectId, number>;
   const unit = (v: number) => Math.round(Math.min(1, Math.max(0, v)) * 1000) / 1000;
   card.aspects.forEach((id, i) => {
