@@ -35,9 +35,10 @@ export interface BarInput {
 /** The severity at which an aspect is raised on this photo. */
 export function raiseAt(at: BarInput, ramp: RaiseRamp = RAISE_RAMP): number {
   const v = ramp.by === 'rating' ? at.rating : at.overall;
-  const t = v === undefined ? Number.NaN : ramp.to > ramp.from ? (v - ramp.from) / (ramp.to - ramp.from) : v >= ramp.to ? 1 : 0;
   // an unknown score or rating (a model without the rating output) raises at the plain bar
-  return RAISE_AT + (Number.isFinite(t) ? ramp.extra * Math.min(1, Math.max(0, t)) : 0);
+  if (v === undefined || !Number.isFinite(v)) return RAISE_AT;
+  const t = ramp.to > ramp.from ? (v - ramp.from) / (ramp.to - ramp.from) : v >= ramp.to ? 1 : 0;
+  return RAISE_AT + ramp.extra * Math.min(1, Math.max(0, t));
 }
 
 /**
