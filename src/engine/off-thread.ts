@@ -14,14 +14,20 @@ export interface OffThread<Arg, Out> {
   dispose(): void;
 }
 
+/** What crosses to the worker for one call: by default the argument itself, which the browser clones. */
+export type Outgoing<Arg> = (arg: Arg) => { arg: Arg; transfer: Transferable[] };
+
+const cloned = <Arg>(arg: Arg) => ({ arg, transfer: [] });
+
 /**
  * Work moved to a helper worker so that it runs beside the thread that calls it, with the
  * calling thread as the fallback: should the worker fail to start, fail a call or die, that
  * call is done `here`, and after a death every later one too (the recovery ladder,
  * core/recovery.ts). Same code on both sides, so the same answers. The worker starts on the
- * first call; `method` is the one it serves, and names it in errors.
+ * first call; `method` is the one it serves, and names it in errors. `outgoing` says what is sent
+ * for an argument; the argument itself stays with the caller for `here`.
  */
-export function offThread<Arg, Out>(createWorker: () => HelperWorker, method: string, here: (arg: Arg) => Promise<Out>): OffThread<Arg, Out> {
+export function offThread<Arg, Out>(createWorker: () => HelperWorker, method: string, here: (arg: Arg) => Promise<Out>, outgoing: Outgoing<Arg> = cloned): OffThread<Arg, Out> {
   type A = Record<string, (arg: Arg) => Promise<Out>>;
   let worker: HelperWorker | null = null;
   let rpc: Client<A> | null = null;
@@ -53,7 +59,8 @@ export function offThread<Arg, Out>(createWorker: () => HelperWorker, method: st
       const client = start();
       if (!client) return here(arg);
       try {
-        return await client.call(method, arg);
+        const sent = outgoing(arg);
+        return await client.call(method, sent.arg, sent.transfer);
       } catch {
         return here(arg);
       }

@@ -22,6 +22,7 @@ function fakeWorker(behaviour: 'answer' | 'fail-one' | 'die' | 'fail-to-start') 
   let terminated = false;
   let calls = 0;
   const [page, inside] = fakeChannel();
+  page.moves = inside.moves = true;
   const worker = Object.assign(page, {
     terminate() {
       terminated = true;
@@ -45,7 +46,7 @@ function fakeWorker(behaviour: 'answer' | 'fail-one' | 'die' | 'fail-to-start') 
     if (behaviour === 'fail-to-start') throw new Error('no workers here');
     return worker;
   };
-  return { create, seen, terminated: () => terminated };
+  return { create, seen, sent: page.sent, terminated: () => terminated };
 }
 
 describe('measureOffThread', () => {
@@ -59,6 +60,19 @@ describe('measureOffThread', () => {
     expect(got.map((v) => Array.from(v))).toEqual([0, 1, 2].map(want));
     m.dispose();
     expect(fake.terminated()).toBe(true);
+  });
+
+  it('moves copies of the views to the worker, so the photo keeps its own for the backbone and the fallback', async () => {
+    const fake = fakeWorker('answer');
+    const m = measureOffThread(fake.create);
+    const px = views(7);
+    const before = [px.view, px.overview, px.detail].map((v) => v.data.slice());
+    expect(Array.from(await m.measure(px, 800, 600))).toEqual(want(7));
+    expect([px.view, px.overview, px.detail].map((v) => v.data)).toEqual(before);
+    const moved = fake.sent[0].transfer as ArrayBuffer[];
+    expect(moved).toHaveLength(3);
+    expect(moved.every((b) => b.byteLength === 0)).toBe(true); // detached here: moved, not cloned
+    for (const own of [px.view, px.overview, px.detail]) expect(moved).not.toContain(own.data.buffer);
   });
 
   it('measures a photo here when the worker fails it, and keeps using the worker', async () => {
