@@ -1,7 +1,8 @@
 import type { RgbImage } from '../core/image/views';
 import { measure } from '../core/measures/measures';
 import type { Measurer } from '../core/measures/measurer';
-import { offThread, type HelperWorker, type Outgoing } from './off-thread';
+import { type FloatPool, floatPool } from './float-pool';
+import { offThread, type HelperWorker } from './off-thread';
 import type { MeasureApi } from './worker-api';
 
 export type { HelperWorker as MeasureWorker } from './off-thread';
@@ -13,26 +14,42 @@ export type { HelperWorker as MeasureWorker } from './off-thread';
  * photo the worker fails is measured here (off-thread.ts).
  */
 export function measureOffThread(createWorker: () => HelperWorker): Measurer {
-  const helper = offThread<MeasureArg, Float32Array>(createWorker, 'measure', async ({ px, width, height }) => measure(px, width, height), movedCopies);
+  const spare = floatPool();
+  const helper = offThread<MeasureArg, Measured>(
+    createWorker,
+    'measure',
+    async ({ px, width, height }) => ({ values: measure(px, width, height), views: [] }),
+    (arg) => movedCopies(arg, spare),
+  );
   return {
-    measure: (px, width, height) => helper.call({ px, width, height }),
+    async measure(px, width, height) {
+      const { values, views } = await helper.call({ px, width, height });
+      for (const v of views) spare.give(v);
+      return values;
+    },
     dispose: () => helper.dispose(),
   };
 }
 
 type MeasureArg = Parameters<MeasureApi['measure']>[0];
+type Measured = Awaited<ReturnType<MeasureApi['measure']>>;
 
 /**
- * The views go to the worker as copies that are moved, not cloned: the browser's structured
- * clone of a photo's 3.3 MB of float views cost the calling thread about 4 ms a photo, and the
- * worker as much again to read them (a trace of the bench's page path, 32 photos); a copy and a
- * move cost well under 1 ms.
+ * The views go to the worker as copies that are moved, not cloned, and come back with the
+ * answer for the next photo's copies: the browser's structured clone of a photo's 3.3 MB of
+ * float views cost the calling thread about 4 ms a photo, and the worker as much again to read
+ * them (a trace of the bench's page path, 32 photos); filling kept arrays and moving them, well
+ * under 1 ms.
  */
-const movedCopies: Outgoing<MeasureArg> = ({ px, width, height }) => {
-  const copy = (img: RgbImage): RgbImage => ({ width: img.width, height: img.height, data: img.data.slice() });
+function movedCopies({ px, width, height }: MeasureArg, spare: FloatPool): { arg: MeasureArg; transfer: Transferable[] } {
+  const copy = (img: RgbImage): RgbImage => {
+    const data = spare.take(img.data.length);
+    data.set(img.data);
+    return { width: img.width, height: img.height, data };
+  };
   const views = { view: copy(px.view), overview: copy(px.overview), detail: copy(px.detail) };
   return { arg: { px: views, width, height }, transfer: [views.view.data.buffer, views.overview.data.buffer, views.detail.data.buffer] };
-};
+}
 
 /** The measure worker of the built app. */
 export function measurerWorker(): Measurer {

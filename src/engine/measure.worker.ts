@@ -9,6 +9,8 @@ import type { MeasureApi } from './worker-api';
 serve<MeasureApi>(self as unknown as Endpoint, {
   async measure({ px, width, height }) {
     const values = measure(px, width, height);
-    return withTransfer(values, [values.buffer]);
+    // the views go back too: the caller fills them with the next photo's (measure-off-thread.ts)
+    const views = [px.view.data, px.overview.data, px.detail.data];
+    return withTransfer({ values, views }, [values.buffer, ...views.map((v) => v.buffer)]);
   },
 });

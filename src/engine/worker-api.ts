@@ -33,10 +33,11 @@ export type ScoringApi = {
 
 /**
  * The measure worker, beside the thread that runs the backbone: the measurements of one photo's
- * views (copied to it, not moved, so the caller can still measure them itself).
+ * views — copies of them, moved to it and moved back with the answer, so that the caller keeps
+ * its own to measure itself should the worker fail, and fills the same arrays for the next photo.
  */
 export type MeasureApi = {
-  measure(arg: { px: MeasuredPixels; width: number; height: number }): Promise<Float32Array>;
+  measure(arg: { px: MeasuredPixels; width: number; height: number }): Promise<{ values: Float32Array; views: Float32Array[] }>;
 };
 
 /**

@@ -3,7 +3,7 @@ import { CoachError } from '../../src/core/errors';
 import { measureHere } from '../../src/core/measures/measurer';
 import { measure, type MeasuredPixels } from '../../src/core/measures/measures';
 import { measureOffThread, type MeasureWorker } from '../../src/engine/measure-off-thread';
-import { serve } from '../../src/engine/rpc';
+import { serve, withTransfer } from '../../src/engine/rpc';
 import type { MeasureApi } from '../../src/engine/worker-api';
 import { fakeChannel } from './helpers/fake-endpoint';
 
@@ -39,14 +39,19 @@ function fakeWorker(behaviour: 'answer' | 'fail-one' | 'die' | 'fail-to-start') 
         return new Promise<never>(() => {});
       }
       await new Promise((r) => setTimeout(r, 10 - n));
-      return measure(px, width, height);
+      const values = measure(px, width, height);
+      const back = [px.view.data, px.overview.data, px.detail.data];
+      return withTransfer({ values, views: back }, [values.buffer, ...back.map((v) => v.buffer)]);
     },
   });
   const create = () => {
     if (behaviour === 'fail-to-start') throw new Error('no workers here');
     return worker;
   };
-  return { create, seen, sent: page.sent, terminated: () => terminated };
+  // what arrives on the page's side, as it arrives (after the move)
+  const arrived: unknown[] = [];
+  page.addEventListener('message', (e: MessageEvent) => arrived.push(e.data));
+  return { create, seen, sent: page.sent, arrived, terminated: () => terminated };
 }
 
 describe('measureOffThread', () => {
@@ -73,6 +78,17 @@ describe('measureOffThread', () => {
     expect(moved).toHaveLength(3);
     expect(moved.every((b) => b.byteLength === 0)).toBe(true); // detached here: moved, not cloned
     for (const own of [px.view, px.overview, px.detail]) expect(moved).not.toContain(own.data.buffer);
+  });
+
+  it('fills the views the worker handed back for the next photo instead of new arrays', async () => {
+    const fake = fakeWorker('answer');
+    const m = measureOffThread(fake.create);
+    await m.measure(views(1), 800, 600);
+    const handedBack = (fake.arrived[0] as { value: { views: Float32Array[] } }).value.views.map((v) => v.buffer);
+    expect(Array.from(await m.measure(views(2), 800, 600))).toEqual(want(2));
+    const sentSecond = fake.sent[1].transfer;
+    expect(sentSecond).toHaveLength(3);
+    for (const b of handedBack) expect(sentSecond).toContain(b);
   });
 
   it('measures a photo here when the worker fails it, and keeps using the worker', async () => {
