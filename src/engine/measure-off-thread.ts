@@ -36,10 +36,10 @@ type Measured = Awaited<ReturnType<MeasureApi['measure']>>;
 
 /**
  * The views go to the worker as copies that are moved, not cloned, and come back with the
- * answer for the next photo's copies: the browser's structured clone of a photo's 3.3 MB of
- * float views cost the calling thread about 4 ms a photo, and the worker as much again to read
- * them (a trace of the bench's page path, 32 photos); filling kept arrays and moving them, well
- * under 1 ms.
+ * answer for the next photo's copies. The browser's structured clone of a photo's 3.3 MB of
+ * float views costs the calling thread about 4.5 ms, before the backbone can start, and the
+ * worker as much again to read them; copying them into kept arrays and moving them, 0.3 ms
+ * (`npm run bench:profile`).
  */
 function movedCopies({ px, width, height }: MeasureArg, spare: FloatPool): { arg: MeasureArg; transfer: Transferable[] } {
   const copy = (img: RgbImage): RgbImage => {

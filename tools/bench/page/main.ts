@@ -16,7 +16,7 @@ import { scorePixels } from '../../../src/core/model/predict';
 import '../../../src/core/model/scorer'; // registers the wasm backend and its file URLs
 import { measurerWorker } from '../../../src/engine/measure-off-thread';
 import { measure } from '../../../src/core/measures/measures';
-import { detailCrop, GLOBAL_SIDE, globalView, overview, toWork, type Pixels } from '../../../src/core/image/views';
+import { DETAIL_SIDE, detailCrop, GLOBAL_SIDE, globalView, OVERVIEW_SIDE, overview, toWork, type Pixels } from '../../../src/core/image/views';
 
 // The bench page: the app's real modules, driven one step at a time by tools/bench. Every
 // function returns plain JSON. Timings are performance.now() deltas on this page's thread.
@@ -242,6 +242,47 @@ const api = {
     } finally {
       input.dispose();
     }
+  },
+
+  /**
+   * What sending one photo's views to a helper worker costs this thread (medians over `rounds`,
+   * ms): a structured clone, copies into new arrays moved, copies into arrays kept from before
+   * moved (as the measure worker's views are: engine/measure-off-thread.ts), and each round trip.
+   */
+  async crossing(rounds = 40) {
+    const echo = new Worker(URL.createObjectURL(new Blob(['onmessage = (e) => postMessage({ arrays: e.data.back.length ? e.data.arrays : null }, e.data.back)'], { type: 'text/javascript' })));
+    const sizes = [GLOBAL_SIDE * GLOBAL_SIDE * 3, OVERVIEW_SIDE * OVERVIEW_SIDE * 3, DETAIL_SIDE * DETAIL_SIDE * 3];
+    const views = sizes.map((n) => Float32Array.from({ length: n }, (_, i) => i % 255));
+    let kept: Float32Array[] = sizes.map((n) => new Float32Array(n));
+    const send = (arrays: Float32Array[], moved: boolean) =>
+      new Promise<{ sendMs: number; roundTripMs: number; back: Float32Array[] }>((resolve) => {
+        const transfer = moved ? arrays.map((a) => a.buffer) : [];
+        let sendMs = 0;
+        const t0 = now();
+        echo.onmessage = (e: MessageEvent) => resolve({ sendMs, roundTripMs: now() - t0, back: e.data.arrays });
+        echo.postMessage({ arrays, back: transfer }, transfer);
+        sendMs = now() - t0;
+      });
+    const ways = { clone: [] as number[][], newMoved: [] as number[][], keptMoved: [] as number[][] };
+    for (let r = 0; r < rounds; r++) {
+      const c = await send(views, false);
+      ways.clone.push([c.sendMs, c.roundTripMs]);
+      let t0 = now();
+      const fresh = views.map((v) => v.slice());
+      const sliceMs = now() - t0;
+      const f = await send(fresh, true);
+      ways.newMoved.push([sliceMs + f.sendMs, f.roundTripMs]);
+      t0 = now();
+      kept.forEach((k, i) => k.set(views[i]));
+      const copyMs = now() - t0;
+      const again = await send(kept, true);
+      kept = again.back;
+      ways.keptMoved.push([copyMs + again.sendMs, again.roundTripMs]);
+    }
+    echo.terminate();
+    const med = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
+    const out = (rows: number[][]) => ({ thisThreadMs: med(rows.map((x) => x[0])), roundTripMs: med(rows.map((x) => x[1])) });
+    return { megabytes: (sizes.reduce((a, b) => a + b, 0) * 4) / 1e6, clone: out(ways.clone), newMoved: out(ways.newMoved), keptMoved: out(ways.keptMoved) };
   },
 
   releaseModel() {
