@@ -14,7 +14,8 @@ Where the page path's time goes, for finding what to cut: the bench page (tools/
 scores the bench photos on wasm, warm, under Chromium's sampling profiler (self time per
 function on the page's thread, per photo), and optionally under a timeline trace (time per
 event on every thread: structured clones, garbage collection, image decodes, worker messages).
-Also times what sending one photo's views to a helper worker costs the sending thread.
+Also times what sending one photo's views to a helper worker costs the sending thread, and
+reading a scaled JPEG's pixels through a bitmap against copying them out of the decoder's frame.
 Writes bench-results/profile-<timestamp>.json and prints the tables.
 
   --photos N      photos in the set (default 32)
@@ -77,9 +78,10 @@ async function main() {
       const trace = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] } | TraceEvent[];
       threads = traceTops(Array.isArray(trace) ? trace : trace.traceEvents, nPhotos, Math.min(top, 12));
     }
-    log('sending a photo’s views to a worker');
+    log('sending a photo’s views to a worker; reading a scaled JPEG’s pixels');
     const crossing = await page.evaluate(() => window.bench.crossing());
-    const result = { when: new Date().toISOString(), photos: nPhotos, rounds, load: { ...load, end: loadavg() }, functions, threads, crossing };
+    const frameRead = await page.evaluate(() => window.bench.frameRead());
+    const result = { when: new Date().toISOString(), photos: nPhotos, rounds, load: { ...load, end: loadavg() }, functions, threads, crossing, frameRead };
     const dir = join(REPO, 'bench-results');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `profile-${result.when.replace(/[:.]/g, '-')}.json`);
@@ -97,6 +99,7 @@ function print(r: {
   functions: ReturnType<typeof selfTimes>;
   threads?: ReturnType<typeof traceTops>;
   crossing: Awaited<ReturnType<Window['bench']['crossing']>>;
+  frameRead: Awaited<ReturnType<Window['bench']['frameRead']>>;
 }) {
   const ms = (x: number) => x.toFixed(2).padStart(7);
   console.log(`load average (1-minute) ${r.load.start[0].toFixed(1)} → ${r.load.end[0].toFixed(1)}`);
@@ -114,6 +117,10 @@ function print(r: {
     ['copied to kept arrays, moved', c.keptMoved],
   ] as const)
     console.log(`${ms(v.thisThreadMs)} / ${ms(v.roundTripMs)}  ${way}`);
+  const f = r.frameRead;
+  console.log(
+    `\na scaled JPEG's pixels (${f.photos} photos, frames ${f.formats.join(', ')}), ms: through a bitmap ${f.viaBitmapMs.toFixed(2)}, copied from the frame ${f.copiedMs.toFixed(2)}; largest difference ${f.maxDiff}`,
+  );
 }
 
 main().catch((e) => {

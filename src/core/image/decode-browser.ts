@@ -46,9 +46,9 @@ export async function decodeBlob(blob: Blob): Promise<Decoded> {
 
 /**
  * `decodeBlob` for scoring, which reads the pixels anyway: a big JPEG's pixels are copied
- * straight out of the decoder's frame where it holds them as RGB, upright as stored. Making a
- * bitmap of the frame, drawing it and reading it back cost the scoring thread 2.5–5 ms more a
- * photo, for the same pixels (`npm run bench:profile`). Any other photo comes as a bitmap.
+ * straight out of the decoder's frame where it holds them as RGB, upright as stored: 2.8 ms a
+ * photo on the scoring thread, where making a bitmap of the frame, drawing it and reading it
+ * back took 4.9, for the same pixels (`npm run bench:profile`). Any other photo comes as a bitmap.
  */
 export function decodeForScoring(blob: Blob): Promise<DecodedPhoto> {
   return decodeAs(blob, 'pixels');

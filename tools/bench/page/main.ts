@@ -16,7 +16,7 @@ import { scorePixels } from '../../../src/core/model/predict';
 import '../../../src/core/model/scorer'; // registers the wasm backend and its file URLs
 import { measurerWorker } from '../../../src/engine/measure-off-thread';
 import { measure } from '../../../src/core/measures/measures';
-import { DETAIL_SIDE, detailCrop, GLOBAL_SIDE, globalView, OVERVIEW_SIDE, overview, toWork, type Pixels } from '../../../src/core/image/views';
+import { DETAIL_SIDE, detailCrop, GLOBAL_SIDE, globalView, OVERVIEW_SIDE, overview, toWork, workSize, type Pixels } from '../../../src/core/image/views';
 
 // The bench page: the app's real modules, driven one step at a time by tools/bench. Every
 // function returns plain JSON. Timings are performance.now() deltas on this page's thread.
@@ -283,6 +283,45 @@ const api = {
     const med = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
     const out = (rows: number[][]) => ({ thisThreadMs: med(rows.map((x) => x[0])), roundTripMs: med(rows.map((x) => x[1])) });
     return { megabytes: (sizes.reduce((a, b) => a + b, 0) * 4) / 1e6, clone: out(ways.clone), newMoved: out(ways.newMoved), keptMoved: out(ways.keptMoved) };
+  },
+
+  /**
+   * Reading a big JPEG's pixels once the decoder has scaled it (ms, medians over the loaded
+   * photos the decoder scales): through a bitmap (createImageBitmap, drawImage, getImageData)
+   * against copying them out of the frame (VideoFrame.copyTo as RGBA), and how far apart the two
+   * readings are (the largest difference of any channel, 0–255).
+   */
+  async frameRead() {
+    const viaBitmap: number[] = [];
+    const copied: number[] = [];
+    let maxDiff = 0;
+    const formats = new Set<string>();
+    for (const p of photos) {
+      const [, w, h] = /-(\d+)x(\d+)-/.exec(p.name) ?? [];
+      const target = workSize(Number(w), Number(h));
+      if (!w || target.width === Number(w)) continue;
+      const decoder = new ImageDecoder({ data: await p.blob.arrayBuffer(), type: 'image/jpeg', desiredWidth: target.width, desiredHeight: target.height });
+      const { image } = await decoder.decode();
+      try {
+        if ((image as VideoFrame & { rotation?: number }).rotation) continue;
+        formats.add(image.format ?? 'none');
+        let t0 = now();
+        const bitmap = await createImageBitmap(image);
+        const read = bitmapPixels(bitmap).data;
+        viaBitmap.push(now() - t0);
+        bitmap.close();
+        t0 = now();
+        const data = new Uint8ClampedArray(image.codedWidth * image.codedHeight * 4);
+        await image.copyTo(data, { format: 'RGBA' });
+        copied.push(now() - t0);
+        for (let i = 0; i < data.length; i++) if ((i & 3) !== 3) maxDiff = Math.max(maxDiff, Math.abs(data[i] - read[i]));
+      } finally {
+        image.close();
+        decoder.close();
+      }
+    }
+    const med = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1] ?? 0;
+    return { photos: copied.length, formats: [...formats], viaBitmapMs: med(viaBitmap), copiedMs: med(copied), maxDiff };
   },
 
   releaseModel() {
