@@ -13,12 +13,11 @@ export function mainRunner(config: ScorerConfig, why: string): Runner {
       const s = await scorer;
       if (task.kind === 'fix') return (await fix).previewFix(s, task.blob, task.fixes, task.hand, task.aspect) as Promise<TaskResult<typeof task>>;
       if (task.kind === 'render') return (await fix).renderFix(task.blob, task.plan, task.maxBytes) as Promise<TaskResult<typeof task>>;
-      const { decodeForScoring, releasePhoto } = await decode;
-      const photo = await decodeForScoring(task.blob);
+      const { bitmap, width, height } = await (await decode).decodeBlob(task.blob);
       try {
-        return (await s.score(photo.image, { width: photo.width, height: photo.height })) as TaskResult<typeof task>;
+        return (await s.score(bitmap, { width, height })) as TaskResult<typeof task>;
       } finally {
-        releasePhoto(photo);
+        bitmap.close();
       }
     },
     async memory() {

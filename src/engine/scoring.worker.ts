@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import { CoachError } from '../core/errors';
 import { previewFix, renderFix } from '../core/fix/fix-browser';
-import { type DecodedPhoto, decodeForScoring, releasePhoto } from '../core/image/decode-browser';
+import { type Decoded, decodeBlob } from '../core/image/decode-browser';
 import { backendMemory, loadScorer, type Scorer } from '../core/model/scorer';
 import type { ScoringApi } from './worker-api';
 import { measurerWorker } from './measure-off-thread';
@@ -16,7 +16,7 @@ import { serve, type Endpoint } from './rpc';
 let scorer: Promise<Scorer> | undefined;
 
 /** The photo queued next, being decoded while the current one scores (one at most). */
-let ahead: { id: number; decoding: Promise<DecodedPhoto> } | undefined;
+let ahead: { id: number; decoding: Promise<Decoded> } | undefined;
 
 /** Where the photo queued next is decoded: its own worker, started on the first look-ahead. */
 const lookAhead = decoderWorker();
@@ -26,17 +26,17 @@ const lookAhead = decoderWorker();
  * that was queued next — and the next one's decode started, on the decode worker, so that it
  * runs while this photo's backbone holds this thread.
  */
-function decoded(input: { blob: Blob; id?: number; next?: { id: number; blob: Blob } }): Promise<DecodedPhoto> {
-  const mine = ahead && ahead.id === input.id ? ahead.decoding : decodeForScoring(input.blob);
+function decoded(input: { blob: Blob; id?: number; next?: { id: number; blob: Blob } }): Promise<Decoded> {
+  const mine = ahead && ahead.id === input.id ? ahead.decoding : decodeBlob(input.blob);
   // a decode nobody came for (its photo was removed): its bitmap is freed
   if (ahead && ahead.decoding !== mine)
     ahead.decoding.then(
-      (d) => releasePhoto(d),
+      (d) => d.bitmap.close(),
       () => {},
     );
   ahead = undefined;
   if (input.next) {
-    const decoding = lookAhead.call({ blob: input.next.blob }).then((d): DecodedPhoto => ({ image: d.bitmap, width: d.width, height: d.height }));
+    const decoding = lookAhead.call({ blob: input.next.blob });
     decoding.catch(() => {}); // its own score call reports a failure
     ahead = { id: input.next.id, decoding };
   }
@@ -68,11 +68,11 @@ serve<ScoringApi>(self as unknown as Endpoint, {
   async score(input) {
     if (!scorer) throw new CoachError('INTERNAL', 'score before init', { userFacing: false });
     const s = await scorer;
-    const photo: DecodedPhoto = 'blob' in input ? await decoded(input) : { image: input.bitmap, width: input.width, height: input.height };
+    const { bitmap, width, height } = 'blob' in input ? await decoded(input) : input;
     try {
-      return await s.score(photo.image, { width: photo.width, height: photo.height });
+      return await s.score(bitmap, { width, height });
     } finally {
-      releasePhoto(photo);
+      bitmap.close();
     }
   },
 });

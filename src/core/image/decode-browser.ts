@@ -13,19 +13,6 @@ export interface Decoded {
   height: number;
 }
 
-/** A photo decoded to be scored: its RGBA pixels where the decoder hands them over, else a bitmap. */
-export interface DecodedPhoto {
-  /** Upright, at most the pipeline's `workSize`. Caller releases it (`releasePhoto`). */
-  image: ImageBitmap | ImageData;
-  /** Upright size before any shrinking. */
-  width: number;
-  height: number;
-}
-
-export function releasePhoto(photo: DecodedPhoto): void {
-  if (!(photo.image instanceof ImageData)) photo.image.close();
-}
-
 /**
  * Validates and decodes a photo in the browser (main thread or worker). Headers are checked
  * before decoding; EXIF orientation is applied; photos beyond the pipeline's `workSize` are
@@ -40,31 +27,15 @@ export function releasePhoto(photo: DecodedPhoto): void {
  * high-quality resampler (the CLI uses a box filter and bilinear: close, not equal).
  */
 export async function decodeBlob(blob: Blob): Promise<Decoded> {
-  const photo = await decodeAs(blob, 'bitmap');
-  return { bitmap: photo.image as ImageBitmap, width: photo.width, height: photo.height };
-}
-
-/**
- * `decodeBlob` for scoring, which reads the pixels anyway: a big JPEG's pixels are copied
- * straight out of the decoder's frame where it holds them as RGB, upright as stored: 2.8 ms a
- * photo on the scoring thread, where making a bitmap of the frame, drawing it and reading it
- * back took 4.9, for the same pixels (`npm run bench:profile`). Any other photo comes as a bitmap.
- */
-export function decodeForScoring(blob: Blob): Promise<DecodedPhoto> {
-  return decodeAs(blob, 'pixels');
-}
-
-async function decodeAs(blob: Blob, want: 'bitmap' | 'pixels'): Promise<DecodedPhoto> {
   // refuse oversized files before reading them into memory
   if (blob.size > LIMITS.maxBytes) throw new CoachError('TOO_LARGE', `the file is ${blob.size} bytes; the limit is ${LIMITS.maxBytes}`);
   const bytes = new Uint8Array(await blob.arrayBuffer());
   const { kind, size } = checkImageBytes(bytes);
   if (kind === 'jpeg' && size && canDecodeScaled()) {
-    const scaled = await decodeJpegScaled(bytes, size, want).catch(() => null);
+    const scaled = await decodeJpegScaled(bytes, size).catch(() => null);
     if (scaled) return scaled;
   }
-  const full = await decodeFull(bytes, kind);
-  return { image: full.bitmap, width: full.width, height: full.height };
+  return decodeFull(bytes, kind);
 }
 
 /** WebCodecs' ImageDecoder, with frames that carry the EXIF rotation (Chromium 1xx+). */
@@ -77,7 +48,7 @@ function canDecodeScaled(): boolean {
  * small enough already; throws when the decoder does not give what was asked (the caller then
  * decodes in full).
  */
-async function decodeJpegScaled(bytes: Uint8Array, stored: Size, want: 'bitmap' | 'pixels'): Promise<DecodedPhoto | null> {
+async function decodeJpegScaled(bytes: Uint8Array, stored: Size): Promise<Decoded | null> {
   const target = workSize(stored.width, stored.height);
   if (target.width === stored.width) return null;
   const decoder = new ImageDecoder({ data: bytes, type: 'image/jpeg', desiredWidth: target.width, desiredHeight: target.height });
@@ -86,42 +57,20 @@ async function decodeJpegScaled(bytes: Uint8Array, stored: Size, want: 'bitmap' 
     try {
       if (image.codedWidth !== target.width || image.codedHeight !== target.height) throw new Error(`decoded at ${image.codedWidth}×${image.codedHeight}`);
       // a quarter turn (EXIF 5–8) swaps the sides; createImageBitmap applies the frame's rotation
-      const frame = image as VideoFrame & { rotation?: number; flip?: boolean };
-      const rotation = frame.rotation ?? 0;
+      const rotation = (image as VideoFrame & { rotation?: number }).rotation ?? 0;
       const turned = rotation === 90 || rotation === 270;
-      const upright = { width: turned ? stored.height : stored.width, height: turned ? stored.width : stored.height };
-      const pixels = want === 'pixels' && rotation === 0 && !frame.flip ? await rgbaOf(image) : null;
-      if (pixels) return { image: pixels, ...upright };
       const bitmap = await createImageBitmap(image);
       if (bitmap.width !== (turned ? target.height : target.width)) {
         bitmap.close();
         throw new Error('the frame was not turned upright');
       }
-      return { image: bitmap, ...upright };
+      return { bitmap, width: turned ? stored.height : stored.width, height: turned ? stored.width : stored.height };
     } finally {
       image.close();
     }
   } finally {
     decoder.close();
   }
-}
-
-/** Frame formats whose RGBA copy is exact (a YUV frame's would be converted here, not as a bitmap's is). */
-const RGB_FRAMES = new Set(['RGBA', 'RGBX', 'BGRA', 'BGRX']);
-
-/** A frame's pixels as RGBA, when it holds RGB and copies out tightly packed; else null (make a bitmap). */
-async function rgbaOf(frame: VideoFrame): Promise<ImageData | null> {
-  const { codedWidth: w, codedHeight: h } = frame;
-  if (!frame.format || !RGB_FRAMES.has(frame.format)) return null;
-  const options = { format: 'RGBA' as const };
-  if (frame.allocationSize(options) !== w * h * 4) return null;
-  const data = new Uint8ClampedArray(w * h * 4);
-  try {
-    await frame.copyTo(data, options);
-  } catch {
-    return null; // a browser without format conversion in copyTo
-  }
-  return new ImageData(data, w, h);
 }
 
 /** Rows of a full decode read at a time when scaling it in JS (a 12 MP photo: 4000 × 256 × 4 bytes). */

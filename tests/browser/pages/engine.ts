@@ -4,7 +4,7 @@ import { browserDeps, createEngine, type EngineOptions, type WorkerLike } from '
 import type { BackendName } from '../../../src/core/engine-types';
 import type { FixByHand, FixKind } from '../../../src/core/fixes';
 import { isCoachError } from '../../../src/core/errors';
-import { decodeForScoring, releasePhoto } from '../../../src/core/image/decode-browser';
+import { decodeBlob } from '../../../src/core/image/decode-browser';
 import { loadScorer, type Scorer } from '../../../src/core/model/scorer';
 import { webglRenderer } from '../../../src/core/model/renderer';
 import { measurerWorker } from '../../../src/engine/measure-off-thread';
@@ -23,13 +23,12 @@ async function blobAt(url: string): Promise<Blob> {
   return res.blob();
 }
 
-/** As the coach scores a photo (engine/main-runner.ts, engine/scoring.worker.ts). */
 async function scoreBlob(s: Scorer, blob: Blob): Promise<Score> {
-  const photo = await decodeForScoring(blob);
+  const { bitmap, width, height } = await decodeBlob(blob);
   try {
-    return await s.score(photo.image, { width: photo.width, height: photo.height });
+    return await s.score(bitmap, { width, height });
   } finally {
-    releasePhoto(photo);
+    bitmap.close();
   }
 }
 
@@ -84,14 +83,12 @@ const harness = {
    */
   /**
    * Decodes and scores one photo under tf.profile. `webCodecs: false` hides ImageDecoder, as in
-   * a browser without it; `scaledDecodes` counts the ImageDecoders the decode made; `read` says
-   * whether the pixels came straight from the decoder's frame or through a bitmap.
+   * a browser without it; `scaledDecodes` counts the ImageDecoders the decode made.
    */
   async scoreProfiled(url: string, { webCodecs = true } = {}) {
     const blob = await blobAt(url);
     let score: Score | undefined;
     let decoded = [0, 0];
-    let read: 'pixels' | 'bitmap' = 'bitmap';
     const real = globalThis.ImageDecoder;
     let scaledDecodes = 0;
     Object.defineProperty(globalThis, 'ImageDecoder', {
@@ -108,17 +105,16 @@ const harness = {
     });
     try {
       const info = await tf.profile(async () => {
-        const photo = await decodeForScoring(blob);
-        decoded = [photo.image.width, photo.image.height];
-        read = photo.image instanceof ImageData ? 'pixels' : 'bitmap';
+        const { bitmap, width, height } = await decodeBlob(blob);
+        decoded = [bitmap.width, bitmap.height];
         try {
-          score = await live().score(photo.image, { width: photo.width, height: photo.height });
+          score = await live().score(bitmap, { width, height });
         } finally {
-          releasePhoto(photo);
+          bitmap.close();
         }
       });
       const sizes = info.kernels.flatMap((k) => k.outputShapes.map((s) => s.reduce((a, b) => a * b, 1)));
-      return { score: score!, decoded, read, scaledDecodes, peakBytes: info.peakBytes, largestTensor: Math.max(...sizes) };
+      return { score: score!, decoded, scaledDecodes, peakBytes: info.peakBytes, largestTensor: Math.max(...sizes) };
     } finally {
       Object.defineProperty(globalThis, 'ImageDecoder', { configurable: true, writable: true, value: real });
     }

@@ -3,7 +3,7 @@ import type { Score } from '../../../src/core/aspects';
 import { createEngine } from '../../../src/engine/engine';
 import type { BackendName } from '../../../src/core/engine-types';
 import { explain } from '../../../src/core/explain';
-import { decodeBlob, decodeForScoring, releasePhoto } from '../../../src/core/image/decode-browser';
+import { decodeBlob } from '../../../src/core/image/decode-browser';
 import { bitmapPixels } from '../../../src/core/image/pixels-browser';
 import { webglRenderer } from '../../../src/core/model/renderer';
 import type { ModelBundle } from '../../../src/core/model/bundle';
@@ -87,13 +87,13 @@ const megapixels = (name: string) => {
 async function scoreBlob(blob: Blob) {
   if (!bundle) throw new Error('cold() first');
   const t0 = now();
-  const photo = await decodeForScoring(blob);
+  const { bitmap, width, height } = await decodeBlob(blob);
   const t1 = now();
   let score: Score;
   try {
-    score = await scorePixels(bundle, bitmapPixels(photo.image), { width: photo.width, height: photo.height }, measurer);
+    score = await scorePixels(bundle, bitmapPixels(bitmap), { width, height }, measurer);
   } finally {
-    releasePhoto(photo);
+    bitmap.close();
   }
   const t2 = now();
   const advice = explain(score, 'en');
