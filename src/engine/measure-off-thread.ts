@@ -1,7 +1,7 @@
 import type { RgbImage } from '../core/image/views';
 import { measure } from '../core/measures/measures';
 import type { Measurer } from '../core/measures/measurer';
-import { type FloatPool, floatPool } from './float-pool';
+import { type FloatPool, floatPool } from '../core/image/float-pool';
 import { offThread, type HelperWorker } from './off-thread';
 import type { MeasureApi } from './worker-api';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { floatPool } from '../../src/engine/float-pool';
+import { floatPool } from '../../src/core/image/float-pool';
 
 describe('floatPool', () => {
   it('hands back a kept array of the length asked for, once, and a new one otherwise', () => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { asPixels, capLongSide, detailCrop, globalView, overview, resizeArea, type Pixels } from '../../src/core/image/views';
+import { asPixels, capLongSide, detailCrop, globalView, overview, resizeArea, toWork, type Pixels } from '../../src/core/image/views';
+import type { FloatPool } from '../../src/core/image/float-pool';
 import { castMeasures, measure, MEASURE_NAMES } from '../../src/core/measures/measures';
 import type { RgbImage } from '../../src/core/image/views';
 import { blur, colorCast, noise, underexposure, tilt } from '../../tools/model/degrade';
@@ -91,6 +92,31 @@ describe('views', () => {
     expect(capLongSide(small, 2048)).toBe(small); // within the cap: the pixels themselves, no copy
     const ds = detailCrop(small);
     expect([ds.height, ds.width]).toEqual([300, 200]);
+  });
+
+  it('cut into a pool’s stale arrays, the views are those cut into new ones, and what was only a step goes back', () => {
+    // a pool whose arrays hold NaN: any value a view failed to write would show
+    const given: Float32Array[] = [];
+    const stale: FloatPool = { take: (n) => new Float32Array(n).fill(Number.NaN), give: (a) => given.push(a) };
+    const rgba = (h: number, w: number): Pixels => {
+      const data = new Uint8ClampedArray(h * w * 4);
+      for (let i = 0; i < data.length; i++) data[i] = (i * 37 + (i >> 9)) % 256;
+      return { data, width: w, height: h, channels: 4 };
+    };
+    for (const px of [rgba(900, 1200), rgba(2400, 1800), pixelsOf(card(700, 500))]) {
+      const cut = (floats?: FloatPool) => {
+        const work = toWork(px, floats);
+        const view = globalView(work, 320, floats);
+        return { work, view, overview: overview(view, floats), detail: detailCrop(work, floats) };
+      };
+      given.length = 0;
+      const fresh = cut();
+      const pooled = cut(stale);
+      for (const k of ['work', 'view', 'overview', 'detail'] as const) expect(Array.from(pooled[k].data), k).toEqual(Array.from(fresh[k].data));
+      // a step's array (a box average before its bilinear) went back; no view did
+      for (const v of [pooled.work, pooled.view, pooled.overview, pooled.detail]) expect(given).not.toContain(v.data);
+      expect(given.length).toBeGreaterThan(0);
+    }
   });
 
   it('crops the centre at native scale', () => {

@@ -1,3 +1,5 @@
+import type { FloatPool } from './float-pool';
+
 // The sizes below trade accuracy for time on a phone: the backbone's cost grows with its input
 // area, and every measurement is a pass over pixels. `npm run cv`-style comparisons on train
 // photos and `npm run bench` chose them (tools/model/README.md).
@@ -44,17 +46,28 @@ export interface RgbImage {
 export const asPixels = (img: RgbImage): Pixels => ({ ...img, channels: 3 });
 
 /**
+ * A view's float array: from `floats` where given (a pool of arrays the last photo is done
+ * with: allocating and first touching a photo's views cost the scoring thread about 2 ms, and
+ * collecting them later more), else new. A pooled array holds stale values: every function here
+ * writes all of its output.
+ */
+const floatsFor = (length: number, floats?: FloatPool) => (floats ? floats.take(length) : new Float32Array(length));
+
+/**
  * Downscale with a box prefilter so that big reductions do not alias (bilinear alone samples
  * only 4 pixels per output pixel; a 12 MP photo squeezed to 512 would keep its noise but lose
  * its blur). An integer box average takes the image to within 2× of the target, bilinear (half-
  * pixel centres) does the rest: tf.avgPool 'valid' then tf.image.resizeBilinear(…, false, true),
  * which the model was first trained with. → [h,w] float RGB.
  */
-export function resizeArea(src: Pixels, h: number, w: number): RgbImage {
+export function resizeArea(src: Pixels, h: number, w: number, floats?: FloatPool): RgbImage {
   const fy = Math.max(1, Math.floor(src.height / h / 1.0001));
   const fx = Math.max(1, Math.floor(src.width / w / 1.0001));
-  const pooled = fy > 1 || fx > 1 ? boxPool(src, fy, fx) : toRgb(src);
-  return pooled.height === h && pooled.width === w ? pooled : bilinear(pooled, h, w);
+  const pooled = fy > 1 || fx > 1 ? boxPool(src, fy, fx, floats) : toRgb(src, floats);
+  if (pooled.height === h && pooled.width === w) return pooled;
+  const out = bilinear(pooled, h, w, floats);
+  floats?.give(pooled.data);
+  return out;
 }
 
 /**
@@ -78,9 +91,9 @@ export function workScale(width: number, height: number): number {
 }
 
 /** The photo at its `workSize`: the pixels themselves when it is already there. */
-export function toWork(src: Pixels): Pixels {
+export function toWork(src: Pixels, floats?: FloatPool): Pixels {
   const { width, height } = workSize(src.width, src.height);
-  return width === src.width && height === src.height ? src : asPixels(resizeArea(src, height, width));
+  return width === src.width && height === src.height ? src : asPixels(resizeArea(src, height, width, floats));
 }
 
 /** Long side capped at `max`, aspect kept; the pixels themselves when already within it. */
@@ -91,26 +104,26 @@ export function capLongSide(src: Pixels, max: number): Pixels {
 }
 
 /** The whole photo squeezed to the backbone's square input. */
-export function globalView(work: Pixels, side = GLOBAL_SIDE): RgbImage {
-  return resizeArea(work, side, side);
+export function globalView(work: Pixels, side = GLOBAL_SIDE, floats?: FloatPool): RgbImage {
+  return resizeArea(work, side, side, floats);
 }
 
 /** The backbone's view halved (2×2 box average): OVERVIEW_SIDE² for the shipped model. */
-export function overview(view: RgbImage): RgbImage {
-  return boxPool(asPixels(view), 2, 2);
+export function overview(view: RgbImage, floats?: FloatPool): RgbImage {
+  return boxPool(asPixels(view), 2, 2, floats);
 }
 
 /** Centre crop at native scale, at most DETAIL_SIDE square. */
-export function detailCrop(work: Pixels): RgbImage {
+export function detailCrop(work: Pixels, floats?: FloatPool): RgbImage {
   const h = Math.min(work.height, DETAIL_SIDE);
   const w = Math.min(work.width, DETAIL_SIDE);
-  return crop(work, Math.floor((work.height - h) / 2), Math.floor((work.width - w) / 2), h, w);
+  return crop(work, Math.floor((work.height - h) / 2), Math.floor((work.width - w) / 2), h, w, floats);
 }
 
 /** Rows y…y+h, columns x…x+w, as float RGB. */
-export function crop(src: Pixels, y: number, x: number, h: number, w: number): RgbImage {
+export function crop(src: Pixels, y: number, x: number, h: number, w: number, floats?: FloatPool): RgbImage {
   const { data: d, width: W, channels: c } = src;
-  const out = new Float32Array(h * w * 3);
+  const out = floatsFor(h * w * 3, floats);
   const packed = packedRgba(src);
   if (packed) {
     // one read per pixel instead of three (see boxPoolPacked)
@@ -135,18 +148,18 @@ export function crop(src: Pixels, y: number, x: number, h: number, w: number): R
 }
 
 /** All of `src` as float RGB. */
-function toRgb(src: Pixels): RgbImage {
-  return crop(src, 0, 0, src.height, src.width);
+function toRgb(src: Pixels, floats?: FloatPool): RgbImage {
+  return crop(src, 0, 0, src.height, src.width, floats);
 }
 
 /** Mean of each fy×fx box; rows and columns that do not fill a whole box are dropped ('valid'). */
-function boxPool(src: Pixels, fy: number, fx: number): RgbImage {
+function boxPool(src: Pixels, fy: number, fx: number, floats?: FloatPool): RgbImage {
   const packed = packedRgba(src);
-  if (packed && fy * fx <= 127) return boxPoolPacked(packed, src.width, src.height, fy, fx);
+  if (packed && fy * fx <= 127) return boxPoolPacked(packed, src.width, src.height, fy, fx, floats);
   const { data: d, width: W, channels: c } = src;
   const height = Math.floor(src.height / fy);
   const width = Math.floor(src.width / fx);
-  const out = new Float32Array(height * width * 3);
+  const out = floatsFor(height * width * 3, floats);
   const inv = 1 / (fy * fx);
   for (let i = 0, o = 0; i < height; i++) {
     for (let j = 0; j < width; j++, o += 3) {
@@ -173,9 +186,9 @@ function boxPool(src: Pixels, fy: number, fx: number): RgbImage {
  * true)). Separably: the two source rows are blended once per output row, then each output
  * pixel blends two values of that row (a third of the reads of blending four corners per pixel).
  */
-function bilinear(src: RgbImage, h: number, w: number): RgbImage {
+function bilinear(src: RgbImage, h: number, w: number, floats?: FloatPool): RgbImage {
   const { data: d, width: W, height: H } = src;
-  const out = new Float32Array(h * w * 3);
+  const out = floatsFor(h * w * 3, floats);
   // per output column: the two source columns and the weight of the right one
   const x0 = new Int32Array(w);
   const x1 = new Int32Array(w);
@@ -222,10 +235,10 @@ function packedRgba(src: Pixels): Uint32Array | null {
  * into two pairs of 16-bit lanes (R,B and G,A) sums two channels per add; with at most 127
  * pixels per box no lane overflows. Integer sums: the same means as the generic loop.
  */
-function boxPoolPacked(u32: Uint32Array, W: number, H: number, fy: number, fx: number): RgbImage {
+function boxPoolPacked(u32: Uint32Array, W: number, H: number, fy: number, fx: number, floats?: FloatPool): RgbImage {
   const height = Math.floor(H / fy);
   const width = Math.floor(W / fx);
-  const out = new Float32Array(height * width * 3);
+  const out = floatsFor(height * width * 3, floats);
   const rb = new Uint32Array(width);
   const ga = new Uint32Array(width);
   const inv = 1 / (fy * fx);

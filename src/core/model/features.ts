@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { type FloatPool, floatPool } from '../image/float-pool';
 import { overviewFingerprint } from '../image/fingerprint';
 import { detailCrop, GLOBAL_SIDE, globalView, overview, type Pixels, toWork } from '../image/views';
 import { measure, MEASURE_NAMES, type MeasuredPixels } from '../measures/measures';
@@ -78,12 +79,21 @@ export async function pixelsOf(src: PhotoPixels): Promise<Pixels> {
   return { data: await src.data(), width, height, channels: 3 };
 }
 
-/** The backbone's `side`² view, its overview and the native-scale detail crop of one photo. */
-function viewsOf(px: Pixels, side: number): MeasuredPixels {
-  const work = toWork(px);
-  const view = globalView(work, side);
-  return { view, overview: overview(view), detail: detailCrop(work) };
+/**
+ * The backbone's `side`² view, its overview and the native-scale detail crop of one photo, in
+ * arrays from `floats` where given (the photo at work size, when it had to be brought down,
+ * goes back to it at once).
+ */
+function viewsOf(px: Pixels, side: number, floats?: FloatPool): MeasuredPixels {
+  const work = toWork(px, floats);
+  const view = globalView(work, side, floats);
+  const views = { view, overview: overview(view, floats), detail: detailCrop(work, floats) };
+  if (work !== px) floats?.give(work.data as Float32Array);
+  return views;
 }
+
+/** The views' arrays, kept between the photos scored on this thread (one at a time, so a few suffice). */
+const viewArrays = floatPool(8);
 
 /**
  * One photo through the backbone and the measurements. `size` is the photo's size before any
@@ -94,7 +104,7 @@ function viewsOf(px: Pixels, side: number): MeasuredPixels {
 export async function analyse(backbone: tf.GraphModel, src: PhotoPixels, size?: PhotoSize, measurer = measureHere): Promise<Analysis> {
   const px = await pixelsOf(src);
   const side = inputSide(backbone);
-  const views = viewsOf(px, side);
+  const views = viewsOf(px, side, viewArrays);
   const fingerprint = overviewFingerprint(views.overview);
   // handed over before the backbone starts: an off-thread measurer works while it runs
   const measuring = measurer.measure(views, size?.width ?? px.width, size?.height ?? px.height);
@@ -111,6 +121,9 @@ export async function analyse(backbone: tf.GraphModel, src: PhotoPixels, size?: 
     return { features, fingerprint };
   } finally {
     learnt.dispose();
+    // nothing reads the views now: the backbone's input was uploaded and disposed inside the
+    // tidy, and the measurer has answered (or failed, and measured them here)
+    for (const v of [views.view, views.overview, views.detail]) viewArrays.give(v.data);
   }
 }
 

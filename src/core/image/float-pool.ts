@@ -1,8 +1,9 @@
 /**
- * Float arrays a worker handed back, kept for the next photo's copies: copying a photo's 3.3 MB
- * of views into kept arrays costs the calling thread about 0.3 ms, into new ones about 2
- * (allocating them and first touching their pages; `npm run bench:profile`, Chromium here). At
- * most `size` are kept, the oldest dropped first.
+ * Float arrays kept for the next photo once one is done with them (its views, the copies a
+ * worker handed back): filling a photo's 3.3 MB of views into kept arrays costs about 0.3 ms,
+ * into new ones about 2 (allocating them and first touching their pages; `npm run
+ * bench:profile`, Chromium here), and the new ones are garbage to collect a photo later. At most
+ * `size` are kept, the oldest dropped first.
  */
 export interface FloatPool {
   /** A kept array of this length, or a new one. Its contents are stale: overwrite it. */
