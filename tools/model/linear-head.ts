@@ -154,7 +154,7 @@ export function fitLinearHead(rows: FeatureRow[], cfg: LinearHeadConfig, aspects
     cols.push(fitUpsideDown(uprightPartners(rows, upsideDown), upsideDown, standardizer));
     extra.push('upside_down');
   }
-  if (rows.some((r) => !r.aspect && !r.turn && aspects.labels.has(r.image))) {
+  if (rows.some((r) => rowKind(r) === 'clean' && aspects.labels.has(r.image))) {
     cols.push(fitRatingColumn(rows, aspects.labels, standardizer));
     extra.push('rating');
   }
