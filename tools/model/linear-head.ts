@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ASPECTS } from '../../src/core/aspects';
 import { fitAspectColumns, rowKind, type AspectFitConfig, type Calibration } from './aspect-head';
 import type { FeatureRow } from './features-file';
-import type { HeadExtra } from '../../src/core/model/bundle';
+import { extraIndex, type HeadExtra } from '../../src/core/model/bundle';
 import { fitStandardizer, standardized, standardizerRows, type Standardizer } from './standardize';
 import type { Label } from './labels';
 import { fitRidge, fitRidgeWithinGroups } from './ridge';
@@ -163,8 +163,7 @@ export function fitLinearHead(rows: FeatureRow[], cfg: LinearHeadConfig, aspects
 
 /** The head's output index of an extra (after the quality and aspect outputs), or -1 where it has none. */
 export function extraColumn(head: LinearHead, name: HeadExtra): number {
-  const k = head.extra.indexOf(name);
-  return k < 0 ? -1 : 1 + ASPECTS.length + k;
+  return extraIndex(head.extra, ASPECTS.length, name);
 }
 
 export function predictLinear(head: LinearHead, rows: FeatureRow[]): number[][] {

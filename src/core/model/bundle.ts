@@ -10,6 +10,12 @@ export type ReadModelFile = (relativePath: string) => Promise<ArrayBuffer>;
 /** The head's outputs after the aspects' that a card may name. */
 export type HeadExtra = 'upside_down' | 'rating';
 
+/** Where an extra output sits among a head's raw outputs (quality, one per aspect, then `extra` in order); -1 where it has none. */
+export function extraIndex(extra: readonly HeadExtra[] | undefined, aspectCount: number, name: HeadExtra): number {
+  const k = extra?.indexOf(name) ?? -1;
+  return k < 0 ? -1 : 1 + aspectCount + k;
+}
+
 export interface ModelCard {
   version: string;
   aspects: AspectId[];

@@ -1,5 +1,5 @@
 import type { AspectId, Band, Score } from '../aspects';
-import type { HeadExtra, ModelCard } from './bundle';
+import { extraIndex, type HeadExtra, type ModelCard } from './bundle';
 
 // From the head's raw outputs to what the seller sees: the quality output mapped to 0–100 by
 // the model card's calibration, its band, and each aspect's severity held to 0–1.
@@ -23,8 +23,8 @@ export function toScore(raw: ArrayLike<number>, card: ModelCard, width: number, 
   });
   const score: Score = { overall, band: bandFor(overall, card.bands), aspects, width, height };
   const extra = (name: HeadExtra) => {
-    const k = card.head.extra?.indexOf(name) ?? -1;
-    return k >= 0 ? raw[1 + card.aspects.length + k] : undefined;
+    const k = extraIndex(card.head.extra, card.aspects.length, name);
+    return k >= 0 ? raw[k] : undefined;
   };
   const upsideDown = extra('upside_down');
   if (upsideDown !== undefined) score.upsideDown = unit(upsideDown);
