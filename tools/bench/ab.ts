@@ -9,6 +9,7 @@ import { BENCH_ARGS, BENCH_PAGE, DIST, ensureBenchBuild } from './build';
 import { launchChromium } from '../harness/chromium';
 import { baselineDist } from './baseline';
 import { type Pass, summariseAb } from './ab-report';
+import { log, openBenchPage } from './bench-page';
 
 const HELP = `npm run bench:ab -- --b COMMIT [options]
 
@@ -24,8 +25,6 @@ milliseconds. Writes bench-results/ab-<timestamp>.json and prints a table.
   --photos N      photos in the set (default 32)
   -h, --help      this text`;
 
-const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
-
 interface Side {
   name: string;
   server: StaticServer;
@@ -34,10 +33,7 @@ interface Side {
 
 async function open(browser: Browser, name: string, build: { dist: string; page: string }, files: string[]): Promise<Side> {
   const server = await serveStatic({ root: build.dist, mounts: { '/bench-photos/': PHOTO_DIR }, mutable: 'revalidate' });
-  const page = await (await browser.newContext()).newPage();
-  await page.exposeFunction('benchProgress', () => {});
-  await page.goto(`${server.origin}${build.page}`);
-  await page.waitForFunction(() => document.body.dataset.ready === '1');
+  const { page } = await openBenchPage(browser, `${server.origin}${build.page}`, name, false);
   const urls = files.map((f) => `${server.origin}/bench-photos/${f}`);
   await page.evaluate(([u]) => window.bench.cold('wasm', u), [urls[0]] as const);
   await page.evaluate((u) => window.bench.loadPhotos(u), urls);

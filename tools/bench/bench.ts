@@ -13,6 +13,7 @@ import { baselineDist } from './baseline';
 import { crossSiteServers, crossSiteVisits } from './cross-site';
 import { withCpu } from './cpu';
 import { batchResult } from './batch';
+import { log, openBenchPage } from './bench-page';
 
 const HELP = `npm run bench -- [options]
 
@@ -43,19 +44,9 @@ Writes bench-results/<timestamp>.json and .md.
 /** Where each served build has its bench page (a baseline commit may have it elsewhere). */
 const benchPages = new Map<string, string>();
 
-const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
-
-/** A fresh context (empty HTTP cache and Cache Storage) on the bench page. */
-async function openBench(browser: Browser, origin: string, tag: string): Promise<{ page: Page; close: () => Promise<void> }> {
-  const path = benchPages.get(origin) ?? BENCH_PAGE;
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.on('pageerror', (e) => log(`  [${tag}] page error: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && log(`  [${tag}] console: ${m.text()}`));
-  await page.exposeFunction('benchProgress', (m: string) => process.stderr.write(`\r  [${tag}] ${m}        `));
-  await page.goto(`${origin}${path}`);
-  await page.waitForFunction(() => document.body.dataset.ready === '1');
-  return { page, close: () => context.close() };
+/** A fresh context (empty HTTP cache and Cache Storage) on the bench page of the build served at `origin`. */
+function openBench(browser: Browser, origin: string, tag: string): Promise<{ page: Page; close: () => Promise<void> }> {
+  return openBenchPage(browser, `${origin}${benchPages.get(origin) ?? BENCH_PAGE}`, tag);
 }
 
 async function main() {

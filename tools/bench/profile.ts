@@ -7,6 +7,7 @@ import { serveStatic } from '../harness/static-server';
 import { BENCH_ARGS, BENCH_PAGE, DIST, ensureBenchBuild } from './build';
 import { launchChromium } from '../harness/chromium';
 import { type CpuProfile, selfTimes, type TraceEvent, traceTops } from './profile-report';
+import { log, openBenchPage } from './bench-page';
 
 const HELP = `npm run bench:profile -- [options]
 
@@ -24,8 +25,6 @@ Writes bench-results/profile-<timestamp>.json and prints the tables.
   --top N         rows per table (default 20)
   --no-build      use the last build as it is
   -h, --help      this text`;
-
-const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
 
 async function main() {
   const { values: o } = parseArgs({
@@ -49,11 +48,7 @@ async function main() {
   const server = await serveStatic({ root: DIST, mounts: { '/bench-photos/': PHOTO_DIR }, mutable: 'revalidate' });
   const { browser, close } = await launchChromium(BENCH_ARGS);
   try {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.exposeFunction('benchProgress', (m: string) => process.stderr.write(`\r  ${m}        `));
-    await page.goto(`${server.origin}${BENCH_PAGE}`);
-    await page.waitForFunction(() => document.body.dataset.ready === '1');
+    const { page, context } = await openBenchPage(browser, `${server.origin}${BENCH_PAGE}`, 'profile');
     const urls = photos.map((p) => `${server.origin}/bench-photos/${p.file}`);
     const load = { start: loadavg() };
     log('cold start and a warm-up pass');

@@ -7,6 +7,7 @@ import { BENCH_ARGS, DIST, ensureBenchBuild } from './build';
 import { launchChromium } from '../harness/chromium';
 import { REPO } from './photos';
 import { serveStatic } from '../harness/static-server';
+import { log } from './bench-page';
 
 const HELP = `npm run bench:soak -- [options]
 
@@ -36,8 +37,6 @@ const POOL = [
   'tests/fixtures/bad-input/animated.gif',
   'tests/fixtures/bad-input/palette.png',
 ].map((p) => ({ name: basename(p), buffer: readFileSync(join(REPO, p)), mimeType: p.endsWith('.png') ? 'image/png' : p.endsWith('.gif') ? 'image/gif' : 'image/jpeg' }));
-
-const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
 
 interface Sample extends EngineMemory {
   step: string;
