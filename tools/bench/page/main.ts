@@ -78,10 +78,19 @@ function noise(width: number, height: number): Pixels {
   return { data, width, height, channels: 4 };
 }
 
-const megapixels = (name: string) => {
+/** A bench photo's size, from its name (`p01-3000x4000-….jpg`); 0 × 0 for a name without one. */
+const sizeOf = (name: string) => {
   const [, w, h] = /-(\d+)x(\d+)-/.exec(name) ?? [0, 0, 0];
-  return (Number(w) * Number(h)) / 1e6;
+  return { width: Number(w), height: Number(h) };
 };
+
+const megapixels = (name: string) => {
+  const { width, height } = sizeOf(name);
+  return (width * height) / 1e6;
+};
+
+/** The upper middle of some timings (0 for none). */
+const middle = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
 
 /** decode → preprocess → model → advice, as the coach does on the page's thread. */
 async function scoreBlob(blob: Blob) {
@@ -219,7 +228,7 @@ const api = {
       const pipeline512Ms = await med3(() => scorePixels(b, noise(512, 512)));
       const pipeline2048Ms = await med3(() => scorePixels(b, noise(2048, 1536)));
       // the model part of one real photo (the first of 1–5 MP), stage by stage
-      const photo = photos.find((p) => /-(\d+)x(\d+)-/.test(p.name) && megapixels(p.name) >= 1 && megapixels(p.name) <= 5) ?? photos[0];
+      const photo = photos.find((p) => megapixels(p.name) >= 1 && megapixels(p.name) <= 5) ?? photos[0];
       const { bitmap, width, height } = await decodeBlob(photo.blob);
       try {
         const px = bitmapPixels(bitmap);
@@ -280,8 +289,7 @@ const api = {
       ways.keptMoved.push([copyMs + again.sendMs, again.roundTripMs]);
     }
     echo.terminate();
-    const med = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
-    const out = (rows: number[][]) => ({ thisThreadMs: med(rows.map((x) => x[0])), roundTripMs: med(rows.map((x) => x[1])) });
+    const out = (rows: number[][]) => ({ thisThreadMs: middle(rows.map((x) => x[0])), roundTripMs: middle(rows.map((x) => x[1])) });
     return { megabytes: (sizes.reduce((a, b) => a + b, 0) * 4) / 1e6, clone: out(ways.clone), newMoved: out(ways.newMoved), keptMoved: out(ways.keptMoved) };
   },
 
@@ -297,9 +305,9 @@ const api = {
     let maxDiff = 0;
     const formats = new Set<string>();
     for (const p of photos) {
-      const [, w, h] = /-(\d+)x(\d+)-/.exec(p.name) ?? [];
-      const target = workSize(Number(w), Number(h));
-      if (!w || target.width === Number(w)) continue;
+      const { width, height } = sizeOf(p.name);
+      const target = workSize(width, height);
+      if (!width || target.width === width) continue;
       const decoder = new ImageDecoder({ data: await p.blob.arrayBuffer(), type: 'image/jpeg', desiredWidth: target.width, desiredHeight: target.height });
       const { image } = await decoder.decode();
       try {
@@ -320,8 +328,7 @@ const api = {
         decoder.close();
       }
     }
-    const med = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1] ?? 0;
-    return { photos: copied.length, formats: [...formats], viaBitmapMs: med(viaBitmap), copiedMs: med(copied), maxDiff };
+    return { photos: copied.length, formats: [...formats], viaBitmapMs: middle(viaBitmap), copiedMs: middle(copied), maxDiff };
   },
 
   releaseModel() {
