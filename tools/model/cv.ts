@@ -231,20 +231,10 @@ function cvRating(rows: FeatureRow[], folds: number, lambdas: number[]) {
   const poorVsClean = (v: (h: (typeof held)[number]) => number) => auc(held.filter((h) => isClean(h.label)).map(v), held.filter((h) => h.label.overall <= 2).map(v));
   const overall = held.map((h) => h.label.overall);
   console.log(`${held.length} held-out labelled photos, ${folds} folds; AUC: clean above poor`);
-  console.log(
-    `quality column: AUC ${poorVsClean((h) => h.quality).toFixed(3)}, SRCC with the labels' overall ${spearman(
-      held.map((h) => h.quality),
-      overall,
-    ).toFixed(3)}`,
-  );
-  lambdas.forEach((l, j) =>
-    console.log(
-      `rating column, λ ${l}: AUC ${poorVsClean((h) => h.rating[j]).toFixed(3)}, SRCC with the labels' overall ${spearman(
-        held.map((h) => h.rating[j]),
-        overall,
-      ).toFixed(3)}`,
-    ),
-  );
+  const line = (name: string, v: (h: (typeof held)[number]) => number) =>
+    console.log(`${name}: AUC ${poorVsClean(v).toFixed(3)}, SRCC with the labels' overall ${spearman(held.map(v), overall).toFixed(3)}`);
+  line('quality column', (h) => h.quality);
+  lambdas.forEach((l, j) => line(`rating column, λ ${l}`, (h) => h.rating[j]));
 }
 
 function cvLabelled(
