@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_ASPECT_FIT, fitWeightedRidge, targetOf } from '../../tools/model/aspect-head';
+import { DEFAULT_ASPECT_FIT, fitWeightedRidge, judgedRow, targetOf } from '../../tools/model/aspect-head';
 import { jointCalibrations, type HeldOut } from '../../tools/model/cv-labels';
 import type { FeatureRow } from '../../tools/model/features-file';
 import { labelTarget, parseLabels, type Label } from '../../tools/model/labels';
@@ -23,6 +23,9 @@ const label = (over: Record<string, unknown> = {}, sev: Record<string, number> =
     }),
     'l',
   ).labels[0];
+// 'turned.jpg' stands for a photo whose EXIF orientation turns it: its label judged it as stored
+vi.mock('../../tools/model/dataset', async (original) => ({ ...(await original<typeof import('../../tools/model/dataset')>()), storedTurned: (image: string) => image === 'turned.jpg' }));
+
 const row = (over: Partial<FeatureRow>): FeatureRow => ({ key: 'k', split: 'train', image: 'a.jpg', subset: 'ss01', mos: 0.5, aspect: null, strength: 0, seed: 0, f: [], ...over });
 
 describe('aspect targets', () => {
@@ -41,6 +44,33 @@ describe('aspect targets', () => {
     ['a level photo is not sideways', 'sideways', row({}), label(), { y: 0, w: 1 }],
   ] as const)('%s', (_, aspect, r, l, want) => {
     expect(targetOf(aspect, r, l, cfg)).toEqual(want);
+  });
+
+  const sidewaysAsStored = label({ image: 'turned.jpg', other: 'The photo is turned sideways.' }, { tilt: 0.8, blur: 0.6 });
+  const slantAsStored = label({ image: 'turned.jpg' }, { tilt: 0.5 });
+  const asStored = (over: Partial<FeatureRow>) => row({ image: 'turned.jpg', ...over });
+  it.each([
+    ['as stored, labelled sideways: sideways', 'sideways', asStored({ stored: true, mos: null }), sidewaysAsStored, { y: 1, w: 1 }],
+    ['as stored, labelled sideways: out of the tilt fit', 'tilt', asStored({ stored: true, mos: null }), sidewaysAsStored, null],
+    ['as stored: the label', 'blur', asStored({ stored: true, mos: null }), sidewaysAsStored, { y: 0.6, w: 1 }],
+    ['shown upright, labelled sideways as stored: upright', 'sideways', asStored({}), sidewaysAsStored, { y: 0, w: 1 }],
+    ['shown upright, labelled sideways as stored: no tilt known', 'tilt', asStored({}), sidewaysAsStored, null],
+    ['shown upright: the label for what a turn leaves alone', 'blur', asStored({}), sidewaysAsStored, { y: 0.6, w: 1 }],
+    ['shown upright, not labelled sideways as stored: no up known', 'sideways', asStored({}), slantAsStored, null],
+    ['shown upright, not labelled sideways as stored: its slant', 'tilt', asStored({}), slantAsStored, { y: 0.5, w: 1 }],
+    ['turned from upright, labelled sideways as stored: sideways', 'sideways', asStored({ turn: 3, mos: null }), sidewaysAsStored, { y: 1, w: 0.5 }],
+    ['turned, not labelled sideways as stored: no up known', 'sideways', asStored({ turn: 3, mos: null }), slantAsStored, null],
+    ['damaged upright, labelled sideways as stored: upright', 'sideways', asStored({ aspect: 'noise', strength: 0.5, mos: null }), sidewaysAsStored, { y: 0, w: 0.5 }],
+  ] as const)('a photo stored turned, %s', (_, aspect, r, l, want) => {
+    expect(targetOf(aspect, r, l, cfg)).toEqual(want);
+  });
+
+  it('takes the stored row as the one a label judged where the file stores the photo turned', () => {
+    expect(judgedRow(asStored({ stored: true, mos: null }))).toBe(true);
+    expect(judgedRow(asStored({}))).toBe(false);
+    expect(judgedRow(row({}))).toBe(true);
+    expect(judgedRow(row({ turn: 1 }))).toBe(false);
+    expect(judgedRow(row({ aspect: 'blur' }))).toBe(false);
   });
 
   it('weighs a clean photo (overall ≥ 4, nothing flagged) by cleanWeight, and fits flags when asked', () => {

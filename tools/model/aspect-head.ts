@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AspectId } from '../../src/core/aspects';
-import { severityOf } from './dataset';
+import { severityOf, storedTurned, type Job } from './dataset';
 import type { FeatureRow } from './features-file';
 import { isClean, NOTICE_AT, saysSideways, type Label } from './labels';
 import { choleskySolve } from './ridge';
@@ -12,8 +12,12 @@ import { choleskySolve } from './ridge';
 //  - a damaged copy of that aspect: the damage's severity (or the source's label, if higher);
 //  - a damaged or turned copy of a labelled photo, for the other aspects: the source's label
 //    (`crossSynth`; the damage is of another kind);
-//  - sideways: a turned copy is 1, a labelled photo 1 when its label says it is stored sideways;
+//  - sideways: a turned copy is 1, a labelled photo 1 when its label says it is sideways;
 //    those photos leave the tilt fit (their tilt label is about the turn, not a lean).
+// The labels judged the pixels as the file stores them. For a photo whose EXIF orientation turns
+// it (dataset.ts storedTurned) the label belongs to its stored row (Job.stored); its upright rows
+// keep the aspects a quarter turn leaves alone, and are upright (sideways 0) where the label
+// says the stored photo is sideways.
 // Photos without a label take part through their synthetic copies only.
 
 export interface AspectFitConfig {
@@ -62,7 +66,13 @@ const TURN_AS_TILT = 0.7;
 
 export type Target = { y: number; w: number } | null;
 
-export const rowKind = (r: FeatureRow): 'clean' | 'damaged' | 'turned' => (r.turn ? 'turned' : r.aspect ? 'damaged' : 'clean');
+export const rowKind = (r: Job): 'clean' | 'damaged' | 'turned' | 'stored' => (r.stored ? 'stored' : r.turn ? 'turned' : r.aspect ? 'damaged' : 'clean');
+
+/**
+ * Whether a photo's label judged this row: the photo as its file stores it where an EXIF
+ * orientation turns it (the labels saw the stored pixels), else the untouched photo.
+ */
+export const judgedRow = (r: Job): boolean => rowKind(r) === 'stored' || (rowKind(r) === 'clean' && !storedTurned(r.image));
 
 /** The row's target for `aspect`, or null where it says nothing about it. */
 export function targetOf(aspect: AspectId, r: FeatureRow, label: Label | undefined, config: AspectFitConfig): Target {
@@ -76,14 +86,26 @@ function severityTarget(aspect: AspectId, r: FeatureRow, label: Label | undefine
   const cfg = { ...config, synthWeight };
   const kind = rowKind(r);
   const sideways = label ? saysSideways(label) : false;
+  // the label judged the photo as stored, a quarter turn from this row (judgedRow)
+  const turnedFromLabel = label !== undefined && kind !== 'stored' && storedTurned(r.image);
   if (aspect === 'sideways') {
+    if (turnedFromLabel) {
+      // labelled sideways as stored, so upright as shown and sideways when turned; a photo not
+      // labelled sideways as stored has no known up (mostly close-ups shot at a slant)
+      if (!sideways) return null;
+      if (kind === 'turned') return cfg.synthWeight === 0 ? null : { y: 1, w: cfg.synthWeight };
+      if (kind === 'clean') return { y: 0, w: 1 };
+      return cfg.crossSynth && cfg.synthWeight > 0 ? { y: 0, w: cfg.synthWeight } : null;
+    }
     if (kind === 'turned') return sideways || cfg.synthWeight === 0 ? null : { y: 1, w: cfg.synthWeight };
-    if (kind === 'clean') return label ? { y: sideways ? 1 : 0, w: isClean(label) ? cfg.cleanWeight : 1 } : null;
+    if (kind === 'clean' || kind === 'stored') return label ? { y: sideways ? 1 : 0, w: isClean(label) ? cfg.cleanWeight : 1 } : null;
     return label && cfg.crossSynth && cfg.synthWeight > 0 ? { y: sideways ? 1 : 0, w: cfg.synthWeight } : null;
   }
+  // a tilt label given for a turn says nothing about the lean of the photo shown upright
+  if (aspect === 'tilt' && turnedFromLabel && sideways) return null;
   if (aspect === 'tilt' && cfg.sideways === 'tilt' && kind === 'turned') return sideways || cfg.synthWeight === 0 ? null : { y: Math.max(TURN_AS_TILT, label?.sev.tilt ?? 0), w: cfg.synthWeight };
   if (aspect === 'tilt' && sideways && cfg.sideways === 'own') return null;
-  if (kind === 'clean') return label ? { y: label.sev[aspect], w: isClean(label) ? cfg.cleanWeight : 1 } : null;
+  if (kind === 'clean' || kind === 'stored') return label ? { y: label.sev[aspect], w: isClean(label) ? cfg.cleanWeight : 1 } : null;
   if (cfg.synthWeight === 0) return null;
   if (kind === 'damaged' && r.aspect === aspect) return { y: Math.max(severityOf(r.strength), label?.sev[aspect] ?? 0), w: cfg.synthWeight };
   return label && cfg.crossSynth ? { y: label.sev[aspect], w: cfg.synthWeight } : null;

@@ -1,5 +1,5 @@
 import type { AspectId } from '../../src/core/aspects';
-import { calibrate, calibrationAt, fitAspectColumnsLambdas, lambdaOf, rowKind, type AspectFitConfig, type Calibration } from './aspect-head';
+import { calibrate, calibrationAt, fitAspectColumnsLambdas, judgedRow, lambdaOf, rowKind, type AspectFitConfig, type Calibration } from './aspect-head';
 import type { FeatureRow } from './features-file';
 import { fitStandardizer, standardized, standardizerRows } from './standardize';
 import { fitQualityColumn, fitRatingColumn } from './linear-head';
@@ -68,7 +68,7 @@ export function cvAspectOutputsLambdas(
     const cols = fitAspectColumnsLambdas(X, F, fit, labels, cfg, aspects, lambdas);
     const quality = fitQualityColumn(fit, st);
     const rating = fitRatingColumn(fit, labels, st);
-    const held = rows.filter((r) => fold(r) === k && (rowKind(r) === 'turned' || (rowKind(r) === 'clean' && labels.has(r.image))));
+    const held = rows.filter((r) => fold(r) === k && (rowKind(r) === 'turned' || (judgedRow(r) && labels.has(r.image))));
     const Xh = standardized(held, st);
     outs.forEach((out, li) => {
       held.forEach((r, i) => {

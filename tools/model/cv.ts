@@ -11,7 +11,7 @@ import { hash32 } from './rng';
 import { parseArgs } from '../lib/cli';
 import { writeFileSync } from 'node:fs';
 import { ASPECTS, LABELLED_ASPECTS, type AspectId } from '../../src/core/aspects';
-import { DEFAULT_ASPECT_FIT, lambdaOf, rowKind, type AspectFitConfig } from './aspect-head';
+import { DEFAULT_ASPECT_FIT, judgedRow, lambdaOf, type AspectFitConfig } from './aspect-head';
 import { cvAspectOutputsLambdas, cvFigures, linear, sidewaysEvidence } from './cv-labels';
 import { isClean, labelTarget, trainLabelsOrExit, type Label } from './labels';
 import { RAISE_RAMP, type RaiseRamp } from '../../src/core/explain/reasons';
@@ -224,7 +224,7 @@ function cvRating(rows: FeatureRow[], folds: number, lambdas: number[]) {
     const F = st.mean.length;
     const quality = fitQualityColumn(fit, st);
     const ratings = lambdas.map((l) => fitRatingColumn(fit, labels, st, l));
-    const out = rows.filter((r) => fold(r) === k && rowKind(r) === 'clean' && labels.has(r.image));
+    const out = rows.filter((r) => fold(r) === k && judgedRow(r) && labels.has(r.image));
     const X = standardized(out, st);
     out.forEach((r, i) => held.push({ label: labels.get(r.image)!, quality: linear(quality, X, i, F), rating: ratings.map((c) => linear(c, X, i, F)) }));
   }

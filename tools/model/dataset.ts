@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LABELLED_ASPECTS, type LabelledAspectId } from '../../src/core/aspects';
+import { jpegOrientation } from '../../src/core/image/exif';
 import { hash32, rng, shuffled } from './rng';
 
 export const DATA_DIR = process.env.PHOTO_COACH_DATA ?? join(import.meta.dirname, '../../../shared/data');
@@ -34,6 +35,11 @@ export interface Job {
   seed: number;
   /** Quarter turns clockwise applied before anything else (sideways copies; 2 only in UPSIDE_DOWN_PLAN); absent = 0. */
   turn?: 1 | 2 | 3;
+  /**
+   * The photo as its file stores it, the EXIF orientation not applied: the pixels the step-by-step
+   * labels judged (labels.ts `labelledAsStored`). Planned only for photos whose orientation turns them.
+   */
+  stored?: true;
 }
 
 export const PLAN = { seed: 20261124, trainPerAspect: 110, valPerAspect: 40, trainTurned: 300, valTurned: 60 };
@@ -83,7 +89,30 @@ export function planJobs(): Job[] {
       jobs.push({ key: `${split}|${r.image}|turned`, split, image: r.image, subset: r.subset, mos: null, aspect: null, strength: 0, seed, turn });
     }
   }
+  // The photos as stored, for the ones an EXIF orientation turns: appended last, as above.
+  for (const split of ['train', 'val'] as const) {
+    for (const r of readSplit(split).filter((r) => storedTurned(r.image))) {
+      jobs.push({ key: `${split}|${r.image}|stored`, split, image: r.image, subset: r.subset, mos: null, aspect: null, strength: 0, seed: 0, stored: true });
+    }
+  }
   return jobs;
+}
+
+const orientations = new Map<string, number>();
+
+/**
+ * Whether a photo's file stores it turned, to be set upright by its EXIF orientation. The
+ * step-by-step labels judged the stored pixels, so for these photos they describe a turned
+ * photo (most say "sideways"), while the coach, like every browser, shows them upright.
+ */
+export function storedTurned(image: string): boolean {
+  let o = orientations.get(image);
+  if (o === undefined) {
+    const file = join(BIQ_DIR, 'images', image);
+    o = existsSync(file) ? jpegOrientation(new Uint8Array(readFileSync(file))) : 1;
+    orientations.set(image, o);
+  }
+  return o !== 1;
 }
 
 /** Target severity of a degraded copy: even the mildest synthetic defect is clearly visible. */

@@ -69,9 +69,10 @@ function rgbaOf(img: RgbImage): Uint8Array {
 
 /**
  * Decodes a JPEG or PNG file's bytes in pure JS (the Node side of the browser's decoder).
- * Errors are CoachErrors with the same codes the browser uses.
+ * Errors are CoachErrors with the same codes the browser uses. `asStored`: the pixels as the
+ * file stores them, its EXIF orientation not applied (what a viewer that ignores it shows).
  */
-export async function decodeNode(bytes: Uint8Array): Promise<{ rgb: tf.Tensor3D; width: number; height: number }> {
+export async function decodeNode(bytes: Uint8Array, { asStored = false } = {}): Promise<{ rgb: tf.Tensor3D; width: number; height: number }> {
   const { kind } = checkImageBytes(bytes); // type, size and pixel-count limits, before decoding
   let rgba: Uint8Array;
   let width: number;
@@ -84,7 +85,7 @@ export async function decodeNode(bytes: Uint8Array): Promise<{ rgb: tf.Tensor3D;
       const img = await decodeJpeg(bytes.slice().buffer as ArrayBuffer);
       ({ width, height } = img);
       rgba = new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
-      orientation = jpegOrientation(bytes);
+      orientation = asStored ? 1 : jpegOrientation(bytes);
       // a big JPEG comes down to its work size as the browser's decoder brings it (dct-scale.ts)
       const n = workScale(width, height);
       if (n < 8) {

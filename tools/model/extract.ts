@@ -15,8 +15,9 @@ import { useNodeBackend } from './node-backend';
 // Resumable: rows already in the output are skipped. Split the work over processes with
 // --part i --parts n.
 
-export async function loadImage(image: string): Promise<tf.Tensor3D> {
-  const { rgb } = await decodeNode(readFileSync(join(BIQ_DIR, 'images', image)));
+/** A data set photo as float RGB, upright (`asStored`: as its file stores it, see Job.stored). */
+export async function loadImage(image: string, asStored = false): Promise<tf.Tensor3D> {
+  const { rgb } = await decodeNode(readFileSync(join(BIQ_DIR, 'images', image)), { asStored });
   const f = rgb.toFloat() as tf.Tensor3D;
   rgb.dispose();
   return f;
@@ -42,7 +43,7 @@ export function quarterTurns(img: tf.Tensor3D, k: number): tf.Tensor3D {
 
 /** Pixels for a job: the photo, degraded when the job says so. */
 export async function jobPixels(job: Job, donors: tf.Tensor3D[]): Promise<tf.Tensor3D> {
-  const img = quarterTurns(await loadImage(job.image), job.turn ?? 0);
+  const img = quarterTurns(await loadImage(job.image, job.stored), job.turn ?? 0);
   if (!job.aspect) return img;
   const out = DEGRADATIONS[job.aspect]({ img, strength: job.strength, seed: job.seed, donors });
   img.dispose();

@@ -11,17 +11,18 @@ import { cropRect, DETECTED } from '../../src/core/fix/crop';
 import { locateItems } from '../../src/core/model/locator';
 import type { Pixels } from '../../src/core/image/views';
 import { castMeasures } from '../../src/core/measures/measures';
+import { jpegOrientation } from '../../src/core/image/exif';
 import { loadBundle } from '../../src/core/model/bundle';
 import { scorePixels } from '../../src/core/model/predict';
 import { parseArgs } from '../lib/cli';
-import { BIQ_DIR } from './dataset';
+import { BIQ_DIR, storedTurned } from './dataset';
 import { decodeNode } from './decode-node';
 import { fileReader } from './io';
 import { LABELS_FILE, NOTICE_AT, readLabels, saysSideways, type Label } from './labels';
 import { useNodeBackend } from './node-backend';
 import { rng } from './rng';
 
-const HELP = `npm run fix-evidence -- [--split train|val] [--limit N] [--turned N] [--only colour,exposure,straighten,crop,turn] [--positives]
+const HELP = `npm run fix-evidence -- [--split train|val] [--limit N] [--images A.jpg,B.jpg] [--turned N] [--only colour,exposure,straighten,crop,turn] [--positives]
        [--aspect W/H] [--item-score S] [--sheet DIR] [--colour '{"method":"grey-edge"|"median-chroma","strength":1,"strengths":[…]}'] [--exposure '{"targetMedian":0.45,"targets":[…]}'] [--json FILE] [--model DIR]
 
 Evidence for the one-tap fixes (src/core/fix) on labelled BIQ2021 photos (../shared/data/labels),
@@ -39,7 +40,8 @@ Turn: on the photos labelled sideways, the same share (and, with a pixel fix, ho
 offered without the label); --turned N photos not labelled sideways, turned a quarter either way
 (known), must come back upright (the independent check), and the rules for which way is up are
 compared.
---limit N takes the first N labelled photos of the split (after a seeded shuffle). --colour tries
+--limit N takes the first N labelled photos of the split (after a seeded shuffle); --images only
+the named ones (comma-separated). --colour tries
 another white balance, --exposure another brighten target; their lists (strengths, targets) are
 what the model chooses among (the defaults are the shipped DEFAULT_PLAN_OPTIONS).`;
 
@@ -104,8 +106,12 @@ function writeSheet(file: string, px: Pixels, crop: CropBox) {
   writeFileSync(file, PNG.sync.write(png));
 }
 
-async function pixelsOf(image: string): Promise<{ px: Pixels; size: { width: number; height: number } }> {
-  const { rgb, width, height } = await decodeNode(readFileSync(join(BIQ_DIR, 'images', image)));
+/**
+ * A labelled photo's pixels as its label judged them: as the file stores them, where an EXIF
+ * orientation turns them (dataset.ts storedTurned; `upright` sets them upright instead).
+ */
+async function pixelsOf(image: string, { upright = false } = {}): Promise<{ px: Pixels; size: { width: number; height: number } }> {
+  const { rgb, width, height } = await decodeNode(readFileSync(join(BIQ_DIR, 'images', image)), { asStored: !upright && storedTurned(image) });
   const [h, w] = rgb.shape;
   const data = await rgb.data();
   rgb.dispose();
@@ -134,6 +140,22 @@ interface TurnRow {
   scoreAfter: number;
 }
 
+interface SidewaysRow {
+  image: string;
+  turned: number;
+  /** The clockwise quarter turns the file's EXIF orientation applies (null: not stored turned). */
+  exifTurn: number | null;
+  /** Shown upright (EXIF applied), whether the coach raises sideways (null: not stored turned). */
+  offeredUpright: boolean | null;
+  sidewaysBefore: number;
+  sidewaysAfter: number;
+  scoreBefore: number;
+  scoreAfter: number;
+}
+
+/** The clockwise quarter turns of the EXIF orientations that turn a photo without mirroring it. */
+const ORIENTATION_TURN: Record<number, number> = { 3: 2, 6: 1, 8: 3 };
+
 const mean = (xs: number[]) => (xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2) : '—');
 const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)} % (${n}/${d})` : '— (0/0)');
 
@@ -161,12 +183,15 @@ async function main() {
   const models = { score, locate: (px: Pixels) => locateItems(bundle, px) };
   const minItemScore = Number(flags['item-score'] ?? DETECTED);
   const { labels } = readLabels(LABELS_FILE);
+  const images = flags.images ? new Set(String(flags.images).split(',')) : null;
+  for (const image of images ?? []) if (!labels.some((l) => l.image === image && l.split === split)) throw new Error(`--images: ${image} is not a labelled ${split} photo`);
   const random = rng(20261201);
   const mine = labels
     .filter((l) => l.split === split)
     .map((l) => ({ l, k: random() }))
     .sort((a, b) => a.k - b.k)
     .map((x) => x.l)
+    .filter((l) => !images || images.has(l.image))
     .slice(0, flags.limit ? Number(flags.limit) : undefined);
   const fixRows: FixRow[] = [];
   const offered: { fix: FixKind; defect: boolean; offered: boolean }[] = [];
@@ -213,16 +238,22 @@ async function main() {
   process.stderr.write('\n');
 
   // turn on the real sideways photos: the labels say a photo is turned, not which way
-  const sidewaysRows: { image: string; turned: number; sidewaysBefore: number; sidewaysAfter: number; scoreBefore: number; scoreAfter: number }[] = [];
+  // (for a photo stored turned, its EXIF orientation says which way: an independent check, and
+  // shown upright, as browsers show it, the coach should not offer a turn)
+  const sidewaysRows: SidewaysRow[] = [];
   const labelledSideways = only.has('turn') ? mine.filter((l: Label) => saysSideways(l)) : [];
   for (const [i, l] of labelledSideways.entries()) {
     process.stderr.write(`\r  sideways ${i + 1}/${labelledSideways.length}        `);
     const { px, size } = await pixelsOf(l.image);
     const before = await score(px, size);
     const out = await fixPixels(models, px, size, ['turn']);
+    const asShown = storedTurned(l.image) ? await pixelsOf(l.image, { upright: true }) : null;
+    const shown = asShown && (await score(asShown.px, asShown.size));
     sidewaysRows.push({
       image: l.image,
       turned: out.plan.quarterTurns,
+      exifTurn: asShown ? (ORIENTATION_TURN[jpegOrientation(readFileSync(join(BIQ_DIR, 'images', l.image)))] ?? null) : null,
+      offeredUpright: shown ? orderReasons(shown.aspects, shown).some((r) => r.aspect === 'sideways') : null,
       sidewaysBefore: before.aspects.sideways,
       sidewaysAfter: out.score.aspects.sideways,
       scoreBefore: before.overall,
@@ -232,7 +263,8 @@ async function main() {
 
   // turn: photos not labelled sideways, turned a known quarter, must come back upright
   const turnRows: TurnRow[] = [];
-  const upright = only.has('turn') ? mine.filter((l: Label) => !saysSideways(l)).slice(0, Number(flags.turned ?? 60)) : [];
+  // photos whose up is known: not stored turned (their labels judged them as shown) and not labelled sideways
+  const upright = only.has('turn') ? mine.filter((l: Label) => !saysSideways(l) && !storedTurned(l.image)).slice(0, Number(flags.turned ?? 60)) : [];
   for (const [i, l] of upright.entries()) {
     process.stderr.write(`\r  turned ${i + 1}/${upright.length}        `);
     const { px, size } = await pixelsOf(l.image);
@@ -296,6 +328,11 @@ async function main() {
     lines.push(`turn (labelled sideways: ${sidewaysRows.length} photos)`);
     lines.push(`  lowers sideways and raises the score: ${pct(sidewaysRows.filter((r) => r.sidewaysAfter < r.sidewaysBefore && r.scoreAfter > r.scoreBefore).length, sidewaysRows.length)}`);
     lines.push(`  lowers sideways: ${pct(sidewaysRows.filter((r) => r.sidewaysAfter < r.sidewaysBefore).length, sidewaysRows.length)}`);
+    const stored = sidewaysRows.filter((r) => r.exifTurn !== null);
+    if (stored.length) {
+      lines.push(`  stored turned (scored as stored, as labelled): turned the way the file's EXIF orientation turns it: ${pct(stored.filter((r) => r.turned === r.exifTurn).length, stored.length)}`);
+      lines.push(`  the same photos shown upright (EXIF applied, as browsers show them): turn offered ${pct(stored.filter((r) => r.offeredUpright).length, stored.length)}`);
+    }
     if (off.length) lines.push(`  offered on photos whose labels do not say sideways: ${pct(off.filter((o) => o.offered).length, off.length)}`);
   }
   if (!turnRows.length) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ASPECTS } from '../../src/core/aspects';
-import { fitAspectColumns, rowKind, type AspectFitConfig, type Calibration } from './aspect-head';
+import { fitAspectColumns, judgedRow, rowKind, type AspectFitConfig, type Calibration } from './aspect-head';
 import type { FeatureRow } from './features-file';
 import { extraIndex, type HeadExtra } from '../../src/core/model/bundle';
 import { fitStandardizer, standardized, standardizerRows, type Standardizer } from './standardize';
@@ -63,7 +63,7 @@ export function fitUpsideDown(upright: FeatureRow[], turned: FeatureRow[], stand
 
 /** The photos' upright rows that have a half-turned copy among `turned`, in its order. */
 export function uprightPartners(rows: FeatureRow[], turned: FeatureRow[]): FeatureRow[] {
-  const clean = new Map(rows.filter((r) => !r.aspect && !r.turn).map((r) => [r.image, r]));
+  const clean = new Map(rows.filter((r) => rowKind(r) === 'clean').map((r) => [r.image, r]));
   return turned.map((t) => {
     const r = clean.get(t.image);
     if (!r) throw new Error(`upside-down row ${t.key} has no upright row of its photo`);
@@ -108,7 +108,7 @@ export const RATING_LAMBDA = 1200;
  * photo whose defects matter from one whose defects do not.
  */
 export function fitRatingColumn(rows: FeatureRow[], labels: Map<string, Label>, standardizer: Standardizer, lambda = RATING_LAMBDA): { w: Float64Array; b: number } {
-  const rated = rows.filter((r) => rowKind(r) === 'clean' && labels.has(r.image));
+  const rated = rows.filter((r) => judgedRow(r) && labels.has(r.image));
   const X = standardized(rated, standardizer);
   for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) X[i] = 0;
   return fitRidge(
@@ -154,7 +154,7 @@ export function fitLinearHead(rows: FeatureRow[], cfg: LinearHeadConfig, aspects
     cols.push(fitUpsideDown(uprightPartners(rows, upsideDown), upsideDown, standardizer));
     extra.push('upside_down');
   }
-  if (rows.some((r) => rowKind(r) === 'clean' && aspects.labels.has(r.image))) {
+  if (rows.some((r) => judgedRow(r) && aspects.labels.has(r.image))) {
     cols.push(fitRatingColumn(rows, aspects.labels, standardizer));
     extra.push('rating');
   }

@@ -32,7 +32,7 @@ export function fitStandardizer(rows: FeatureRow[]): Standardizer {
 }
 
 /** Rows the standardizer is fitted on: the turned copies came later and leave the quality fit as it was. */
-export const standardizerRows = (rows: FeatureRow[]) => rows.filter((r) => !r.turn);
+export const standardizerRows = (rows: FeatureRow[]) => rows.filter((r) => !r.turn && !r.stored);
 
 export function standardized(rows: FeatureRow[], s: Standardizer): Float32Array {
   const F = s.mean.length;

@@ -18,7 +18,7 @@ import { layersArtifacts, writeJson, writeModelDir } from './io';
 import { useNodeBackend } from './node-backend';
 import { flagNumber, parseArgs } from '../lib/cli';
 import { MEASURE_NAMES } from '../../src/core/measures/measures';
-import { DEFAULT_ASPECT_FIT } from './aspect-head';
+import { DEFAULT_ASPECT_FIT, judgedRow } from './aspect-head';
 import { cvAspectOutputs, cvFigures, DEFAULT_JOINT, overallScale } from './cv-labels';
 import { overallOf } from '../../src/core/model/calibration';
 import { MAX_REASONS, RAISE_AT, RAISE_RAMP } from '../../src/core/explain/reasons';
@@ -124,7 +124,7 @@ const CALIBRATION_FOLDS = 4;
 /** The val labels' figures from cached feature rows, as the coach would judge the photos. */
 function valLabelFigures(head: LinearHead, val: FeatureRow[], scale: { lo: number; hi: number }) {
   const labels = valLabelsOrExit();
-  const rows = val.filter((r) => !r.aspect && !r.turn && labels.has(r.image));
+  const rows = val.filter((r) => judgedRow(r) && labels.has(r.image));
   const raw = predictLinear(head, rows);
   const ratingAt = extraColumn(head, 'rating');
   const judged = rows.map((r, i) => {
@@ -251,7 +251,7 @@ async function main() {
       quality:
         'BIQ2021 (N. Ahmed et al., J. Electronic Imaging 31(5) 053010, 2022), repository nisarahmedrana/BIQ2021 @ 62c7b40; train.csv only for fitting; val.csv for figures; official test split not used. No licence stated by the repository (the Unsplash subset may be used commercially per its README): research data.',
       aspects:
-        'step-by-step vision-LLM labels (../shared/data/labels/biq2021-llm.jsonl: Claude (Anthropic) following tools/label/prompt.v1.md, blind to file name, subset and opinion score; 3,276 train and 398 val BIQ2021 photos, a severity per aspect, the main defect, a rationale per flagged aspect, an overall 1–5; calibration.jsonl: 8 photos labelled by every run, their mean used) — train rows only for fitting, val rows for figures; plus synthetic degradations (blur, noise, under/over-exposure, low resolution, tilt, framing, clutter, colour cast) and quarter turns of train.csv photos, made reproducibly by tools/model/degrade.ts and dataset.ts',
+        'step-by-step vision-LLM labels (../shared/data/labels/biq2021-llm.jsonl: Claude (Anthropic) following tools/label/prompt.v1.md, blind to file name, subset and opinion score; 3,276 train and 398 val BIQ2021 photos, a severity per aspect, the main defect, a rationale per flagged aspect, an overall 1–5; calibration.jsonl: 8 photos labelled by every run, their mean used) — train rows only for fitting, val rows for figures; the labels judged the pixels as each file stores them, so for the 251 photos an EXIF orientation turns (most labelled sideways) they are fitted to and judged on the photo as stored, and the photo shown upright keeps the aspects a quarter turn leaves alone (tools/model/aspect-head.ts); plus synthetic degradations (blur, noise, under/over-exposure, low resolution, tilt, framing, clutter, colour cast) and quarter turns of train.csv photos, made reproducibly by tools/model/degrade.ts and dataset.ts',
     },
     licences: {
       backbone: `${BACKBONE_PACKAGE}: ${BACKBONE_LICENCE}${backbone ? '; fine-tuned on BIQ2021 train.csv by tools/torch/finetune.py' : ''}`,
@@ -261,7 +261,7 @@ async function main() {
       command: 'npm run train (offline, cached features) / npm run eval (end to end on the shipped files)',
       val: valFig,
       valLabels: {
-        note: 'the 398 labelled val photos: AUC of each severity against the label flagging it (≥ 0.35; sideways: the label says the photo is turned), with a 95 % bootstrap interval; reasons as the coach orders them',
+        note: 'the 398 labelled val photos, each as its label judged it (as its file stores it): AUC of each severity against the label flagging it (≥ 0.35; sideways: the label says the photo is turned), with a 95 % bootstrap interval; reasons as the coach orders them',
         ...valLabels,
       },
       trainCvLabels: { note: '4-fold CV on labelled train photos, held-out outputs; the calibration was chosen on these', auc: cv.auc, reasons: cv.reasons },
