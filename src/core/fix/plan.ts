@@ -77,7 +77,7 @@ export interface PlanOptions {
 
 /** Chosen on train photos by `npm run fix-evidence` (tools/model/README.md, "Fixes"); the lists are what the model picks among. */
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
-  colour: { method: 'median-chroma', strength: 0.75, strengths: [0.25, 0.5, 0.75, 1] },
+  colour: { method: 'median-chroma', strength: 0.75, strengths: [0.1, 0.25, 0.5, 0.75, 1] },
   exposure: { targetMedian: 0.55, targets: [0.45, 0.55, 0.65] },
 };
 
