@@ -78,7 +78,7 @@ export interface PlanOptions {
 /** Chosen on train photos by `npm run fix-evidence` (tools/model/README.md, "Fixes"); the lists are what the model picks among. */
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   colour: { method: 'median-chroma', strength: 0.75, strengths: [0.1, 0.25, 0.5, 0.75, 1] },
-  exposure: { targetMedian: 0.55, targets: [0.45, 0.55, 0.65] },
+  exposure: { targetMedian: 0.55, targets: [0.4, 0.5, 0.55, 0.6, 0.7] },
 };
 
 /** The full estimate per photo and method: the preview tries several strengths of one estimate (preview.ts). */
