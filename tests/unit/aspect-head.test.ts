@@ -7,6 +7,7 @@ import { reasonFigures } from '../../tools/model/reason-figures';
 import { judge } from '../../tools/model/cv-labels';
 import { ASPECTS, LABELLED_ASPECTS } from '../../src/core/aspects';
 import { rng } from '../../tools/model/rng';
+import { uprightLabels } from '../../tools/torch/views';
 
 const label = (over: Record<string, unknown> = {}, sev: Record<string, number> = {}): Label =>
   parseLabels(
@@ -71,6 +72,15 @@ describe('aspect targets', () => {
     expect(judgedRow(row({}))).toBe(true);
     expect(judgedRow(row({ turn: 1 }))).toBe(false);
     expect(judgedRow(row({ aspect: 'blur' }))).toBe(false);
+  });
+
+  it("gives the torch trainer's upright views no tilt for a photo labelled sideways as stored, and the rest of its label", () => {
+    const tilt = LABELLED_ASPECTS.indexOf('tilt');
+    const upright = uprightLabels(sidewaysAsStored, 'turned.jpg');
+    expect(upright[tilt]).toBeNull();
+    expect(upright.filter((_, k) => k !== tilt)).toEqual(LABELLED_ASPECTS.filter((a) => a !== 'tilt').map((a) => sidewaysAsStored.sev[a]));
+    expect(uprightLabels(slantAsStored, 'turned.jpg')[tilt]).toBe(0.5);
+    expect(uprightLabels(sidewaysAsStored, 'a.jpg')[tilt]).toBe(0.8);
   });
 
   it('weighs a clean photo (overall ≥ 4, nothing flagged) by cleanWeight, and fits flags when asked', () => {

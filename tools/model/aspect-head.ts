@@ -74,6 +74,12 @@ export const rowKind = (r: Job): 'clean' | 'damaged' | 'turned' | 'stored' => (r
  */
 export const judgedRow = (r: Job): boolean => rowKind(r) === 'stored' || (rowKind(r) === 'clean' && !storedTurned(r.image));
 
+/**
+ * Whether a photo is stored turned and labelled sideways as stored: shown upright it is upright,
+ * and its tilt label is about the turn, not a lean (the torch trainer's views follow this too).
+ */
+export const labelledSidewaysAsStored = (label: Label, image: string): boolean => storedTurned(image) && saysSideways(label);
+
 /** The row's target for `aspect`, or null where it says nothing about it. */
 export function targetOf(aspect: AspectId, r: FeatureRow, label: Label | undefined, config: AspectFitConfig): Target {
   const t = severityTarget(aspect, r, label, config);
@@ -102,7 +108,7 @@ function severityTarget(aspect: AspectId, r: FeatureRow, label: Label | undefine
     return label && cfg.crossSynth && cfg.synthWeight > 0 ? { y: sideways ? 1 : 0, w: cfg.synthWeight } : null;
   }
   // a tilt label given for a turn says nothing about the lean of the photo shown upright
-  if (aspect === 'tilt' && turnedFromLabel && sideways) return null;
+  if (aspect === 'tilt' && kind !== 'stored' && label && labelledSidewaysAsStored(label, r.image)) return null;
   if (aspect === 'tilt' && cfg.sideways === 'tilt' && kind === 'turned') return sideways || cfg.synthWeight === 0 ? null : { y: Math.max(TURN_AS_TILT, label?.sev.tilt ?? 0), w: cfg.synthWeight };
   if (aspect === 'tilt' && sideways && cfg.sideways === 'own') return null;
   if (kind === 'clean' || kind === 'stored') return label ? { y: label.sev[aspect], w: isClean(label) ? cfg.cleanWeight : 1 } : null;

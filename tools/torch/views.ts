@@ -6,7 +6,8 @@ import { GLOBAL_SIDE, resizeArea, toWork } from '../../src/core/image/views';
 import { parseArgs, progress } from '../lib/cli';
 import { readSplit, type Row } from '../model/dataset';
 import { loadImage } from '../model/extract';
-import { labelsAvailable, trainLabelsOrExit } from '../model/labels';
+import { labelledSidewaysAsStored } from '../model/aspect-head';
+import { labelsAvailable, trainLabelsOrExit, type Label } from '../model/labels';
 import { useNodeBackend } from '../model/node-backend';
 import { writeJson } from '../model/io';
 
@@ -26,8 +27,8 @@ export interface PhotoMeta {
   image: string;
   subset: string;
   mos: number;
-  /** Labelled severities in LABELLED_ASPECTS order; null where the photo has no label (val: always). */
-  labels: number[] | null;
+  /** Labelled severities in LABELLED_ASPECTS order (null: not known for this view); null where the photo has no label (val: always). */
+  labels: (number | null)[] | null;
 }
 
 function toBytes(img: { data: Float32Array }): Uint8Array {
@@ -55,13 +56,23 @@ async function writeSplit(split: 'train' | 'val', rows: Row[], dir: string): Pro
     t.dispose();
     sides.forEach((s, k) => writeSync(fds[k], toBytes(resizeArea(work, s, s))));
     const l = labels.get(row.image);
-    meta.push({ image: row.image, subset: row.subset, mos: row.mos, labels: l ? LABELLED_ASPECTS.map((a) => l.sev[a]) : null });
+    meta.push({ image: row.image, subset: row.subset, mos: row.mos, labels: l ? uprightLabels(l, row.image) : null });
     bar.tick(i + 1);
   }
   bar.done();
   fds.forEach((fd) => closeSync(fd));
   paths.forEach((p) => renameSync(`${p}.part`, p));
   writeJson(metaPath, { side: GLOBAL_SIDE, augSide: AUG_SIDE, aspects: LABELLED_ASPECTS, photos: meta });
+}
+
+/**
+ * A label's severities for the photo as the views show it, upright. The labels judged the photo
+ * as its file stores it: the tilt of one stored turned and labelled sideways is about the turn,
+ * not known for the upright view.
+ */
+export function uprightLabels(l: Label, image: string): (number | null)[] {
+  const turn = labelledSidewaysAsStored(l, image);
+  return LABELLED_ASPECTS.map((a) => (turn && a === 'tilt' ? null : l.sev[a]));
 }
 
 async function main() {
