@@ -39,7 +39,7 @@ describe('npm run train -- --finetune', () => {
       const second = await runTool(TRAIN, args, { PHOTO_COACH_DATA: s.data });
       expect(second.code, second.stderr).toBe(0);
       expect(second.stdout).toMatch(/resumed at epoch 1, step 1 of 1/);
-      expect(second.stderr).toMatch(/train: kept \(4 photos\)/); // the inputs were decoded once
+      expect(second.stderr).toMatch(/train: views kept \(4 photos\), labels rewritten/); // the inputs were decoded once
       const run = join(s.cache, 'torch', 'runs', 'smoke');
       const log = readFileSync(join(run, 'log.jsonl'), 'utf8')
         .trim()

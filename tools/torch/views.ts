@@ -41,28 +41,32 @@ async function writeSplit(split: 'train' | 'val', rows: Row[], dir: string): Pro
   const metaPath = join(dir, `meta-${split}.json`);
   const sides = split === 'train' ? [GLOBAL_SIDE, AUG_SIDE] : [GLOBAL_SIDE];
   const paths = sides.map((s) => join(dir, `views-${split}-${s}.u8`));
+  const labels = split === 'train' && labelsAvailable() ? trainLabelsOrExit(rows.map((r) => ({ image: r.image, split }))) : new Map();
+  // the meta is written every time (it costs no decode), so the targets follow the labels and their rules
+  const meta: PhotoMeta[] = rows.map((row) => {
+    const l = labels.get(row.image);
+    return { image: row.image, subset: row.subset, mos: row.mos, labels: l ? uprightLabels(l, row.image) : null };
+  });
+  const writeMeta = () => writeJson(metaPath, { side: GLOBAL_SIDE, augSide: AUG_SIDE, aspects: LABELLED_ASPECTS, photos: meta });
   if (existsSync(metaPath) && paths.every((p, i) => existsSync(p) && statSync(p).size === rows.length * sides[i] ** 2 * 3)) {
-    process.stderr.write(`${split}: kept (${rows.length} photos)\n`);
+    writeMeta();
+    process.stderr.write(`${split}: views kept (${rows.length} photos), labels rewritten\n`);
     return;
   }
-  const labels = split === 'train' && labelsAvailable() ? trainLabelsOrExit(rows.map((r) => ({ image: r.image, split }))) : new Map();
   const fds = paths.map((p) => openSync(`${p}.part`, 'w'));
   const bar = progress(`views ${split}`, rows.length);
-  const meta: PhotoMeta[] = [];
   for (const [i, row] of rows.entries()) {
     const t = await loadImage(row.image);
     const [height, width] = t.shape;
     const work = toWork({ data: t.dataSync() as Float32Array, width, height, channels: 3 });
     t.dispose();
     sides.forEach((s, k) => writeSync(fds[k], toBytes(resizeArea(work, s, s))));
-    const l = labels.get(row.image);
-    meta.push({ image: row.image, subset: row.subset, mos: row.mos, labels: l ? uprightLabels(l, row.image) : null });
     bar.tick(i + 1);
   }
   bar.done();
   fds.forEach((fd) => closeSync(fd));
   paths.forEach((p) => renameSync(`${p}.part`, p));
-  writeJson(metaPath, { side: GLOBAL_SIDE, augSide: AUG_SIDE, aspects: LABELLED_ASPECTS, photos: meta });
+  writeMeta();
 }
 
 /**
