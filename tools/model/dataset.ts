@@ -37,7 +37,7 @@ export interface Job {
   turn?: 1 | 2 | 3;
   /**
    * The photo as its file stores it, the EXIF orientation not applied: the pixels the step-by-step
-   * labels judged (labels.ts `labelledAsStored`). Planned only for photos whose orientation turns them.
+   * labels judged (aspect-head.ts `judgedRow`). Planned only for photos whose orientation turns them.
    */
   stored?: true;
 }
@@ -100,20 +100,23 @@ export function planJobs(): Job[] {
 
 const orientations = new Map<string, number>();
 
-/**
- * Whether a photo's file stores it turned, to be set upright by its EXIF orientation. The
- * step-by-step labels judged the stored pixels, so for these photos they describe a turned
- * photo (most say "sideways"), while the coach, like every browser, shows them upright.
- */
-export function storedTurned(image: string): boolean {
+/** A data set photo's EXIF orientation (1–8; 1 where its file has none or is not there), read once per photo. */
+export function orientationOf(image: string): number {
   let o = orientations.get(image);
   if (o === undefined) {
     const file = join(BIQ_DIR, 'images', image);
     o = existsSync(file) ? jpegOrientation(new Uint8Array(readFileSync(file))) : 1;
     orientations.set(image, o);
   }
-  return o !== 1;
+  return o;
 }
+
+/**
+ * Whether a photo's file stores it turned, to be set upright by its EXIF orientation. The
+ * step-by-step labels judged the stored pixels, so for these photos they describe a turned
+ * photo (most say "sideways"), while the coach, like every browser, shows them upright.
+ */
+export const storedTurned = (image: string): boolean => orientationOf(image) !== 1;
 
 /** Target severity of a degraded copy: even the mildest synthetic defect is clearly visible. */
 export function severityOf(strength: number): number {

@@ -5,9 +5,9 @@ import { loadBundle } from '../../src/core/model/bundle';
 import { predictRaw } from '../../src/core/model/predict';
 import { toScore } from '../../src/core/model/calibration';
 import type { AspectId } from '../../src/core/aspects';
-import { saysSideways, valLabelsOrExit } from './labels';
+import { valLabelsOrExit } from './labels';
 import { orderReasons } from '../../src/core/explain/reasons';
-import { judgedRow, rowKind } from './aspect-head';
+import { judgedRow, labelledSidewaysAsStored, rowKind } from './aspect-head';
 import { judgedBy, labelFigures, labelFiguresTable, type Judged } from './reason-figures';
 import { planJobs, readSplit } from './dataset';
 import { figures, figuresTable, type Prediction } from './figures';
@@ -70,15 +70,14 @@ async function main() {
     const raw = await predictRaw(bundle, px);
     if (!job.stored) preds.push({ subset: job.subset, mos: job.mos, aspect: job.turn ? 'sideways' : job.aspect, raw: Array.from(raw) });
     const label = labels.get(job.image);
-    if (label && judgedRow(job)) {
+    const judging = label && judgedRow(job);
+    // labelled sideways as stored, and upright as shown (EXIF applied, as browsers show it)
+    const upright = label && rowKind(job) === 'clean' && labelledSidewaysAsStored(label, job.image);
+    if (label && (judging || upright)) {
       const [h, w] = px.shape;
       const score = toScore(raw, bundle.card, w, h);
-      judged.push({ subset: job.subset, ...judgedBy(label, score.aspects, score) });
-    } else if (label && rowKind(job) === 'clean' && saysSideways(label)) {
-      // labelled sideways as stored, and upright as shown (EXIF applied, as browsers show it)
-      const [h, w] = px.shape;
-      const score = toScore(raw, bundle.card, w, h);
-      shownUpright.push(orderReasons(score.aspects, score).some((r) => r.aspect === 'sideways'));
+      if (judging) judged.push({ subset: job.subset, ...judgedBy(label, score.aspects, score) });
+      else shownUpright.push(orderReasons(score.aspects, score).some((r) => r.aspect === 'sideways'));
     }
     px.dispose();
     bar.tick(i + 1);

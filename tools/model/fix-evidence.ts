@@ -11,11 +11,10 @@ import { cropRect, DETECTED } from '../../src/core/fix/crop';
 import { locateItems } from '../../src/core/model/locator';
 import type { Pixels } from '../../src/core/image/views';
 import { castMeasures } from '../../src/core/measures/measures';
-import { jpegOrientation } from '../../src/core/image/exif';
 import { loadBundle } from '../../src/core/model/bundle';
 import { scorePixels } from '../../src/core/model/predict';
 import { parseArgs } from '../lib/cli';
-import { BIQ_DIR, storedTurned } from './dataset';
+import { BIQ_DIR, orientationOf, storedTurned } from './dataset';
 import { decodeNode } from './decode-node';
 import { fileReader } from './io';
 import { LABELS_FILE, NOTICE_AT, readLabels, saysSideways, type Label } from './labels';
@@ -252,7 +251,7 @@ async function main() {
     sidewaysRows.push({
       image: l.image,
       turned: out.plan.quarterTurns,
-      exifTurn: asShown ? (ORIENTATION_TURN[jpegOrientation(readFileSync(join(BIQ_DIR, 'images', l.image)))] ?? null) : null,
+      exifTurn: asShown ? (ORIENTATION_TURN[orientationOf(l.image)] ?? null) : null,
       offeredUpright: shown ? orderReasons(shown.aspects, shown).some((r) => r.aspect === 'sideways') : null,
       sidewaysBefore: before.aspects.sideways,
       sidewaysAfter: out.score.aspects.sideways,
