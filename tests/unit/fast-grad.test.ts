@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerFastMatMulGradient } from '../../tools/model/experiments/fast-grad';
+import { registerFastMatMulGradient } from '../../tools/model/fast-grad';
 
 describe('fast matMul gradient', () => {
   it('matches tfjs gradients for every transpose combination', async () => {

@@ -12,7 +12,7 @@ import { fitStandardizer, standardized } from '../standardize';
 import { choleskySolve } from '../ridge';
 import { qualitySystem, srccBySubset } from '../cv';
 import { hash32, shuffled } from '../rng';
-import { registerFastMatMulGradient } from './fast-grad';
+import { registerFastMatMulGradient } from '../fast-grad';
 import { DEFAULT_LINEAR } from '../linear-head';
 import { BACKBONE_LEVELS } from '../../../src/core/model/features';
 

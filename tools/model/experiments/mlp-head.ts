@@ -9,7 +9,7 @@ import { useNodeBackend } from '../node-backend';
 import { hash32, rng, shuffled } from '../rng';
 import { fitStandardizer, standardized, type Standardizer } from '../standardize';
 import { flagNumber, parseArgs } from '../../lib/cli';
-import { registerFastMatMulGradient } from './fast-grad';
+import { registerFastMatMulGradient } from '../fast-grad';
 
 // An MLP head, tried and left out: standardized features → hidden ReLU layer → 1 quality + one
 // severity per aspect (sigmoids). Trained with a custom loop because the losses are masked per
