@@ -4,6 +4,7 @@ import { severityOf, storedTurned, type Job } from './dataset';
 import type { FeatureRow } from './features-file';
 import { isClean, NOTICE_AT, saysSideways, type Label } from './labels';
 import { choleskySolve } from './ridge';
+import type { AspectMlpConfig } from './aspect-mlp';
 
 // The aspect columns of the head, fitted to the real step-by-step labels (labels.ts) of train
 // photos, with synthetic damage (degrade.ts) and quarter-turned copies as extra rows.
@@ -42,6 +43,8 @@ export interface AspectFitConfig {
   precision: number;
   /** Calibration: the most photos flagged, as a multiple of the share the labels flag. */
   maxShare: number;
+  /** A network beside the ridge for the columns it names (aspect-mlp.ts), or none. */
+  mlp: AspectMlpConfig | null;
 }
 
 /**
@@ -59,6 +62,7 @@ export const DEFAULT_ASPECT_FIT: AspectFitConfig = {
   maxShare: 1.25,
   cleanWeight: 1,
   target: 'severity',
+  mlp: null,
 };
 
 /** What the labels give a quarter turn as tilt (the runs scored turns 0.6–0.9). */

@@ -9,6 +9,7 @@ import { auc } from './metrics';
 import { aspectAuc, judgedBy, reasonFigures, type AucWithInterval, type Judged, type ReasonFigures } from './reason-figures';
 import { hash32 } from './rng';
 import { overallOf } from '../../src/core/model/calibration';
+import { blendedRaw, fitAspectMlp, netAspects } from './aspect-mlp';
 
 // K-fold cross-validation of the aspect columns on train photos only (folds by photo, as
 // cv.ts): held-out raw outputs of every labelled photo and every turned copy, then the
@@ -66,13 +67,15 @@ export function cvAspectOutputsLambdas(
     const X = standardized(fit, st);
     for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) X[i] = 0;
     const cols = fitAspectColumnsLambdas(X, F, fit, labels, cfg, aspects, lambdas);
+    const net = cfg.mlp ? fitAspectMlp(X, F, fit, labels, cfg, netAspects(aspects), cfg.mlp) : null;
     const quality = fitQualityColumn(fit, st);
     const rating = fitRatingColumn(fit, labels, st);
     const held = rows.filter((r) => fold(r) === k && (rowKind(r) === 'turned' || (judgedRow(r) && labels.has(r.image))));
     const Xh = standardized(held, st);
     outs.forEach((out, li) => {
       held.forEach((r, i) => {
-        const raw = cols.map((perLambda) => linear(perLambda[li], Xh, i, F));
+        const ridge = cols.map((perLambda) => linear(perLambda[li], Xh, i, F));
+        const raw = net && cfg.mlp ? blendedRaw(ridge, aspects, net, cfg.mlp, Xh, i) : ridge;
         if (rowKind(r) === 'turned') out.turned.push(raw[col]);
         else out.labelled.push({ label: labels.get(r.image)!, raw, overall: overallOf(linear(quality, Xh, i, F), scale), rating: linear(rating, Xh, i, F) });
       });

@@ -7,8 +7,11 @@ import { fitStandardizer, standardized, standardizerRows, type Standardizer } fr
 import type { Label } from './labels';
 import { fitRidge, fitRidgeWithinGroups } from './ridge';
 import { hash32 } from './rng';
+import { fitAspectMlp, netAspects } from './aspect-mlp';
+import { roundedToHalf } from './weights';
 
-// The shipped head: one linear layer on standardized features, fitted in closed form.
+// The shipped head: a linear layer on standardized features, fitted in closed form, and where the
+// aspect fit asks for it a hidden layer beside it for some aspect columns (aspect-mlp.ts).
 // Output 0 estimates MOS (ridge on the rated train photos); outputs 1… estimate each aspect's
 // severity, fitted to the step-by-step labels of real photos with synthetic copies as extra
 // rows (aspect-head.ts), then calibrated per aspect so that 0.35 means "a buyer would notice".
@@ -35,6 +38,12 @@ export interface LinearHead {
   bias: number[];
   /** The outputs after the aspects', in order (the card's `head.extra`). */
   extra: HeadExtra[];
+  /**
+   * A hidden layer beside the linear part (aspect-mlp.ts), on the same standardized features:
+   * outputs += mix·relu(b1 + w1ᵀx). w1 [F][H] holds values float16 stores once the
+   * standardization is folded in (linearLayersModel ships it as float16), mix [H][outputs].
+   */
+  hidden?: { H: number; w1: Float32Array; b1: Float32Array; mix: Float32Array };
 }
 
 /** What the aspect columns learn from: the labels, how synthetic rows count, and where 0.35 falls. */
@@ -143,10 +152,20 @@ export function fitLinearHead(rows: FeatureRow[], cfg: LinearHeadConfig, aspects
   const quality = fitQualityColumn(rows, standardizer, cfg);
   const X = standardized(rows, standardizer);
   for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) X[i] = 0;
+  const mlp = aspects.fit.mlp;
+  const net = mlp ? fitAspectMlp(X, F, rows, aspects.labels, aspects.fit, netAspects(ASPECTS), mlp) : null;
+  if (net) roundFoldedToHalf(net.w1, standardizer, net.H);
+  const K = 1 + ASPECTS.length;
+  const mix = net ? new Float32Array(net.H * K) : null;
   const columns = fitAspectColumns(X, F, rows, aspects.labels, aspects.fit, ASPECTS).map((c, k) => {
-    const cal = aspects.calibrations?.[k];
-    // severity = 0.35 + slope·(raw − at35), folded into the column
-    return cal ? { w: c.w.map((w) => w * cal.slope), b: 0.35 + cal.slope * (c.b - cal.at35) } : c;
+    const cal = aspects.calibrations?.[k] ?? { slope: 1, at35: 0.35 };
+    // raw = (1 − share)·ridge + share·network where the network takes part; severity =
+    // 0.35 + slope·(raw − at35), folded into the column and the network's mix
+    const n = net && mlp?.aspects.includes(ASPECTS[k]) ? net.aspects.indexOf(ASPECTS[k]) : -1;
+    const share = n >= 0 && mlp ? mlp.share : 0;
+    if (net && mix && n >= 0) for (let h = 0; h < net.H; h++) mix[h * K + 1 + k] = cal.slope * share * net.w2[h * net.aspects.length + n];
+    const b = (1 - share) * c.b + (n >= 0 && net ? share * net.b2[n] : 0);
+    return { w: c.w.map((w) => w * cal.slope * (1 - share)), b: 0.35 + cal.slope * (b - cal.at35) };
   });
   const cols = [quality, ...columns];
   const extra: HeadExtra[] = [];
@@ -158,7 +177,27 @@ export function fitLinearHead(rows: FeatureRow[], cfg: LinearHeadConfig, aspects
     cols.push(fitRatingColumn(rows, aspects.labels, standardizer));
     extra.push('rating');
   }
-  return { standardizer, weights: cols.map((c) => c.w), bias: cols.map((c) => c.b), extra };
+  const head: LinearHead = { standardizer, weights: cols.map((c) => c.w), bias: cols.map((c) => c.b), extra };
+  if (net && mix) {
+    // the extra outputs take nothing from the network: widen the mix to every output
+    const all = new Float32Array(net.H * cols.length);
+    for (let h = 0; h < net.H; h++) all.set(mix.subarray(h * K, (h + 1) * K), h * cols.length);
+    head.hidden = { H: net.H, w1: net.w1, b1: net.b1, mix: all };
+  }
+  return head;
+}
+
+/**
+ * Rounds a hidden layer's weights on standardized input to what float16 stores of them once the
+ * standardization is folded in (w / std), so that the fitted head and the shipped one agree.
+ */
+function roundFoldedToHalf(w1: Float32Array, s: Standardizer, H: number): void {
+  for (let j = 0; j < s.std.length; j++) {
+    for (let h = 0; h < H; h++) {
+      const o = j * H + h;
+      w1[o] = Number.isFinite(s.std[j]) ? roundedToHalf(w1[o] / s.std[j]) * s.std[j] : 0;
+    }
+  }
 }
 
 /** The head's output index of an extra (after the quality and aspect outputs), or -1 where it has none. */
@@ -169,13 +208,28 @@ export function extraColumn(head: LinearHead, name: HeadExtra): number {
 export function predictLinear(head: LinearHead, rows: FeatureRow[]): number[][] {
   const F = head.standardizer.mean.length;
   const X = standardized(rows, head.standardizer);
-  return rows.map((_, i) =>
-    head.weights.map((w, k) => {
+  return rows.map((_, i) => {
+    const out = head.weights.map((w, k) => {
       let s = head.bias[k];
       for (let j = 0; j < F; j++) s += w[j] * X[i * F + j];
       return s;
-    }),
-  );
+    });
+    if (head.hidden) addHidden(head.hidden, X, i, F, out);
+    return out;
+  });
+}
+
+/** Adds the hidden layer's share to one row's outputs (a feature the head ignores, std ∞, counts as 0). */
+function addHidden(hidden: NonNullable<LinearHead['hidden']>, X: Float32Array, i: number, F: number, out: number[]): void {
+  const { H, w1, b1, mix } = hidden;
+  const K = out.length;
+  const act = Float64Array.from(b1);
+  for (let j = 0; j < F; j++) {
+    const x = X[i * F + j];
+    if (!Number.isFinite(x) || x === 0) continue;
+    for (let h = 0; h < H; h++) act[h] += w1[j * H + h] * x;
+  }
+  for (let h = 0; h < H; h++) if (act[h] > 0) for (let k = 0; k < K; k++) out[k] += mix[h * K + k] * act[h];
 }
 
 /** As a tfjs layers model on raw features: standardization folded into the kernel and bias. */
@@ -192,7 +246,34 @@ export function linearLayersModel(head: LinearHead): tf.LayersModel {
       if (w !== 0) bias[k] -= w * mean[j];
     }
   }
-  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [F], units: K, name: 'out' })] });
+  if (!head.hidden) {
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [F], units: K, name: 'out' })] });
+    model.getLayer('out').setWeights([tf.tensor2d(kernel, [F, K]), tf.tensor1d(bias)]);
+    return model;
+  }
+  const { H, w1, b1, mix } = head.hidden;
+  // w1 / std is float16-exact (roundFoldedToHalf); the bias takes the mean's share from those
+  // very values, so shipping the kernel as float16 cancels nothing it should not
+  const k1 = new Float32Array(F * H);
+  const c1 = Float32Array.from(b1);
+  for (let j = 0; j < F; j++) {
+    if (!Number.isFinite(std[j])) continue;
+    for (let h = 0; h < H; h++) {
+      const w = roundedToHalf(w1[j * H + h] / std[j]);
+      k1[j * H + h] = w;
+      c1[h] -= w * mean[j];
+    }
+  }
+  const input = tf.input({ shape: [F] });
+  const linearOut = tf.layers.dense({ units: K, name: 'out' }).apply(input) as tf.SymbolicTensor;
+  const act = tf.layers.dense({ units: H, activation: 'relu', name: HIDDEN_LAYER }).apply(input) as tf.SymbolicTensor;
+  const mixed = tf.layers.dense({ units: K, useBias: false, name: 'mix' }).apply(act) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: tf.layers.add({ name: 'sum' }).apply([linearOut, mixed]) as tf.SymbolicTensor });
   model.getLayer('out').setWeights([tf.tensor2d(kernel, [F, K]), tf.tensor1d(bias)]);
+  model.getLayer(HIDDEN_LAYER).setWeights([tf.tensor2d(k1, [F, H]), tf.tensor1d(c1)]);
+  model.getLayer('mix').setWeights([tf.tensor2d(mix, [H, K])]);
   return model;
 }
+
+/** The hidden layer's name: its kernel ships as float16 (train.ts). */
+export const HIDDEN_LAYER = 'hidden';

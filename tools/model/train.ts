@@ -13,7 +13,7 @@ import { PLAN } from './dataset';
 import { figures, figuresTable, type Prediction } from './figures';
 import { readFeatureRows } from './features-file';
 import { refreshMeasures } from './refresh-measures';
-import { cvUpsideDown, DEFAULT_LINEAR, extraColumn, fitLinearHead, linearLayersModel, predictLinear, uprightPartners, type LinearHead } from './linear-head';
+import { cvUpsideDown, DEFAULT_LINEAR, extraColumn, fitLinearHead, HIDDEN_LAYER, linearLayersModel, predictLinear, uprightPartners, type LinearHead } from './linear-head';
 import { layersArtifacts, writeJson, writeModelDir } from './io';
 import { useNodeBackend } from './node-backend';
 import { flagNumber, parseArgs } from '../lib/cli';
@@ -212,14 +212,15 @@ async function main() {
 
   // Backbone: the package's float16 weights re-encoded as float16 — bit-identical to what
   // training saw (a fine-tuned backbone's weights are float16-exact already, tfgraph.py). Head:
-  // float32 — it is 42 kB, and its folded
-  // standardization cancels large terms that float16 would round (npm run quantize measures both).
+  // float32 — its folded standardization cancels large terms that float16 would round (npm run
+  // quantize measures both); the aspects' hidden layer, where there is one, float16: its bias is
+  // computed from the rounded kernel, so nothing cancels there (linear-head.ts linearLayersModel).
   const bb = loadPrunedBackbone(cache, BACKBONE_OUTPUTS, GLOBAL_SIDE, backbone);
   const backboneBytes = writeModelDir(join(out, 'backbone'), { format: bb.format, generatedBy: bb.generatedBy, convertedBy: bb.convertedBy, modelTopology: bb.topology }, bb.weights, (n) =>
     n ? 'float16' : 'float32',
   );
   const art = layersArtifacts(head);
-  const headBytes = writeModelDir(join(out, 'head'), art.json, art.weights, () => 'float32');
+  const headBytes = writeModelDir(join(out, 'head'), art.json, art.weights, (n) => (n === `${HIDDEN_LAYER}/kernel` ? 'float16' : 'float32'));
   const F = fitted.standardizer.mean.length;
   const range = { min: Array.from({ length: F }, (_, j) => Math.min(...train.map((r) => r.f[j]))), max: Array.from({ length: F }, (_, j) => Math.max(...train.map((r) => r.f[j]))) };
   writeFileSync(join(out, 'head', 'feature-range.json'), JSON.stringify(range));

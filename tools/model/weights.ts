@@ -39,6 +39,19 @@ export function toHalf(v: number): number {
   return sign | h;
 }
 
+/** The float an IEEE half stands for. */
+export function fromHalf(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+/** A value as float16 stores it. */
+export const roundedToHalf = (v: number): number => fromHalf(toHalf(v));
+
 /** Affine uint8 quantization of one tensor's values. */
 export function quantizeUint8(values: Float32Array): { q: Uint8Array; min: number; scale: number } {
   let min = Infinity;
