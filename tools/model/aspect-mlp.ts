@@ -134,32 +134,45 @@ function weightedMean(v: Float32Array, w: Float32Array, A: number, k: number): n
   return t > 0 ? s / t : 0;
 }
 
-/** The network's outputs for row i of standardized X (a feature the row lacks counts as its mean). */
-export function mlpOutputs(net: AspectMlp, X: Float32Array, i: number): Float64Array {
-  const { F, H, w1, b1, w2, b2 } = net;
-  const A = net.aspects.length;
-  const hidden = Float64Array.from(b1);
+/**
+ * A hidden layer's activations, relu(b1 + w1ᵀx), for row i of standardized X (w1 [F][H]; a
+ * feature the row lacks counts as its mean). The head's fit (linear-head.ts) reads them too.
+ */
+export function hiddenActivations(w1: Float32Array, b1: Float32Array, X: Float32Array, i: number, F: number): Float64Array {
+  const H = b1.length;
+  const act = Float64Array.from(b1);
   for (let j = 0; j < F; j++) {
     const x = X[i * F + j];
     if (!Number.isFinite(x) || x === 0) continue;
-    for (let h = 0; h < H; h++) hidden[h] += w1[j * H + h] * x;
+    for (let h = 0; h < H; h++) act[h] += w1[j * H + h] * x;
   }
-  const out = Float64Array.from(b2);
-  for (let h = 0; h < H; h++) {
-    if (hidden[h] <= 0) continue;
-    for (let k = 0; k < A; k++) out[k] += w2[h * A + k] * hidden[h];
-  }
+  for (let h = 0; h < H; h++) act[h] = Math.max(0, act[h]);
+  return act;
+}
+
+/** The network's outputs for row i of standardized X. */
+export function mlpOutputs(net: AspectMlp, X: Float32Array, i: number): Float64Array {
+  const A = net.aspects.length;
+  const act = hiddenActivations(net.w1, net.b1, X, i, net.F);
+  const out = Float64Array.from(net.b2);
+  for (let h = 0; h < net.H; h++) if (act[h] > 0) for (let k = 0; k < A; k++) out[k] += net.w2[h * A + k] * act[h];
   return out;
 }
 
 /** What the network learns: every labelled aspect (sideways is not a label's severity). */
 export const netAspects = (aspects: readonly AspectId[]): AspectId[] => aspects.filter((a) => a !== 'sideways');
 
+/** Where an aspect's column takes part of the network: its output's index and share (−1 and 0 where it does not). */
+export function blendOf(net: AspectMlp, cfg: AspectMlpConfig, aspect: AspectId): { n: number; share: number } {
+  const n = cfg.aspects.includes(aspect) ? net.aspects.indexOf(aspect) : -1;
+  return n < 0 ? { n, share: 0 } : { n, share: cfg.share };
+}
+
 /** The aspects' raw outputs (ridge, in `aspects` order) with the network's share mixed into the columns the config names. */
 export function blendedRaw(ridge: number[], aspects: readonly AspectId[], net: AspectMlp, cfg: AspectMlpConfig, X: Float32Array, i: number): number[] {
   const out = mlpOutputs(net, X, i);
   return ridge.map((v, k) => {
-    const n = cfg.aspects.includes(aspects[k]) ? net.aspects.indexOf(aspects[k]) : -1;
-    return n < 0 ? v : (1 - cfg.share) * v + cfg.share * out[n];
+    const { n, share } = blendOf(net, cfg, aspects[k]);
+    return n < 0 ? v : (1 - share) * v + share * out[n];
   });
 }

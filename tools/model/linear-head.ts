@@ -7,7 +7,7 @@ import { fitStandardizer, standardized, standardizerRows, type Standardizer } fr
 import type { Label } from './labels';
 import { fitRidge, fitRidgeWithinGroups } from './ridge';
 import { hash32 } from './rng';
-import { fitAspectMlp, netAspects } from './aspect-mlp';
+import { blendOf, fitAspectMlp, hiddenActivations, netAspects } from './aspect-mlp';
 import { roundedToHalf } from './weights';
 
 // The shipped head: a linear layer on standardized features, fitted in closed form, and where the
@@ -155,15 +155,11 @@ export function fitLinearHead(rows: FeatureRow[], cfg: LinearHeadConfig, aspects
   const mlp = aspects.fit.mlp;
   const net = mlp ? fitAspectMlp(X, F, rows, aspects.labels, aspects.fit, netAspects(ASPECTS), mlp) : null;
   if (net) roundFoldedToHalf(net.w1, standardizer, net.H);
-  const K = 1 + ASPECTS.length;
-  const mix = net ? new Float32Array(net.H * K) : null;
+  // raw = (1 − share)·ridge + share·network where the network takes part; severity =
+  // 0.35 + slope·(raw − at35), folded into the column and (mixOf) the network's mix
+  const blends = ASPECTS.map((a, k) => ({ ...(net && mlp ? blendOf(net, mlp, a) : { n: -1, share: 0 }), cal: aspects.calibrations?.[k] ?? { slope: 1, at35: 0.35 } }));
   const columns = fitAspectColumns(X, F, rows, aspects.labels, aspects.fit, ASPECTS).map((c, k) => {
-    const cal = aspects.calibrations?.[k] ?? { slope: 1, at35: 0.35 };
-    // raw = (1 − share)·ridge + share·network where the network takes part; severity =
-    // 0.35 + slope·(raw − at35), folded into the column and the network's mix
-    const n = net && mlp?.aspects.includes(ASPECTS[k]) ? net.aspects.indexOf(ASPECTS[k]) : -1;
-    const share = n >= 0 && mlp ? mlp.share : 0;
-    if (net && mix && n >= 0) for (let h = 0; h < net.H; h++) mix[h * K + 1 + k] = cal.slope * share * net.w2[h * net.aspects.length + n];
+    const { n, share, cal } = blends[k];
     const b = (1 - share) * c.b + (n >= 0 && net ? share * net.b2[n] : 0);
     return { w: c.w.map((w) => w * cal.slope * (1 - share)), b: 0.35 + cal.slope * (b - cal.at35) };
   });
@@ -178,11 +174,14 @@ export function fitLinearHead(rows: FeatureRow[], cfg: LinearHeadConfig, aspects
     extra.push('rating');
   }
   const head: LinearHead = { standardizer, weights: cols.map((c) => c.w), bias: cols.map((c) => c.b), extra };
-  if (net && mix) {
-    // the extra outputs take nothing from the network: widen the mix to every output
-    const all = new Float32Array(net.H * cols.length);
-    for (let h = 0; h < net.H; h++) all.set(mix.subarray(h * K, (h + 1) * K), h * cols.length);
-    head.hidden = { H: net.H, w1: net.w1, b1: net.b1, mix: all };
+  if (net) {
+    // [H][every output]: the quality and extra outputs take nothing from the network
+    const K = cols.length;
+    const mix = new Float32Array(net.H * K);
+    blends.forEach(({ n, share, cal }, k) => {
+      if (n >= 0) for (let h = 0; h < net.H; h++) mix[h * K + 1 + k] = cal.slope * share * net.w2[h * net.aspects.length + n];
+    });
+    head.hidden = { H: net.H, w1: net.w1, b1: net.b1, mix };
   }
   return head;
 }
@@ -219,16 +218,11 @@ export function predictLinear(head: LinearHead, rows: FeatureRow[]): number[][] 
   });
 }
 
-/** Adds the hidden layer's share to one row's outputs (a feature the head ignores, std ∞, counts as 0). */
+/** Adds the hidden layer's share to one row's outputs. */
 function addHidden(hidden: NonNullable<LinearHead['hidden']>, X: Float32Array, i: number, F: number, out: number[]): void {
   const { H, w1, b1, mix } = hidden;
   const K = out.length;
-  const act = Float64Array.from(b1);
-  for (let j = 0; j < F; j++) {
-    const x = X[i * F + j];
-    if (!Number.isFinite(x) || x === 0) continue;
-    for (let h = 0; h < H; h++) act[h] += w1[j * H + h] * x;
-  }
+  const act = hiddenActivations(w1, b1, X, i, F);
   for (let h = 0; h < H; h++) if (act[h] > 0) for (let k = 0; k < K; k++) out[k] += mix[h * K + k] * act[h];
 }
 
