@@ -38,7 +38,7 @@ describe('the aspects’ hidden layer', () => {
     const train = rows(800, 1);
     const test = rows(200, 2);
     const labels = new Map(train.map((r) => [r.image, label(r)]));
-    const fit = { ...DEFAULT_ASPECT_FIT, lambda: 1, synthWeight: 0 };
+    const fit = { ...DEFAULT_ASPECT_FIT, lambda: 1, synthWeight: 0, mlp: null };
     const plain = fitLinearHead(train, { lambda: 1, pooledShare: 0.8 }, { labels, fit });
     const mixed = fitLinearHead(train, { lambda: 1, pooledShare: 0.8 }, { labels, fit: { ...fit, mlp: NET } });
     const k = 1 + ASPECTS.indexOf('framing');

@@ -52,6 +52,8 @@ export interface AspectFitConfig {
  * λ 300 led 100, 1000 and 3000; synthetic copies at a tenth of a labelled photo's weight rank
  * the labelled defects as well as labels alone (weight 1 cost 0.01–0.06 AUC), and sideways
  * needs more of its turned copies to find a turn rather than the few photos stored turned.
+ * Framing, clutter and colour cast take half their raw output from a hidden layer
+ * (aspect-mlp.ts): framing 0.852 → 0.871, clutter 0.897 → 0.908, colour cast level.
  */
 export const DEFAULT_ASPECT_FIT: AspectFitConfig = {
   lambda: 300,
@@ -62,7 +64,7 @@ export const DEFAULT_ASPECT_FIT: AspectFitConfig = {
   maxShare: 1.25,
   cleanWeight: 1,
   target: 'severity',
-  mlp: null,
+  mlp: { aspects: ['framing', 'clutter', 'color_cast'], share: 0.5, hidden: 128, epochs: 60, decay: 0.01, dropout: 0.2, seed: 7 },
 };
 
 /** What the labels give a quarter turn as tilt (the runs scored turns 0.6–0.9). */
