@@ -27,6 +27,8 @@ import { judgedBy, labelFigures, labelFiguresTable } from './reason-figures';
 import { TORCH_PYTHON, torchMissing } from '../torch/python';
 import type { AspectId } from '../../src/core/aspects';
 import type { FeatureRow } from './features-file';
+import type { Label } from './labels';
+import { fitSidewaysPenalty, SIDEWAYS_PENALTY_RAMP } from './sideways-penalty';
 
 const HELP = `npm run train -- [options]
 
@@ -135,6 +137,13 @@ function valLabelFigures(head: LinearHead, val: FeatureRow[], scale: { lo: numbe
   return labelFigures(judged, ASPECTS);
 }
 
+/** The sideways penalty from the labelled train photos, each as its label judged it, scored by the fitted head. */
+function sidewaysPenaltyOnTrain(head: LinearHead, train: FeatureRow[], labels: Map<string, Label>, scale: { lo: number; hi: number }) {
+  const rows = train.filter((r) => judgedRow(r) && labels.has(r.image));
+  const raw = predictLinear(head, rows);
+  return fitSidewaysPenalty(rows.map((r, i) => ({ score: overallOf(raw[i][0], scale), overall: labels.get(r.image)!.overall, sideways: labelTarget(labels.get(r.image)!, 'sideways') === 1 })));
+}
+
 async function main() {
   const argv = process.argv.slice(2);
   if (argv.includes('--finetune')) return finetune(argv.filter((a) => a !== '--finetune'));
@@ -187,6 +196,10 @@ async function main() {
   const asPred = (rs: typeof rows) => predictLinear(fitted, rs).map((raw, i): Prediction => ({ subset: rs[i].subset, mos: rs[i].mos, aspect: rs[i].turn ? 'sideways' : rs[i].aspect, raw }));
   const trainFig = figures(asPred(train));
   const scale = overallScale(train);
+  const sideways = sidewaysPenaltyOnTrain(fitted, train, labels, scale);
+  console.log(
+    `sideways penalty: ${sideways.penalty.sideways.points} points (${sideways.sidewaysPhotos} train photos labelled sideways, each against the upright photos its label rates the same: ${sideways.uprightPhotos})`,
+  );
   const valLabels = valLabelFigures(fitted, val, scale);
   const valFig = figures(asPred(val));
   console.log(figuresTable('train.csv (fit)', trainFig));
@@ -229,6 +242,7 @@ async function main() {
     aspects: [...ASPECTS],
     bands: { great: toOverall(BAND_MOS.great), ok: toOverall(BAND_MOS.ok) },
     calibration: { lo, hi },
+    penalty: sideways.penalty,
     backbone: { path: 'backbone', input: [GLOBAL_SIDE, GLOBAL_SIDE], outputs: BACKBONE_OUTPUTS },
     head: { path: 'head', features: F, range: 'feature-range.json', extra: fitted.extra },
     input: {
@@ -237,7 +251,7 @@ async function main() {
       measurements: MEASURE_NAMES,
     },
     outputs: {
-      overall: `0–100: head quality q mapped linearly, (q − ${lo}) / (${hi} − ${lo}) · 100, clamped; q estimates BIQ2021 MOS (0–1)`,
+      overall: `0–100: head quality q mapped linearly, (q − ${lo}) / (${hi} − ${lo}) · 100, clamped; q estimates BIQ2021 MOS (0–1); less ${sideways.penalty.sideways.points} points for a photo lying on its side (sideways ${SIDEWAYS_PENALTY_RAMP.to} and above, linear from ${SIDEWAYS_PENALTY_RAMP.from}): people rated the photos upright, and the labels put a sideways photo that much below upright ones they rate the same (tools/model/sideways-penalty.ts)`,
       band: `great ≥ ${toOverall(BAND_MOS.great)} (MOS ${BAND_MOS.great}), ok ≥ ${toOverall(BAND_MOS.ok)} (MOS ${BAND_MOS.ok}), else needs_work`,
       upside_down:
         "an output after the aspects' (head.extra): how upside down the photo looks, 0–1 (linear, clamped), fitted on 1,200 half-turned train photos beside their upright originals; not a reason shown to sellers, it picks which of a sideways photo's two quarter turns is upright",

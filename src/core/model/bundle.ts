@@ -31,6 +31,11 @@ export interface ModelCard {
   /** Head quality output values mapped to 0 and 100 (linear, clamped). */
   calibration: { lo: number; hi: number };
   /**
+   * Points off the score of a photo lying on its side: all of them from sideways severity `to`,
+   * none below `from`, linear between (calibration.ts sidewaysPenalty; absent: none).
+   */
+  penalty?: { sideways: { points: number; from: number; to: number } };
+  /**
    * The item locator for the crop fix: a detector's heads (`path`) on the backbone's layers
    * `inputs`, the backbone run on RGB squeezed to `input`²; `output` is [1, N, 6]: x1, y1, x2, y2
    * in input pixels, score, class. Loaded only when a crop is asked for (locator.ts).
