@@ -257,11 +257,15 @@ async function main() {
         "an output after the aspects' (head.extra): how upside down the photo looks, 0–1 (linear, clamped), fitted on 1,200 half-turned train photos beside their upright originals; not a reason shown to sellers, it picks which of a sideways photo's two quarter turns is upright",
       rating:
         "an output after the aspects' (head.extra): the overall 1–5 a careful reviewer would give the photo, as the step-by-step labels do (ridge on the labelled train photos, clamped to 1–5); not shown to sellers, it sets how sure the coach must be to raise a borderline reason",
-      aspects:
-        "severity 0–1 per aspect (linear, clamped) on the scale of the labels (0.35: a buyer would notice, 0.6: a buyer would be put off), fitted to step-by-step vision-LLM labels of real train photos with synthetic degradations and quarter-turned copies as extra rows; calibrated per aspect by 4-fold CV on train photos so that at 0.35 the share flagged is 0.75–1.25 of the labels' share",
+      aspects: `severity 0–1 per aspect (linear, clamped) on the scale of the labels (0.35: a buyer would notice, 0.6: a buyer would be put off), fitted to step-by-step vision-LLM labels of real train photos with synthetic degradations and quarter-turned copies as extra rows${aspectFit.mlp ? ` (${aspectFit.mlp.aspects.join(', ')}: ${aspectFit.mlp.share * 100} % from a hidden layer of ${aspectFit.mlp.hidden} fitted to the labels alone, the rest ridge)` : ''}; calibrated per aspect by 4-fold CV on train photos so that at 0.35 the share flagged is 0.75–1.25 of the labels' share`,
       reasons: `an aspect is raised as a reason at severity ${RAISE_AT} on a photo whose ${RAISE_RAMP.by} is up to ${RAISE_RAMP.from}, the bar climbing linearly to ${RAISE_AT + RAISE_RAMP.extra} at ${RAISE_RAMP.to} and above (src/core/explain/reasons.ts RAISE_RAMP, chosen by 4-fold CV on labelled train photos, with the thresholds chosen together under it); most severe first, at most ${MAX_REASONS}`,
     },
-    weights: { backboneBytes, headBytes, totalBytes: backboneBytes + headBytes, encoding: 'backbone float16 (as published), head float32; npm run quantize measures uint8' },
+    weights: {
+      backboneBytes,
+      headBytes,
+      totalBytes: backboneBytes + headBytes,
+      encoding: `backbone float16 (as published), head float32${fitted.hidden ? ` (the hidden layer's kernel float16)` : ''}; npm run quantize measures uint8`,
+    },
     data: {
       quality:
         'BIQ2021 (N. Ahmed et al., J. Electronic Imaging 31(5) 053010, 2022), repository nisarahmedrana/BIQ2021 @ 62c7b40; train.csv only for fitting; val.csv for figures; official test split not used. No licence stated by the repository (the Unsplash subset may be used commercially per its README): research data.',
