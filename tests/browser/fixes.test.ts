@@ -9,6 +9,7 @@ import { ensureBuild, FIXTURES_DIR, launchBrowser, startServers, tap, withPage, 
 // — full size, no metadata, its fixes named — and Undo gives it back the original; a photo
 // turned by hand reaches the page turned. In English and in Japanese.
 // Golden files: tests/fixtures/advice/*.png, remade by `npx tsx tests/fixtures/advice/make.ts`.
+// A photo lying on its side is turned upright the same way.
 
 const MIN = 60_000;
 let servers: Servers;
@@ -41,6 +42,7 @@ const WORDS = {
   en: {
     brighten: 'Fix: brighten',
     colour: 'Fix: neutral colour',
+    upright: 'Fix: turn upright',
     keep: 'Keep the fix',
     undo: 'Undo fix',
     turn: 'Turn',
@@ -53,6 +55,7 @@ const WORDS = {
   ja: {
     brighten: '補正する：明るく',
     colour: '補正する：色味を自然に',
+    upright: '補正する：向きを直す',
     keep: '補正を使う',
     undo: '補正を元に戻す',
     turn: '回転',
@@ -68,6 +71,9 @@ const CASES = [
   { photo: 'dark.png', button: 'brighten', fixes: 'exposure' },
   // the model also finds the tinted photo a little dark (underexposure 0.38, a reason): both fixes apply, in their fixed order
   { photo: 'tinted.png', button: 'colour', fixes: 'colour exposure' },
+  // a photo stored a quarter turn off (its pixels as the file stores them): the model finds it
+  // sideways, its score carries the card's penalty, and the turn takes it off
+  { photo: 'sideways.png', button: 'upright', fixes: 'turn' },
 ] as const;
 
 for (const locale of ['en', 'ja'] as const) {
@@ -86,6 +92,8 @@ for (const locale of ['en', 'ja'] as const) {
         await preview.waitFor({ timeout: 2 * MIN });
         const after = Number(await preview.getByTestId('fix-score').getAttribute('data-after'));
         assert.ok(after > before, `the fix raises the score (${before} → ${after})`);
+        // the file's EXIF orientation (6) turns it a quarter clockwise: the model's upright agrees
+        if (c.fixes === 'turn') assert.equal(await preview.getAttribute('data-quarter-turns'), '1', 'a quarter turn clockwise');
         assert.equal(await preview.locator('img').count(), 2, 'before and after');
         for (const alt of await preview.locator('img').evaluateAll((els) => els.map((e) => e.getAttribute('alt')))) assert.ok(alt, 'every preview image has alt text');
 
