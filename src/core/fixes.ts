@@ -43,6 +43,11 @@ export interface FixPlan {
   straighten: number;
   /** Per-channel gains (white balance), applied before the tone curve. */
   gains: [number, number, number];
+  /**
+   * Black and white points after the gains, 0–255, stretched to 0 and 255 (absent: none): the
+   * contrast a cast's haze or dim lamp light took, given back with the neutral colour.
+   */
+  levels?: [number, number];
   /** A tone curve, 256 values 0–255 (empty: none). */
   curve: number[];
   /** The part of the turned and straightened photo kept, as shares of it (null: all of it). */

@@ -1,6 +1,6 @@
 import { fixesFor } from '../../src/core/fixes';
 import type { Score } from '../../src/core/aspects';
-import { applyLuts, applyPlan, channelLuts, colourGains, DEFAULT_PLAN_OPTIONS, exposureCurve, planFixes, turnPixels } from '../../src/core/fix/plan';
+import { applyLuts, applyPlan, channelLuts, colourGains, DEFAULT_PLAN_OPTIONS, exposureCurve, levelsFor, planFixes, turnPixels } from '../../src/core/fix/plan';
 import { fixPixels, type ScorePixels } from '../../src/core/fix/preview';
 import { makeScore } from './helpers/fake-engine';
 import { keptShare, signedLean } from '../../src/core/fix/straighten';
@@ -17,6 +17,16 @@ function scene(factors: [number, number, number] = [1, 1, 1], brightness = 1, w 
   }
   return { data, width: w, height: h, channels: 3 };
 }
+
+/** The photo's values through v → a + b·v: a lifted black and a duller white, as haze or a dim lamp leave them. */
+const lifted = (px: Pixels, a: number, b: number): Pixels => ({ ...px, data: Float32Array.from(px.data, (v) => a + b * v) });
+
+const stdOf = (px: Pixels, c: number) => {
+  const m = meanOf(px, c);
+  let s = 0;
+  for (let p = c; p < px.data.length; p += px.channels) s += (px.data[p] - m) ** 2;
+  return Math.sqrt(s / (px.width * px.height));
+};
 
 const meanOf = (px: Pixels, c: number) => {
   let s = 0;
@@ -96,6 +106,55 @@ describe('one-tap fixes: plans from the photo itself', () => {
   });
 });
 
+describe('neutral colour: the stretch of black and white points', () => {
+  it('takes the darkest and brightest channel values as black and white, one pair for all channels, the slope held to 1.6', () => {
+    // the scene's greys run 40–219: −6 + 0.9v runs 30–191, a range the slope allows
+    const [black, white] = levelsFor(lifted(scene(), -6, 0.9))!;
+    expect(black).toBeCloseTo(30, 0);
+    expect(Math.abs(white - 191)).toBeLessThanOrEqual(2); // the 99.5th percentile of the scene's few greys
+    // a black point past 40 is a dark item, not haze
+    expect(levelsFor(lifted(scene(), 10, 0.9))![0]).toBe(40);
+    // 60 + 0.6v runs 84–191: black held at 40, and 40–191 stretched to 0–255 would be a slope
+    // of 1.7, so the slope is held at 1.6 about the middle
+    const held = levelsFor(lifted(scene(), 60, 0.6))!;
+    expect(held[1] - held[0]).toBeCloseTo(255 / 1.6, 0);
+    expect(Math.abs((held[0] + held[1]) / 2 - (40 + 191) / 2)).toBeLessThanOrEqual(1);
+    // a photo that already reaches black and white has nothing to stretch
+    expect(levelsFor(lifted(scene(), -60, 1.5))).toBeNull();
+  });
+
+  it('stretches first, then the gains take the stretched mid-tones to grey; without levels the tables are the gains alone', () => {
+    const warm = lifted(scene([1.2, 1, 0.82]), 10, 0.9);
+    const options = { ...DEFAULT_PLAN_OPTIONS, colour: { method: 'median-chroma' as const, strength: 1, stretch: true } };
+    const plan = planFixes(warm, ['colour'], {}, options);
+    expect(plan.fixes).toEqual(['colour']);
+    expect(plan.levels).toBeDefined();
+    const fixed = applyPlan(warm, plan);
+    const [r, g, b] = [0, 1, 2].map((c) => meanOf(fixed, c));
+    expect(Math.abs(r - g) / g).toBeLessThan(0.04);
+    expect(Math.abs(b - g) / g).toBeLessThan(0.04);
+    expect(stdOf(fixed, 1)).toBeGreaterThan(1.1 * stdOf(warm, 1));
+    // no stretch asked: no levels, and gains of 1 are the identity
+    expect(planFixes(warm, ['colour']).levels).toBeUndefined();
+    const identity = channelLuts({ gains: [1, 1, 1], curve: [] });
+    expect(Array.from(identity[0])).toEqual(Array.from({ length: 256 }, (_, v) => v));
+  });
+
+  it('is the model’s call: a stretch is kept only where the model scores it better and finds the cast lower', async () => {
+    const warm = lifted(scene([1.2, 1, 0.82]), 30, 0.7);
+    const size = { width: 64, height: 48 };
+    // a model that likes contrast, and finds a cast where red and blue part
+    const likesContrast: ScorePixels = async (px) => makeScore(40 + stdOf(px, 1) / 2, { color_cast: Math.abs(Math.log(meanOf(px, 0) / meanOf(px, 2))) }) as Score;
+    const colour = (stretches?: boolean[]) => ({ ...DEFAULT_PLAN_OPTIONS, colour: { ...DEFAULT_PLAN_OPTIONS.colour, stretch: false, stretches } });
+    const withStretch = await fixPixels({ score: likesContrast }, warm, size, ['colour'], { plan: colour([false, true]) });
+    expect(withStretch.plan.levels).toBeDefined();
+    expect((await fixPixels({ score: likesContrast }, warm, size, ['colour'], { plan: colour([false]) })).plan.levels).toBeUndefined();
+    // a model that finds the stretched photo more cast keeps the plain white balance
+    const castByContrast: ScorePixels = async (px) => makeScore(40 + stdOf(px, 1) / 2, { color_cast: stdOf(px, 1) / 100 }) as Score;
+    expect((await fixPixels({ score: castByContrast }, warm, size, ['colour'], { plan: colour([false, true]) })).plan.levels).toBeUndefined();
+  });
+});
+
 describe('straighten: a signed lean, turned back with the largest upright crop', () => {
   /** Soft stripes and an edge across them (as lenses draw edges), leaning `deg` counter-clockwise as seen. */
   function leaning(deg: number, W = 300, H = 220): Pixels {
@@ -150,6 +209,22 @@ describe('brighten: how far is the model’s call', () => {
     expect(chosen).toBeLessThan(plain - 0.05);
     expect(await medianAfter(0.7, [0.4, 0.55, 0.65])).toBeGreaterThan(plain + 0.03);
     expect(await medianAfter(0.4, [])).toBeCloseTo(plain);
+  });
+
+  it('with the black point: the grain floor goes to black first, and the tones above it are spread', async () => {
+    const grainy = lifted(dark, 20, 1);
+    const plain = exposureCurve(grainy, 0.55);
+    const floored = exposureCurve(grainy, 0.55, undefined, true);
+    // the darkest channel's 0.5th percentile (the scene's darkest grey, 20 + 12), held at half the median (about 29)
+    const black = floored.lastIndexOf(0);
+    expect(black).toBeGreaterThanOrEqual(25);
+    expect(plain[black]).toBeGreaterThan(40);
+    for (let v = 1; v < 256; v++) expect(floored[v]).toBeGreaterThanOrEqual(floored[v - 1]);
+    const top = Math.max(...Array.from(grainy.data));
+    expect(floored[Math.round(top)]).toBeLessThanOrEqual(250);
+    // and the model picks between the two as between targets
+    const out = await fixPixels({ score: likes(0.55) }, grainy, size, ['exposure'], { plan: { ...DEFAULT_PLAN_OPTIONS, exposure: { targetMedian: 0.55, blackPoints: [false, true] } } });
+    expect(out.plan.curve.length).toBe(256);
   });
 
   it('never picks a target that leaves the photo as dark as it was', async () => {

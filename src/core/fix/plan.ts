@@ -62,23 +62,68 @@ export function medianChromaGains(px: Pixels): [number, number, number] {
   return normalised([Math.exp(-median(rg)), 1, Math.exp(-median(bg))]);
 }
 
+/** A black point above this (0–255) is a dark item, not haze: it is held here. */
+const MAX_BLACK = 40;
+/** The stretch's slope is held to this: past it a flat photo's grain would show. */
+const MAX_STRETCH = 1.6;
+/** The shares of the darkest and the brightest channel values taken as black and white. */
+const LEVEL_SHARES: [number, number] = [0.005, 0.995];
+
+/**
+ * Black and white points for the photo: the 0.5th percentile of its darkest channel and the
+ * 99.5th of its brightest, one pair for all three (so the stretch changes contrast, not hue), the
+ * slope held to MAX_STRETCH. A lamp's cast often comes with lifted blacks and dull whites;
+ * stretched back, the neutral photo keeps the contrast the cast took. null: nothing to stretch.
+ */
+export function levelsFor(px: Pixels): [number, number] | null {
+  const { data, width, height, channels: C } = px;
+  const hists = [new Float64Array(256), new Float64Array(256), new Float64Array(256)];
+  for (let p = 0; p < width * height * C; p += C) {
+    for (let c = 0; c < 3; c++) hists[c][Math.min(255, Math.round(data[p + c]))]++;
+  }
+  const total = width * height;
+  let black = Math.min(MAX_BLACK, ...hists.map((h) => quantile(h, total, LEVEL_SHARES[0])));
+  let white = Math.max(...hists.map((h) => quantile(h, total, LEVEL_SHARES[1])));
+  const narrowest = 255 / MAX_STRETCH;
+  if (white - black < narrowest) {
+    // the slope held: the range widened about its middle, within 0–255
+    const middle = Math.min(255 - narrowest / 2, Math.max(narrowest / 2, (black + white) / 2));
+    [black, white] = [middle - narrowest / 2, middle + narrowest / 2];
+  }
+  const levels: [number, number] = [Math.round(Math.max(0, black) * 10) / 10, Math.round(Math.min(255, white) * 10) / 10];
+  return levels[0] > 0.5 || levels[1] < 254.5 ? levels : null;
+}
+
+/** The photo's levels, and the photo stretched by them, kept per photo: the preview plans several strengths on one stretch. */
+const stretchedPhotos = new WeakMap<object, { levels: [number, number]; px: Pixels } | null>();
+
+function stretched(px: Pixels): { levels: [number, number]; px: Pixels } | null {
+  if (stretchedPhotos.has(px.data)) return stretchedPhotos.get(px.data)!;
+  const levels = levelsFor(px);
+  const out = levels && { levels, px: applyLuts(px, channelLuts({ gains: [1, 1, 1], curve: [], levels })) };
+  stretchedPhotos.set(px.data, out);
+  return out;
+}
+
 export interface PlanOptions {
   /**
-   * How the white balance is estimated, and how much of it is applied (1: all, in log gain); with
-   * `strengths`, the model picks among them as for brighten's targets.
+   * How the white balance is estimated, how much of it is applied (1: all, in log gain), and
+   * whether the black and white points are stretched with it (levelsFor); with `strengths` and
+   * `stretches`, the model picks among their combinations as for brighten's targets.
    */
-  colour: { method: 'grey-edge' | 'median-chroma' | 'both'; strength: number; strengths?: number[] };
+  colour: { method: 'grey-edge' | 'median-chroma' | 'both'; strength: number; strengths?: number[]; stretch?: boolean; stretches?: boolean[] };
   /**
-   * Where brighten takes the photo's median luma, as a share of white; with `targets`, the model
-   * picks the one it scores best among those after which it finds the photo less dark (preview.ts).
+   * Where brighten takes the photo's median luma, as a share of white, and whether its floor is
+   * taken to black first (exposureCurve); with `targets` and `blackPoints`, the model picks the
+   * combination it scores best among those after which it finds the photo less dark (preview.ts).
    */
-  exposure: { targetMedian: number; targets?: number[] };
+  exposure: { targetMedian: number; targets?: number[]; blackPoint?: boolean; blackPoints?: boolean[] };
 }
 
 /** Chosen on train photos by `npm run fix-evidence` (tools/model/README.md, "Fixes"); the lists are what the model picks among. */
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
-  colour: { method: 'median-chroma', strength: 0.75, strengths: [0.1, 0.25, 0.5, 0.75, 1] },
-  exposure: { targetMedian: 0.55, targets: [0.4, 0.5, 0.55, 0.6, 0.7] },
+  colour: { method: 'median-chroma', strength: 0.75, strengths: [0.1, 0.25, 0.5, 0.75, 1], stretch: false, stretches: [false, true] },
+  exposure: { targetMedian: 0.55, targets: [0.4, 0.5, 0.55, 0.6, 0.7], blackPoint: false, blackPoints: [false, true] },
 };
 
 /** The full estimate per photo and method: the preview tries several strengths of one estimate (preview.ts). */
@@ -123,13 +168,17 @@ const HIGHLIGHT_SHARE = 0.998;
  * first a gain that takes the 99.8th percentile to 250 (never past it), then a gamma that takes
  * the median to `targetMedian` of white. Both maps keep 0 at 0 and are increasing; the gamma keeps 255 at
  * 255, so nothing the gain left below white is clipped. An empty curve when the photo's median is already there.
+ * With `blackPoint`, the tones below the darkest channels' 0.5th percentile (at most 40, and at
+ * most half the median) go to black before the gain: lifting a dark photo lifts its grain, and
+ * the floor the grain sits on is what it lifts first.
  */
-export function exposureCurve(px: Pixels, targetMedian = DEFAULT_PLAN_OPTIONS.exposure.targetMedian, luts?: ReturnType<typeof channelLuts>): number[] {
+export function exposureCurve(px: Pixels, targetMedian = DEFAULT_PLAN_OPTIONS.exposure.targetMedian, luts?: ReturnType<typeof channelLuts>, blackPoint = false): number[] {
   const target = targetMedian * 255;
   const { data, width, height, channels: C } = px;
   const hist = new Float64Array(256);
   // the brightest channel, not luma, sets the gain: a channel brighter than its pixel's luma must not clip either
   const brightest = new Float64Array(256);
+  const darkest = new Float64Array(256);
   // measured through the white balance's tables when given, without a copy of the photo
   const [lr, lg, lb] = luts ?? [null, null, null];
   for (let p = 0; p < width * height * C; p += C) {
@@ -138,15 +187,19 @@ export function exposureCurve(px: Pixels, targetMedian = DEFAULT_PLAN_OPTIONS.ex
     const b = lb ? lb[Math.round(data[p + 2])] : data[p + 2];
     hist[Math.min(255, Math.round(luma(r, g, b)))]++;
     brightest[Math.min(255, Math.round(Math.max(r, g, b)))]++;
+    darkest[Math.min(255, Math.round(Math.min(r, g, b)))]++;
   }
   const total = width * height;
   if (quantile(hist, total, 0.5) >= target) return [];
-  const top = Math.max(1, quantile(brightest, total, HIGHLIGHT_SHARE));
-  const gain = Math.min(3, Math.max(1, 250 / top));
-  const median = Math.max(1, quantile(hist, total, 0.5) * gain);
+  // with blackPoint, the darkest channels' floor (a dark photo's grain and haze) is taken to black
+  // first, so the lift spreads the tones above it instead of the grain: at most half the median
+  const black = blackPoint ? Math.min(MAX_BLACK, quantile(darkest, total, LEVEL_SHARES[0]), quantile(hist, total, 0.5) / 2) : 0;
+  const top = Math.max(black + 1, quantile(brightest, total, HIGHLIGHT_SHARE));
+  const gain = Math.min(3, Math.max(1, 250 / (top - black)));
+  const median = Math.max(1, (quantile(hist, total, 0.5) - black) * gain);
   // gamma < 1 lifts; never darken a photo that the gain already brought up enough
   const gamma = median >= target ? 1 : Math.max(0.4, Math.log(target / 255) / Math.log(median / 255));
-  return Array.from({ length: 256 }, (_, v) => Math.round(255 * Math.min(1, (v * gain) / 255) ** gamma));
+  return Array.from({ length: 256 }, (_, v) => Math.round(255 * Math.min(1, (Math.max(0, v - black) * gain) / 255) ** gamma));
 }
 
 /** What the caller chose for the plan: the model's picks or the seller's, and the site's crop shape. */
@@ -180,13 +233,17 @@ export function planFixes(px: Pixels, fixes: readonly FixKind[], choices: PlanCh
     }
   }
   if (fixes.includes('colour')) {
-    plan.gains = colourGains(px, options.colour);
-    if (plan.gains.some((g) => Math.abs(g - 1) > 0.02)) plan.fixes.push('colour');
+    // the stretch first, so the gains take the stretched mid-tones to grey
+    const stretch = options.colour.stretch ? stretched(px) : null;
+    plan.gains = colourGains(stretch?.px ?? px, options.colour);
+    if (stretch) plan.levels = stretch.levels;
+    const levels = stretch?.levels;
+    if (levels || plan.gains.some((g) => Math.abs(g - 1) > 0.02)) plan.fixes.push('colour');
     else plan.gains = [1, 1, 1];
   }
   if (fixes.includes('exposure')) {
     // measured after the white balance, as it is applied
-    plan.curve = exposureCurve(px, options.exposure.targetMedian, plan.fixes.includes('colour') ? channelLuts({ ...plan, curve: [] }) : undefined);
+    plan.curve = exposureCurve(px, options.exposure.targetMedian, plan.fixes.includes('colour') ? channelLuts({ ...plan, curve: [] }) : undefined, !!options.exposure.blackPoint);
     if (plan.curve.length) plan.fixes.push('exposure');
   }
   // where the item is takes the model's item locator (preview.ts) or the seller: only the caller's crop
@@ -198,12 +255,14 @@ export function planFixes(px: Pixels, fixes: readonly FixKind[], choices: PlanCh
   return plan;
 }
 
-/** One lookup table per channel: the gain, then the tone curve (both on 0–255). */
-export function channelLuts(plan: Pick<FixPlan, 'gains' | 'curve'>): [Uint8ClampedArray, Uint8ClampedArray, Uint8ClampedArray] {
+/** One lookup table per channel: the levels, the gain, then the tone curve (all on 0–255). */
+export function channelLuts(plan: Pick<FixPlan, 'gains' | 'curve' | 'levels'>): [Uint8ClampedArray, Uint8ClampedArray, Uint8ClampedArray] {
+  const [black, white] = plan.levels ?? [0, 255];
+  const slope = 255 / (white - black);
   return plan.gains.map((g) => {
     const lut = new Uint8ClampedArray(256);
     for (let v = 0; v < 256; v++) {
-      const balanced = Math.min(255, Math.round(v * g));
+      const balanced = Math.min(255, Math.round(Math.min(255, Math.max(0, (v - black) * slope)) * g));
       lut[v] = plan.curve.length ? plan.curve[balanced] : balanced;
     }
     return lut;

@@ -106,6 +106,22 @@ export async function itemCrop({ score, locate }: FixModels, px: Pixels, size: {
   return best;
 }
 
+/** The white balances the model picks among besides the default: each strength with and without the stretch, as listed. */
+function colourChoices(colour: PlanOptions['colour']): PlanOptions['colour'][] {
+  const strengths = colour.strengths ?? [colour.strength];
+  const stretches = colour.stretches ?? [!!colour.stretch];
+  return stretches.flatMap((stretch) => strengths.map((strength) => ({ ...colour, strength, stretch }))).filter((c) => c.strength !== colour.strength || c.stretch !== !!colour.stretch);
+}
+
+/** The brightens the model picks among besides the default: each target with and without the black point, as listed. */
+function exposureChoices(exposure: PlanOptions['exposure']): PlanOptions['exposure'][] {
+  const targets = exposure.targets ?? [exposure.targetMedian];
+  const blacks = exposure.blackPoints ?? [!!exposure.blackPoint];
+  return blacks
+    .flatMap((blackPoint) => targets.map((targetMedian) => ({ ...exposure, targetMedian, blackPoint })))
+    .filter((e) => e.targetMedian !== exposure.targetMedian || e.blackPoint !== !!exposure.blackPoint);
+}
+
 export interface FixOptions {
   /** What the seller set by hand (a turn, a crop): it replaces the model's choice and adds its fix. */
   hand?: FixByHand;
@@ -157,16 +173,13 @@ export async function fixPixels(
     return { plan, fixed, frame: shapedSize(size.width, size.height, plan), score: scored ?? (await score(fixed, fixedSize(size.width, size.height, plan))) };
   };
   // how far to brighten and to neutralise is the model's call (lifting a dark photo also lifts its
-  // noise): each other strength the options list is tried alone, and kept where the model scores
-  // it better and finds its defect lower than before the fix
+  // noise): each other brighten (target, black point) and each other white balance (strength,
+  // stretch) the options list is tried with the other fix as it is by default, and kept where the
+  // model scores it better and finds its defect lower than before the fix
   const all = options ?? DEFAULT_PLAN_OPTIONS;
   const variants: { options: PlanOptions; aspect: 'underexposure' | 'color_cast' }[] = [
-    ...(wanted.has('exposure') ? (all.exposure.targets ?? []) : [])
-      .filter((t) => t !== all.exposure.targetMedian)
-      .map((targetMedian) => ({ options: { ...all, exposure: { ...all.exposure, targetMedian } }, aspect: 'underexposure' as const })),
-    ...(wanted.has('colour') ? (all.colour.strengths ?? []) : [])
-      .filter((s) => s !== all.colour.strength)
-      .map((strength) => ({ options: { ...all, colour: { ...all.colour, strength } }, aspect: 'color_cast' as const })),
+    ...(wanted.has('exposure') ? exposureChoices(all.exposure) : []).map((exposure) => ({ options: { ...all, exposure }, aspect: 'underexposure' as const })),
+    ...(wanted.has('colour') ? colourChoices(all.colour) : []).map((colour) => ({ options: { ...all, colour }, aspect: 'color_cast' as const })),
   ];
   if (!variants.length) return finished(planned(options));
   const before = (await score(px, size)).aspects;
