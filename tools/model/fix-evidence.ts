@@ -181,6 +181,8 @@ async function main() {
   const score: ScorePixels = (px, size) => scorePixels(bundle, px, size);
   const models = { score, locate: (px: Pixels) => locateItems(bundle, px) };
   const minItemScore = Number(flags['item-score'] ?? DETECTED);
+  // --angles -6,-3,3,6: angles a straighten tries besides the lines' leans
+  const angles = flags.angles ? String(flags.angles).split(',').map(Number) : undefined;
   const { labels } = readLabels(LABELS_FILE);
   const images = flags.images ? new Set(String(flags.images).split(',')) : null;
   for (const image of images ?? []) if (!labels.some((l) => l.image === image && l.split === split)) throw new Error(`--images: ${image} is not a labelled ${split} photo`);
@@ -209,7 +211,7 @@ async function main() {
       const defect = l.sev[aspect] >= NOTICE_AT;
       offered.push({ fix, defect, offered: reasons.has(aspect) });
       if (!defect) continue;
-      const out = await fixPixels(models, px, size, [fix], { plan: options, aspect: cropAspect, minItemScore });
+      const out = await fixPixels(models, px, size, [fix], { plan: options, aspect: cropAspect, minItemScore, angles });
       if (fix === 'crop' && sheet && out.plan.crop) writeSheet(join(sheet, `${l.image.replace(/\W+/g, '_')}.png`), px, out.plan.crop);
       const check: Record<string, number> =
         fix === 'colour'

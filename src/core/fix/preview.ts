@@ -62,11 +62,10 @@ const MIN_TILT_GAIN = 0.03;
  * rarely one clear peak), and the model picks the one after which it finds the photo least
  * tilted — provided it finds it less tilted than as it is. 0: leave it.
  */
-export async function levelAngle(score: ScorePixels, px: Pixels, size: { width: number; height: number }): Promise<number> {
+export async function levelAngle(score: ScorePixels, px: Pixels, size: { width: number; height: number }, angles: readonly number[] = []): Promise<number> {
   let best = 0;
   let bestTilt = (await score(px, size)).aspects.tilt - MIN_TILT_GAIN;
-  for (const lean of leans(px, 3)) {
-    const angle = -lean.degrees;
+  for (const angle of [...leans(px, 3).map((l) => -l.degrees), ...angles]) {
     if (Math.abs(angle) < MIN_STRAIGHTEN || Math.abs(angle) > MAX_STRAIGHTEN) continue;
     const tilt = (await score(straightenPixels(px, angle), fixedSize(size.width, size.height, { quarterTurns: 0, straighten: angle }))).aspects.tilt;
     if (tilt < bestTilt) {
@@ -128,6 +127,8 @@ export interface FixOptions {
   /** The listing site's crop shape, width / height. */
   aspect?: number;
   plan?: PlanOptions;
+  /** Angles a straighten also tries besides the lines' leans (fix-evidence tries grids). */
+  angles?: number[];
   /** The locator score a crop takes as an item (default DETECTED; fix-evidence tries others). */
   minItemScore?: number;
 }
@@ -138,7 +139,7 @@ export async function fixPixels(
   px: Pixels,
   size: { width: number; height: number },
   fixes: readonly FixKind[],
-  { hand = {}, aspect = DEFAULT_CROP_ASPECT, plan: options, minItemScore }: FixOptions = {},
+  { hand = {}, aspect = DEFAULT_CROP_ASPECT, plan: options, minItemScore, angles }: FixOptions = {},
 ): Promise<{ plan: FixPlan; fixed: Pixels; score: Score; frame: { width: number; height: number } }> {
   const { score } = models;
   const wanted = new Set(fixes);
@@ -147,7 +148,7 @@ export async function fixPixels(
   const turns = hand.quarterTurns ?? (wanted.has('turn') ? await uprightTurn(score, px, size) : 0);
   if (turns) wanted.add('turn');
   const turned = turns ? turnPixels(px, turns) : px;
-  const straighten = wanted.has('straighten') ? await levelAngle(score, turned, turnedSize(size.width, size.height, turns)) : undefined;
+  const straighten = wanted.has('straighten') ? await levelAngle(score, turned, turnedSize(size.width, size.height, turns), angles) : undefined;
   const shape = { quarterTurns: turns, straighten: straighten ?? 0 };
   const frame = shapedSize(size.width, size.height, shape);
   let crop = hand.crop && boxAt(frame, aspect, hand.crop.size, hand.crop.cx, hand.crop.cy);
