@@ -11,7 +11,7 @@ import { serveStatic } from '../harness/static-server';
 // sampled every 20 ms while the engine previews and renders a fix of a 12, 24 and 48 MP photo
 // (the last is fixed at 24 MP at most): colour and brighten, then a crop (to the item, which
 // loads the item locator, or in the middle where it finds none). Run it alone: every Chromium
-// process on the machine is counted. Writes bench-results/fix-memory-<timestamp>.json and prints a table.
+// process on the machine is counted, and the time each phase takes. Writes bench-results/fix-memory-<timestamp>.json and prints a table.
 
 const SIZES: [number, number][] = [
   [4000, 3000],
@@ -91,10 +91,13 @@ async function main() {
   const out = join(REPO, 'bench-results', `fix-memory-${stamp}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), loadavg: loadavg(), rows }, null, 2));
-  console.log(`| photo | fix | fix output | peak above the loaded engine: preview | full-size render |\n|---|---|---|---:|---:|`);
+  console.log(`| photo | fix | fix output | peak above the loaded engine: preview | full-size render | time: preview | render |\n|---|---|---|---:|---:|---:|---:|`);
   for (const r of rows) {
-    const res = r.result as { width?: number; height?: number; error?: unknown };
-    console.log(`| ${r.photo} | ${r.fix} | ${res.error ? `failed: ${JSON.stringify(res.error)}` : `${res.width}×${res.height} JPEG`} | ${r.previewPeakMB} MB | ${r.renderPeakMB} MB |`);
+    const res = r.result as { width?: number; height?: number; error?: unknown; previewMs?: number; renderMs?: number };
+    const ms = (t?: number) => (t === undefined ? '—' : `${Math.round(t).toLocaleString('en')} ms`);
+    console.log(
+      `| ${r.photo} | ${r.fix} | ${res.error ? `failed: ${JSON.stringify(res.error)}` : `${res.width}×${res.height} JPEG`} | ${r.previewPeakMB} MB | ${r.renderPeakMB} MB | ${ms(res.previewMs)} | ${ms(res.renderMs)} |`,
+    );
   }
   console.log(
     `load average ${loadavg()

@@ -154,11 +154,15 @@ const harness = {
       await engine.ready;
       const blob = await blobAt(url);
       (window as unknown as { fixPhase: string }).fixPhase = 'preview';
+      const t0 = performance.now();
       const preview = await engine.fix(blob, fixes, { hand });
+      const previewMs = performance.now() - t0;
       (window as unknown as { fixPhase: string }).fixPhase = 'render';
+      const t1 = performance.now();
       const out = await engine.render(blob, preview.plan, 50 * 1024 * 1024);
+      const renderMs = performance.now() - t1;
       const bitmap = await createImageBitmap(out);
-      const result = { plan: preview.plan, score: preview.score.overall, bytes: out.size, type: out.type, width: bitmap.width, height: bitmap.height };
+      const result = { plan: preview.plan, score: preview.score.overall, bytes: out.size, type: out.type, width: bitmap.width, height: bitmap.height, previewMs, renderMs };
       bitmap.close();
       return result;
     } catch (e) {
