@@ -227,6 +227,23 @@ describe('brighten: how far is the model’s call', () => {
     expect(out.plan.curve.length).toBe(256);
   });
 
+  it('scores a try once: one that draws the same pixels as a try before it is skipped', async () => {
+    const calls = async (px: Pixels, blackPoints: boolean[]) => {
+      let n = 0;
+      const counted: ScorePixels = async (p, s) => {
+        n++;
+        return likes(0.55)(p, s);
+      };
+      await fixPixels({ score: counted }, px, size, ['exposure'], { plan: { ...DEFAULT_PLAN_OPTIONS, exposure: { targetMedian: 0.55, targets: [0.4, 0.55, 0.7], blackPoints } } });
+      return n;
+    };
+    // a tenth of the photo truly black: the black point is 0, and its curves are the plain ones
+    const withBlack: Pixels = { ...dark, data: Float32Array.from(dark.data, (v, i) => (i < dark.data.length / 10 ? 0 : v)) };
+    expect(await calls(withBlack, [false, true])).toBe(await calls(withBlack, [false]));
+    // a lifted floor: each target is tried with the black point too
+    expect(await calls(lifted(dark, 20, 1), [false, true])).toBe((await calls(lifted(dark, 20, 1), [false])) + 3);
+  });
+
   it('never picks a target that leaves the photo as dark as it was', async () => {
     // a model that scores darker better, and finds the photo as dark as before unless its median reaches 0.5
     const prefersDark: ScorePixels = async (px) => makeScore(90 - meanOf(px, 1) / 5, { underexposure: meanOf(px, 1) / 255 < 0.5 ? 0.9 : 0.2 }) as Score;

@@ -4,7 +4,7 @@ import type { Pixels } from '../image/views';
 import { CoachError, isCoachError } from '../errors';
 import type { Detection } from '../model/locator';
 import { boxAt, cropAround, cropPixels, cropRect, locateItem } from './crop';
-import { applyPlan, DEFAULT_PLAN_OPTIONS, planFixes, shapePixels, turnPixels, type PlanOptions } from './plan';
+import { applyPlan, channelLuts, DEFAULT_PLAN_OPTIONS, planFixes, shapePixels, turnPixels, type PlanOptions } from './plan';
 import { keptShare, leans, MAX_STRAIGHTEN, MIN_STRAIGHTEN, straightenPixels } from './straighten';
 
 // A fix on a photo's work-size pixels, scored by the model: the same steps in the browser
@@ -191,10 +191,17 @@ export async function fixPixels(
     if (!plan.crop) scratch = fixed.data as Uint8ClampedArray;
     return score(fixed, fixedSize(size.width, size.height, plan));
   };
+  // a try whose tables are one already scored draws the same pixels (a photo with no lifted
+  // black, nothing to stretch, a strength too small to change a level): it is not scored again
+  const tablesOf = (plan: FixPlan) => channelLuts(plan).join('|');
   let best = { plan: planned(all), score: undefined as Score | undefined };
   best.score = await tryPlan(best.plan);
+  const scored = new Set([tablesOf(best.plan)]);
   for (const v of variants) {
     const plan = planned(v.options);
+    const tables = tablesOf(plan);
+    if (scored.has(tables)) continue;
+    scored.add(tables);
     const tried = await tryPlan(plan);
     if (tried.overall > best.score!.overall && tried.aspects[v.aspect] < before[v.aspect]) best = { plan, score: tried };
   }
