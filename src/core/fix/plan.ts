@@ -237,8 +237,7 @@ export function planFixes(px: Pixels, fixes: readonly FixKind[], choices: PlanCh
     const stretch = options.colour.stretch ? stretched(px) : null;
     plan.gains = colourGains(stretch?.px ?? px, options.colour);
     if (stretch) plan.levels = stretch.levels;
-    const levels = stretch?.levels;
-    if (levels || plan.gains.some((g) => Math.abs(g - 1) > 0.02)) plan.fixes.push('colour');
+    if (stretch || plan.gains.some((g) => Math.abs(g - 1) > 0.02)) plan.fixes.push('colour');
     else plan.gains = [1, 1, 1];
   }
   if (fixes.includes('exposure')) {
