@@ -22,7 +22,9 @@ import { useNodeBackend } from './node-backend';
 import { rng } from './rng';
 
 const HELP = `npm run fix-evidence -- [--split train|val] [--limit N] [--images A.jpg,B.jpg] [--turned N] [--only colour,exposure,straighten,crop,turn] [--positives]
-       [--aspect W/H] [--item-score S] [--sheet DIR] [--colour '{"method":"grey-edge"|"median-chroma","strength":1,"strengths":[…]}'] [--exposure '{"targetMedian":0.45,"targets":[…]}'] [--json FILE] [--model DIR]
+       [--aspect W/H] [--item-score S] [--sheet DIR] [--angles=-8,-3,3,8]
+       [--colour '{"method":"grey-edge"|"median-chroma","strength":1,"strengths":[…],"stretch":false,"stretches":[false,true]}']
+       [--exposure '{"targetMedian":0.45,"targets":[…],"blackPoint":false,"blackPoints":[false,true]}'] [--json FILE] [--model DIR]
 
 Evidence for the one-tap fixes (src/core/fix) on labelled BIQ2021 photos (../shared/data/labels),
 scored by the shipped model in Node. Tune on --split train (the default); read val once.
@@ -41,8 +43,9 @@ offered without the label); --turned N photos not labelled sideways, turned a qu
 compared.
 --limit N takes the first N labelled photos of the split (after a seeded shuffle); --images only
 the named ones (comma-separated). --colour tries
-another white balance, --exposure another brighten target; their lists (strengths, targets) are
-what the model chooses among (the defaults are the shipped DEFAULT_PLAN_OPTIONS).`;
+another white balance, --exposure another brighten target; their lists (strengths and stretches,
+targets and black points) are what the model chooses among, in every combination (the defaults
+are the shipped DEFAULT_PLAN_OPTIONS). --angles: angles a straighten tries besides the lines' leans.`;
 
 const FIX_ASPECT: Record<'colour' | 'exposure' | 'straighten' | 'crop', LabelledAspectId> = { colour: 'color_cast', exposure: 'underexposure', straighten: 'tilt', crop: 'framing' };
 type PixelFix = keyof typeof FIX_ASPECT;
