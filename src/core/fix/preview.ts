@@ -105,20 +105,13 @@ export async function itemCrop({ score, locate }: FixModels, px: Pixels, size: {
   return best;
 }
 
-/** The white balances the model picks among besides the default: each strength with and without the stretch, as listed. */
-function colourChoices(colour: PlanOptions['colour']): PlanOptions['colour'][] {
-  const strengths = colour.strengths ?? [colour.strength];
-  const stretches = colour.stretches ?? [!!colour.stretch];
-  return stretches.flatMap((stretch) => strengths.map((strength) => ({ ...colour, strength, stretch }))).filter((c) => c.strength !== colour.strength || c.stretch !== !!colour.stretch);
-}
-
-/** The brightens the model picks among besides the default: each target with and without the black point, as listed. */
-function exposureChoices(exposure: PlanOptions['exposure']): PlanOptions['exposure'][] {
-  const targets = exposure.targets ?? [exposure.targetMedian];
-  const blacks = exposure.blackPoints ?? [!!exposure.blackPoint];
-  return blacks
-    .flatMap((blackPoint) => targets.map((targetMedian) => ({ ...exposure, targetMedian, blackPoint })))
-    .filter((e) => e.targetMedian !== exposure.targetMedian || e.blackPoint !== !!exposure.blackPoint);
+/**
+ * The settings the model picks among besides `base`: every combination of two settings' listed
+ * values (a setting without a list keeps its value in `base`), `base` itself left out.
+ */
+function otherChoices<T, A extends keyof T, B extends keyof T>(base: T, [a, as]: [A, T[A][] | undefined], [b, bs]: [B, T[B][] | undefined]): T[] {
+  const combinations = (bs ?? [base[b]]).flatMap((y) => (as ?? [base[a]]).map((x) => ({ ...base, [a]: x, [b]: y })));
+  return combinations.filter((o) => o[a] !== base[a] || o[b] !== base[b]);
 }
 
 export interface FixOptions {
@@ -179,8 +172,13 @@ export async function fixPixels(
   // model scores it better and finds its defect lower than before the fix
   const all = options ?? DEFAULT_PLAN_OPTIONS;
   const variants: { options: PlanOptions; aspect: 'underexposure' | 'color_cast' }[] = [
-    ...(wanted.has('exposure') ? exposureChoices(all.exposure) : []).map((exposure) => ({ options: { ...all, exposure }, aspect: 'underexposure' as const })),
-    ...(wanted.has('colour') ? colourChoices(all.colour) : []).map((colour) => ({ options: { ...all, colour }, aspect: 'color_cast' as const })),
+    ...(wanted.has('exposure') ? otherChoices({ ...all.exposure, blackPoint: !!all.exposure.blackPoint }, ['targetMedian', all.exposure.targets], ['blackPoint', all.exposure.blackPoints]) : []).map(
+      (exposure) => ({ options: { ...all, exposure }, aspect: 'underexposure' as const }),
+    ),
+    ...(wanted.has('colour') ? otherChoices({ ...all.colour, stretch: !!all.colour.stretch }, ['strength', all.colour.strengths], ['stretch', all.colour.stretches]) : []).map((colour) => ({
+      options: { ...all, colour },
+      aspect: 'color_cast' as const,
+    })),
   ];
   if (!variants.length) return finished(planned(options));
   const before = (await score(px, size)).aspects;
