@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKBONE_OUTPUTS } from '../../src/core/model/features';
 import { GLOBAL_SIDE } from '../../src/core/image/views';
 import { loadPrunedBackbone } from '../../tools/model/backbone-source';
-import { torchMissing } from '../../tools/torch/python';
+import { TORCH_PYTHON, torchMissing } from '../../tools/torch/python';
 import { runTool, smokeData, type SmokeData } from './helpers/experiment-data';
 
 // `npm run train -- --finetune` on four photos: the whole loop (inputs, held-out split, epochs,
@@ -68,6 +69,32 @@ describe('npm run train -- --finetune', () => {
         expect(Math.abs(v) < 2 ** -14 || (new Uint32Array(half.buffer)[0] & 0x1fff) === 0, String(v)).toBe(true);
       }
       [...shipped.weights, ...tuned.weights].forEach((w) => w.tensor.dispose());
+    }, 180_000);
+
+    it('--biases-only moves only biases, and wise.py mixes the run halfway with the published weights', async () => {
+      const args = ['--finetune', '--cache', s.cache, '--run', 'bias', '--epochs', '1', '--batch', '2', '--biases-only', '--lr', '1e-2'];
+      const r = await runTool(TRAIN, args, { PHOTO_COACH_DATA: s.data });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/training blocks 0 on: [\d,]+ of 1,751,064 backbone weights/);
+      const run = join(s.cache, 'torch', 'runs', 'bias');
+      const wise = spawnSync(TORCH_PYTHON, ['tools/torch/wise.py', '--cache', s.cache, '--run', 'bias', '--alphas', '0.5'], { encoding: 'utf8' });
+      expect(wise.status, wise.stderr).toBe(0);
+      expect(wise.stdout).toMatch(/α 0\.5: held-out pooled/);
+      const load = (dir?: string) => loadPrunedBackbone(s.cache, BACKBONE_OUTPUTS, GLOBAL_SIDE, dir);
+      const [w0, w1, half] = [load(), load(join(run, 'epoch-1')), load(join(run, 'wise-0.5'))];
+      let biasesMoved = 0;
+      w1.weights.forEach((w, i) => {
+        const a = w.tensor.dataSync();
+        const b = w0.weights[i].tensor.dataSync();
+        const m = half.weights[i].tensor.dataSync();
+        const moved = a.some((v, j) => v !== b[j]);
+        if (w.tensor.rank > 1) expect(moved, w.name).toBe(false);
+        else if (moved) biasesMoved++;
+        // halfway, to float16's rounding
+        for (let j = 0; j < Math.min(a.length, 20); j++) expect(Math.abs(m[j] - (a[j] + b[j]) / 2)).toBeLessThanOrEqual(1e-3 * Math.abs(a[j] + b[j]) + 1e-6);
+      });
+      expect(biasesMoved).toBeGreaterThan(10);
+      [...w0.weights, ...w1.weights, ...half.weights].forEach((w) => w.tensor.dispose());
     }, 180_000);
   });
 });

@@ -1,6 +1,6 @@
 """A fine-tune's best epoch against the frozen backbone on the held-out part of train.csv.
 
-usage: /usr/bin/python3 tools/torch/compare.py --run NAME [--cache .cache] [--boot 1000]
+usage: /usr/bin/python3 tools/torch/compare.py --run NAME [--features FILE] [--cache .cache] [--boot 1000]
 
 The yardstick of heldout.py (ridge on the fit part's pooled features, λ 1200), with a paired
 bootstrap over held-out photos: the SRCC difference (tuned − frozen) pooled and per subset, and
@@ -26,6 +26,8 @@ def main():
     p.add_argument('--run', required=True)
     p.add_argument('--cache', default='.cache')
     p.add_argument('--boot', type=int, default=1000)
+    p.add_argument('--features', default='best-train-features.npy',
+                   help="the tuned side's train features, in the run folder (wise.py writes wise-A-train-features.npy)")
     a = p.parse_args()
     d = os.path.join(a.cache, 'torch')
     run = os.path.join(d, 'runs', a.run)
@@ -38,7 +40,7 @@ def main():
     mos = np.array([p['mos'] for p in photos])
     subsets = np.array([p['subset'] for p in photos])
     frozen = np.load(split['frozen'])
-    tuned = np.load(os.path.join(run, 'best-train-features.npy'))
+    tuned = np.load(os.path.join(run, a.features))
     pf, pt = (ridge_predictions(f, mos, ~held, (LAMBDA,))[LAMBDA] for f in (frozen, tuned))
     rng = np.random.RandomState(7)
     out = {}
@@ -55,7 +57,7 @@ def main():
     print('|---|---:|---:|---:|---|')
     for k, v in out.items():
         print(f"| {k} | {v['photos']} | {v['frozen']:.3f} | {v['tuned']:.3f} | {v['diff']:+.3f} ({v['ci95'][0]:+.3f} … {v['ci95'][1]:+.3f}) |")
-    with open(os.path.join(run, 'compare.json'), 'w') as f:
+    with open(os.path.join(run, 'compare.json' if a.features == 'best-train-features.npy' else f'compare-{a.features[:-4]}.json'), 'w') as f:
         json.dump(out, f)
 
 

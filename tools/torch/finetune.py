@@ -24,6 +24,7 @@ import json
 import math
 import os
 import random
+import re
 import sys
 import time
 import zlib
@@ -53,6 +54,13 @@ def parse_args(argv=None):
     p.add_argument('--l2sp', type=float, default=0.0,
                    help='weight of the squared distance of the backbone from the weights it started from (L2-SP: it forgets less '
                         'of what the published weights know); the backbone then has no decay toward zero')
+    p.add_argument('--train-from', type=int, default=0,
+                   help='train only the blocks from expanded_conv_N on (and extern1); the stem and earlier blocks keep the '
+                        'published weights, so the shallow levels the head reads stay as they are (0: train everything)')
+    p.add_argument('--biases-only', action='store_true',
+                   help='train only the biases (batch-norm offsets) of the blocks trained, about 1 %% of the weights (BitFit): '
+                        'too few to learn the photos by heart')
+    p.add_argument('--head-lr', type=float, default=0.0, help='the heads\' learning rate (0: 10× --lr)')
     p.add_argument('--rank', type=float, default=1.0, help='weight of the within-subset ranking loss')
     p.add_argument('--aux', type=float, default=0.5, help='weight of the aspect heads’ loss')
     p.add_argument('--min-crop', type=float, default=0.9)
@@ -172,6 +180,26 @@ def augment(views, side, min_crop, rng):
     return torch.stack(out).clamp(0, 255)
 
 
+def block_of(graph_name):
+    """The MobileNetV3 block a weight belongs to: -1 for the stem, 0 for expanded_conv, N for expanded_conv_N, 99 after them."""
+    if '/MobilenetV3/Conv/' in graph_name:
+        return -1
+    m = re.search(r'expanded_conv(?:_(\d+))?/', graph_name)
+    return (int(m.group(1) or 0)) if m else 99
+
+
+def freeze_below(module, first, biases_only=False):
+    """Stops the gradient of every weight before block `first` (and of every filter, with biases_only); returns the weights left to train."""
+    for name, key in module.key.items():
+        w = module.params[key]
+        w.requires_grad_(block_of(name) >= first and (w.ndim == 1 or not biases_only))
+    trained = [w for w in module.parameters() if w.requires_grad]
+    if first or biases_only:
+        print(f'training blocks {first} on: {sum(w.numel() for w in trained):,} of '
+              f'{sum(w.numel() for w in module.parameters()):,} backbone weights', flush=True)
+    return trained
+
+
 def evaluate(module, v320, mos, subsets, fit, held):
     module.eval()
     feats = extract(module, v320)
@@ -194,12 +222,13 @@ def main(argv=None):
           f"({info['groups']} groups, {info['multi_photo_groups']} of more than one photo, largest {info['largest_group']})", flush=True)
     heads = Heads(frozen, fit, mos, labels)
     targets = heads.standardized(mos, labels)
+    trained = freeze_below(module, a.train_from, a.biases_only)
     opt = torch.optim.AdamW([
-        {'params': module.parameters(), 'lr': a.lr, 'weight_decay': 0.0 if a.l2sp else a.weight_decay},
-        {'params': heads.parameters(), 'lr': a.lr * 10},
+        {'params': trained, 'lr': a.lr, 'weight_decay': 0.0 if a.l2sp else a.weight_decay},
+        {'params': heads.parameters(), 'lr': a.head_lr or a.lr * 10},
     ], weight_decay=a.weight_decay)
     # the starting point L2-SP pulls toward: the published weights, not a checkpoint's
-    start = [w.detach().clone() for w in module.parameters()] if a.l2sp else []
+    start = [w.detach().clone() for w in trained] if a.l2sp else []
     fit_idx = np.nonzero(fit)[0]
     steps_per_epoch = math.ceil(len(fit_idx) / a.batch)
     total = steps_per_epoch * a.epochs
@@ -245,7 +274,7 @@ def main(argv=None):
             a_loss = F.mse_loss(out[:, 1:][m], t[:, 1:][m]) if m.any() else q_loss * 0
             loss = q_loss + a.rank * r_loss + a.aux * a_loss
             if a.l2sp:
-                loss = loss + a.l2sp * sum(((w - w0) ** 2).sum() for w, w0 in zip(module.parameters(), start))
+                loss = loss + a.l2sp * sum(((w - w0) ** 2).sum() for w, w0 in zip(trained, start))
             opt.zero_grad()
             loss.backward()
             opt.step()
