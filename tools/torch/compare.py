@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from heldout import ridge_predictions, srcc  # noqa: E402
+from heldout import ridge_predictions, run_split, srcc  # noqa: E402
 
 LAMBDA = 1200.0
 
@@ -31,14 +31,7 @@ def main():
     a = p.parse_args()
     d = os.path.join(a.cache, 'torch')
     run = os.path.join(d, 'runs', a.run)
-    with open(os.path.join(d, 'meta-train.json')) as f:
-        photos = json.load(f)['photos']
-    with open(os.path.join(run, 'split.json')) as f:
-        split = json.load(f)
-    held_images = set(split['held_images'])
-    held = np.array([p['image'] in held_images for p in photos])
-    mos = np.array([p['mos'] for p in photos])
-    subsets = np.array([p['subset'] for p in photos])
+    _, held, mos, subsets, split = run_split(a.cache, a.run)
     frozen = np.load(split['frozen'])
     tuned = np.load(os.path.join(run, a.features))
     pf, pt = (ridge_predictions(f, mos, ~held, (LAMBDA,))[LAMBDA] for f in (frozen, tuned))

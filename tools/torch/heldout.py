@@ -9,6 +9,8 @@ The yardstick is the one the shipped head is built on: a ridge fitted on the fit
 features, rank-correlated with MOS on the held-out part (pooled and per subset).
 """
 
+import json
+import os
 import zlib
 
 import numpy as np
@@ -98,3 +100,18 @@ def ridge_figures(feats, mos, subsets, fit, held, lambdas=LAMBDAS):
     for lam, pred in ridge_predictions(feats, mos, fit, lambdas).items():
         out[str(int(lam))] = {'held': srcc_by_subset(pred[held], mos[held], subsets[held]), 'fit': srcc_by_subset(pred[fit], mos[fit], subsets[fit])}
     return out
+
+
+def run_split(cache, run):
+    """A run's train photos (meta-train.json), their held-out mask (the run's split.json), MOS, subsets and split."""
+    d = os.path.join(cache, 'torch')
+    with open(os.path.join(d, 'meta-train.json')) as f:
+        meta = json.load(f)
+    with open(os.path.join(d, 'runs', run, 'split.json')) as f:
+        split = json.load(f)
+    photos = meta['photos']
+    held_images = set(split['held_images'])
+    held = np.array([p['image'] in held_images for p in photos])
+    mos = np.array([p['mos'] for p in photos], np.float32)
+    subsets = np.array([p['subset'] for p in photos])
+    return meta, held, mos, subsets, split

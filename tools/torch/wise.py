@@ -23,7 +23,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from features import card_outputs, extract, read_views  # noqa: E402
-from heldout import ridge_figures  # noqa: E402
+from heldout import ridge_figures, run_split  # noqa: E402
 from tfgraph import GraphModule, read_weights, write_graph_model  # noqa: E402
 
 LAMBDA = '1200'
@@ -45,15 +45,8 @@ def main():
     tuned_dir = os.path.join(run, a.epoch)
     if not os.path.exists(os.path.join(tuned_dir, 'model.json')):
         raise SystemExit(f'{tuned_dir} has no model.json: run the fine-tune first (npm run train -- --finetune --run {a.run})')
-    with open(os.path.join(d, 'meta-train.json')) as f:
-        meta = json.load(f)
-    photos = meta['photos']
-    with open(os.path.join(run, 'split.json')) as f:
-        held_images = set(json.load(f)['held_images'])
-    held = np.array([ph['image'] in held_images for ph in photos])
-    mos = np.array([ph['mos'] for ph in photos], np.float32)
-    subsets = np.array([ph['subset'] for ph in photos])
-    v320 = read_views(os.path.join(d, f"views-train-{meta['side']}.u8"), meta['side'], 'u8')[:len(photos)]
+    meta, held, mos, subsets, _ = run_split(a.cache, a.run)
+    v320 = read_views(os.path.join(d, f"views-train-{meta['side']}.u8"), meta['side'], 'u8')[:len(held)]
 
     module = GraphModule(a.model, card_outputs(a.card)).eval()
     with open(os.path.join(tuned_dir, 'model.json')) as f:
