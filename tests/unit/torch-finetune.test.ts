@@ -97,4 +97,28 @@ describe('npm run train -- --finetune', () => {
       [...w0.weights, ...w1.weights, ...half.weights].forEach((w) => w.tensor.dispose());
     }, 180_000);
   });
+
+  it.skipIf(missing !== null)('--subset-batches: every batch from one subset, every photo once an epoch', () => {
+    // 7 ss01, 5 ss02 and 2 ss03 photos in batches of 4: 2 + 2 + 1 batches, each of one subset
+    const script = [
+      'import sys, json, numpy as np',
+      "sys.path.insert(0, 'tools/torch')",
+      'from finetune import epoch_order, batches_of',
+      "subsets = np.array(['ss01'] * 7 + ['ss02'] * 5 + ['ss03'] * 2)",
+      'fit = np.arange(14)',
+      'mixed = batches_of(epoch_order(fit, subsets, 4, False, np.random.RandomState(1)), 4)',
+      'split = batches_of(epoch_order(fit, subsets, 4, True, np.random.RandomState(1)), 4)',
+      'print(json.dumps({k: [[int(i) for i in b] for b in v] for k, v in (("mixed", mixed), ("split", split))}))',
+    ].join('\n');
+    const run = spawnSync(TORCH_PYTHON, ['-c', script], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const { mixed, split } = JSON.parse(run.stdout) as Record<'mixed' | 'split', number[][]>;
+    const subsetOf = (i: number) => (i < 7 ? 'ss01' : i < 12 ? 'ss02' : 'ss03');
+    for (const order of [mixed, split]) expect(order.flat().sort((a, b) => a - b)).toEqual([...Array(14).keys()]);
+    expect(mixed.map((b) => b.length)).toEqual([4, 4, 4, 2]);
+    expect(split.map((b) => new Set(b.map(subsetOf)).size)).toEqual([1, 1, 1, 1, 1]);
+    expect(split.map((b) => b.length).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 4]);
+    // the mixed order does mix: some batch holds more than one subset
+    expect(mixed.some((b) => new Set(b.map(subsetOf)).size > 1)).toBe(true);
+  });
 });

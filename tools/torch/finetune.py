@@ -64,6 +64,9 @@ def parse_args(argv=None):
     p.add_argument('--rank', type=float, default=1.0, help='weight of the within-subset ranking loss')
     p.add_argument('--aux', type=float, default=0.5, help='weight of the aspect heads’ loss')
     p.add_argument('--min-crop', type=float, default=0.9)
+    p.add_argument('--subset-batches', action='store_true',
+                   help='draw each batch from one subset, so the ranking loss sees all of its pairs '
+                        '(a mixed batch of 16 holds about a third as many)')
     p.add_argument('--save-every', type=int, default=40, help='steps between checkpoints')
     p.add_argument('--limit', type=int, default=0, help='use only the first N train photos (smoke runs)')
     p.add_argument('--stop-after', type=int, default=0, help='save and stop after N steps of this invocation (rerun to resume)')
@@ -165,6 +168,26 @@ def ranking_loss(q, y, subsets):
     return F.softplus(-(q[:, None] - q[None, :])[mask]).mean()
 
 
+def epoch_order(fit_idx, subsets, batch, by_subset, rs):
+    """The fit photos in the order an epoch reads them, `batch` at a time. by_subset: each batch
+    from one subset (a subset's last batch may be short), the batches shuffled together, so the
+    within-subset ranking loss sees every pair of its batch."""
+    if not by_subset:
+        return rs.permutation(fit_idx)
+    batches = []
+    for s in sorted(set(subsets[fit_idx])):
+        part = rs.permutation(fit_idx[subsets[fit_idx] == s])
+        batches += [part[i:i + batch] for i in range(0, len(part), batch)]
+    return [batches[i] for i in rs.permutation(len(batches))]
+
+
+def batches_of(order, batch):
+    """An epoch's order as its batches: a list of batches already, or one array cut every `batch`."""
+    if isinstance(order, list):
+        return order
+    return [order[i:i + batch] for i in range(0, len(order), batch)]
+
+
 def augment(views, side, min_crop, rng):
     """Random crop of min_crop–100 % of the side, resized to side², flipped left–right half the time."""
     out = []
@@ -230,7 +253,7 @@ def main(argv=None):
     # the starting point L2-SP pulls toward: the published weights, not a checkpoint's
     start = [w.detach().clone() for w in trained] if a.l2sp else []
     fit_idx = np.nonzero(fit)[0]
-    steps_per_epoch = math.ceil(len(fit_idx) / a.batch)
+    steps_per_epoch = len(batches_of(epoch_order(fit_idx, subsets, a.batch, a.subset_batches, np.random.RandomState(0)), a.batch))
     total = steps_per_epoch * a.epochs
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, total) / total)))
     ckpt_path = os.path.join(run_dir, 'checkpoint.pt')
@@ -259,11 +282,11 @@ def main(argv=None):
     steps_here = 0
     while state['epoch'] < a.epochs:
         epoch = state['epoch']
-        order = np.random.RandomState(a.seed + epoch).permutation(fit_idx)
+        batches = batches_of(epoch_order(fit_idx, subsets, a.batch, a.subset_batches, np.random.RandomState(a.seed + epoch)), a.batch)
         rng = random.Random(a.seed * 1000 + epoch * 100000 + state['step'])
         started, first = time.time(), state['step']
         for step in range(first, steps_per_epoch):
-            idx = np.sort(order[step * a.batch:(step + 1) * a.batch])
+            idx = np.sort(batches[step])
             x = augment(vaug[idx], side, a.min_crop, rng)
             levels = module(x)
             out = heads(pooled_features([levels[o] for o in outputs]))
