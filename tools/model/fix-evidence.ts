@@ -24,7 +24,7 @@ import { rng } from './rng';
 const HELP = `npm run fix-evidence -- [--split train|val] [--limit N] [--images A.jpg,B.jpg] [--turned N] [--only colour,exposure,straighten,crop,turn] [--positives]
        [--aspect W/H] [--item-score S] [--sheet DIR] [--angles=-8,-3,3,8]
        [--colour '{"method":"grey-edge"|"median-chroma","strength":1,"strengths":[…],"stretch":false,"stretches":[false,true]}']
-       [--exposure '{"targetMedian":0.45,"targets":[…],"blackPoint":false,"blackPoints":[false,true]}'] [--json FILE] [--model DIR]
+       [--exposure '{"targetMedian":0.45,"targets":[…],"blackPoint":false,"blackPoints":[false,true]}'] [--json FILE] [--model DIR] [--keep-size]
 
 Evidence for the one-tap fixes (src/core/fix) on labelled BIQ2021 photos (../shared/data/labels),
 scored by the shipped model in Node. Tune on --split train (the default); read val once.
@@ -45,7 +45,11 @@ compared.
 the named ones (comma-separated). --colour tries
 another white balance, --exposure another brighten target; their lists (strengths and stretches,
 targets and black points) are what the model chooses among, in every combination (the defaults
-are the shipped DEFAULT_PLAN_OPTIONS). --angles: angles a straighten tries besides the lines' leans.`;
+are the shipped DEFAULT_PLAN_OPTIONS). --angles: angles a straighten tries besides the lines' leans.
+--keep-size scores every fixed photo at the pixel size of the photo before the fix: what a
+straighten or a crop costs a camera-sized photo, which still has more pixels than the model's
+work size after it, rather than a 512 px one that shrinks (it tells the pixel count's share of a
+score change from the content's; the shipped figures are without it).`;
 
 const FIX_ASPECT: Record<'colour' | 'exposure' | 'straighten' | 'crop', LabelledAspectId> = { colour: 'color_cast', exposure: 'underexposure', straighten: 'tilt', crop: 'framing' };
 type PixelFix = keyof typeof FIX_ASPECT;
@@ -162,7 +166,7 @@ const mean = (xs: number[]) => (xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.
 const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)} % (${n}/${d})` : '— (0/0)');
 
 async function main() {
-  const { flags } = parseArgs(process.argv.slice(2), ['help']);
+  const { flags } = parseArgs(process.argv.slice(2), ['help', 'positives', 'keep-size']);
   if (flags.help) return console.log(HELP);
   const split = String(flags.split ?? 'train') as 'train' | 'val';
   const only = new Set(String(flags.only ?? 'colour,exposure,straighten,crop,turn').split(','));
@@ -181,7 +185,9 @@ async function main() {
   if (sheet) mkdirSync(sheet, { recursive: true });
   await useNodeBackend('wasm');
   const bundle = await loadBundle(fileReader(resolve(String(flags.model ?? 'public/model'))));
-  const score: ScorePixels = (px, size) => scorePixels(bundle, px, size);
+  // --keep-size: the size of the photo being fixed stands for every version of it
+  let photoSize: { width: number; height: number } | null = null;
+  const score: ScorePixels = (px, size) => scorePixels(bundle, px, flags['keep-size'] && photoSize ? photoSize : size);
   const models = { score, locate: (px: Pixels) => locateItems(bundle, px) };
   const minItemScore = Number(flags['item-score'] ?? DETECTED);
   // --angles -6,-3,3,6: angles a straighten tries besides the lines' leans
@@ -206,6 +212,7 @@ async function main() {
     if (flags.positives && !pixelFixes.some((f) => l.sev[FIX_ASPECT[f]] >= NOTICE_AT)) continue;
     process.stderr.write(`\r  ${i + 1}/${mine.length} ${l.image}        `);
     const { px, size } = await pixelsOf(l.image);
+    photoSize = size;
     const before: Score = await score(px, size);
     const reasons = new Set(orderReasons(before.aspects, before).map((r) => r.aspect));
     if (only.has('turn')) offered.push({ fix: 'turn', defect: saysSideways(l), offered: reasons.has('sideways') });
