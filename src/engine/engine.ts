@@ -41,14 +41,6 @@ export const browserDeps: EngineDeps = {
   mainRunner,
 };
 
-/**
- * Photos decoded ahead of the one scoring. With one, a 12 MP photo's decode and the measurements
- * take turns on the second core and the backbone waits for the decode now and then; with two
- * the decoder always has the next photo but one in hand. Each waiting photo is a work-size
- * bitmap (at most 1024 px a side, about 4 MB).
- */
-const LOOK_AHEAD = 2;
-
 const cancelled = () => new CoachError('CANCELLED', 'the photo was removed or replaced', { userFacing: false });
 
 /** The coach's engine: a queue of photos, scored one at a time on a worker or the page (core/recovery.ts decides). */
@@ -70,10 +62,9 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = browserD
 
   // scores, fix previews and full-size fixes share one queue: the model runs one photo at a time
   const queue = createJobQueue<Task, unknown>(
-    (task, upcoming) => runner.run(task, upcoming),
+    (task, next) => runner.run(task, next),
     cancelled,
     () => ready.then(() => {}),
-    LOOK_AHEAD,
   );
 
   let disposed = false;

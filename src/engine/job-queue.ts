@@ -23,12 +23,12 @@ interface Job<I, O> extends JobOptions {
   reject: (e: Error) => void;
 }
 
+/** `before` is awaited ahead of each job (e.g. the model loading); its failure fails the job. */
 /**
- * `before` is awaited ahead of each job (e.g. the model loading); its failure fails the job.
- * `run` also hears the first `lookAhead` inputs that wait after this one, so it can get them
- * ready while this one runs; any of them may still be cancelled before its turn.
+ * `run` also hears which input waits next (if any), so it can get that one ready while this one
+ * runs; the next one may still be cancelled before its turn.
  */
-export function createJobQueue<I, O>(run: (input: I, upcoming: readonly I[]) => Promise<O>, cancelled: () => Error, before?: () => Promise<void>, lookAhead = 1): JobQueue<I, O> {
+export function createJobQueue<I, O>(run: (input: I, next?: I) => Promise<O>, cancelled: () => Error, before?: () => Promise<void>): JobQueue<I, O> {
   const queue: Job<I, O>[] = [];
   let running: Job<I, O> | undefined;
   let disposed = false;
@@ -49,12 +49,7 @@ export function createJobQueue<I, O>(run: (input: I, upcoming: readonly I[]) => 
       await before?.();
       if (job.settled) return;
       job.onStart?.();
-      settle(job, {
-        value: await run(
-          job.input,
-          queue.slice(0, lookAhead).map((j) => j.input),
-        ),
-      });
+      settle(job, { value: await run(job.input, queue[0]?.input) });
     } catch (e) {
       settle(job, { error: e as Error });
     } finally {

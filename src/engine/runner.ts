@@ -21,8 +21,8 @@ export type TaskResult<T extends Task> = T extends { kind: 'score' } ? Score : T
 /** Runs one task at a time somewhere (the page's thread or a worker); the engine owns the queue and cancellation. */
 export interface Runner {
   info: Promise<EngineInfo>;
-  /** `upcoming`: the first tasks that wait after this one, which a runner may start decoding meanwhile. */
-  run<T extends Task>(task: T, upcoming?: readonly Task[]): Promise<TaskResult<T>>;
+  /** `next`: the task that waits after this one, which a runner may start decoding meanwhile. */
+  run<T extends Task>(task: T, next?: Task): Promise<TaskResult<T>>;
   memory?(): Promise<EngineMemory>;
   dispose(): void;
 }

@@ -15,36 +15,30 @@ import { serve, type Endpoint } from './rpc';
 
 let scorer: Promise<Scorer> | undefined;
 
-/** The photos queued next, being decoded while the current one scores, by the engine's id. */
-const ahead = new Map<number, Promise<Decoded>>();
+/** The photo queued next, being decoded while the current one scores (one at most). */
+let ahead: { id: number; decoding: Promise<Decoded> } | undefined;
 
-/** Where the photos queued next are decoded: its own worker, started on the first look-ahead. */
+/** Where the photo queued next is decoded: its own worker, started on the first look-ahead. */
 const lookAhead = decoderWorker();
 
 /**
- * This photo decoded — by the decode started while an earlier one scored, when it was queued
- * then — and the decodes of the photos queued after it started, in order, on the decode worker,
- * so that they run while this photo's backbone holds this thread.
+ * This photo decoded — by the decode started while the previous one scored, when it is the one
+ * that was queued next — and the next one's decode started, on the decode worker, so that it
+ * runs while this photo's backbone holds this thread.
  */
-function decoded(input: { blob: Blob; id?: number; upcoming?: { id: number; blob: Blob }[] }): Promise<Decoded> {
-  const early = input.id === undefined ? undefined : ahead.get(input.id);
-  if (input.id !== undefined) ahead.delete(input.id);
-  const mine = early ?? decodeBlob(input.blob);
-  const upcoming = input.upcoming ?? [];
-  // a decode nobody will come for (its photo was removed): its bitmap is freed
-  for (const [id, decoding] of ahead) {
-    if (upcoming.some((u) => u.id === id)) continue;
-    ahead.delete(id);
-    decoding.then(
+function decoded(input: { blob: Blob; id?: number; next?: { id: number; blob: Blob } }): Promise<Decoded> {
+  const mine = ahead && ahead.id === input.id ? ahead.decoding : decodeBlob(input.blob);
+  // a decode nobody came for (its photo was removed): its bitmap is freed
+  if (ahead && ahead.decoding !== mine)
+    ahead.decoding.then(
       (d) => d.bitmap.close(),
       () => {},
     );
-  }
-  for (const { id, blob } of upcoming) {
-    if (ahead.has(id)) continue;
-    const decoding = lookAhead.call({ blob });
+  ahead = undefined;
+  if (input.next) {
+    const decoding = lookAhead.call({ blob: input.next.blob });
     decoding.catch(() => {}); // its own score call reports a failure
-    ahead.set(id, decoding);
+    ahead = { id: input.next.id, decoding };
   }
   return mine;
 }

@@ -13,9 +13,9 @@ import type { Decoded } from '../core/image/decode-browser';
 export type PhotoInput =
   | {
       blob: Blob;
-      /** The engine's id for this photo, and the first photos queued after it: decoded while this one scores. */
+      /** The engine's id for this photo, and the photo queued after it: decoded while this one scores. */
       id?: number;
-      upcoming?: { id: number; blob: Blob }[];
+      next?: { id: number; blob: Blob };
     }
   | { bitmap: ImageBitmap; width: number; height: number };
 

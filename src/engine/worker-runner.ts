@@ -50,12 +50,12 @@ export function workerRunner(opts: ScorerConfig, createWorker: () => WorkerLike,
 
   return {
     info,
-    async run(task, upcoming = []) {
+    async run(task, next) {
       await info;
-      // the photos queued next are decoded in the worker while this one's backbone runs
-      const ahead = upcoming.flatMap((t) => (t.kind === 'score' ? [{ id: t.id, blob: t.blob }] : []));
+      // the photo queued next is decoded in the worker while this one's backbone runs
+      const ahead = next?.kind === 'score' ? { id: next.id, blob: next.blob } : undefined;
       const once = () =>
-        (task.kind === 'score' ? rpc.call('score', { blob: task.blob, id: task.id, upcoming: ahead }) : task.kind === 'fix' ? rpc.call('fix', task) : rpc.call('render', task)) as Promise<
+        (task.kind === 'score' ? rpc.call('score', { blob: task.blob, id: task.id, next: ahead }) : task.kind === 'fix' ? rpc.call('fix', task) : rpc.call('render', task)) as Promise<
           TaskResult<typeof task>
         >;
       try {

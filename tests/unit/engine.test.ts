@@ -77,24 +77,16 @@ describe('engine', () => {
     expect(await (await engine.render(blob('a'), preview.plan, 1000)).text()).toBe('rendered ≤ 1000');
   });
 
-  it('tells the worker which two photos are queued next, so it can decode them meanwhile', async () => {
-    const seen: { id: number; upcoming?: { id: number; blob: Blob }[] }[] = [];
+  it('tells the worker which photo is queued next, so it can decode it meanwhile', async () => {
+    const seen: { id: number; next?: { id: number; blob: Blob } }[] = [];
     const { deps } = workerDeps({ seen });
     const engine = createEngine({ modelUrl: '/model/' }, deps);
-    await Promise.all(['a', 'b', 'c', 'd'].map((x) => engine.score(blob(x))));
-    expect(seen).toHaveLength(4);
-    expect(seen[0].upcoming?.map((u) => u.id)).toEqual([seen[1].id, seen[2].id]);
-    expect(await Promise.all(seen[0].upcoming!.map((u) => u.blob.text()))).toEqual(['b', 'c']);
-    expect(seen[2].upcoming?.map((u) => u.id)).toEqual([seen[3].id]);
-    expect(seen[3].upcoming).toEqual([]);
-  });
-
-  it('does not pass a queued fix to the worker as a photo to decode', async () => {
-    const seen: { upcoming?: unknown[] }[] = [];
-    const { deps } = workerDeps({ seen });
-    const engine = createEngine({ modelUrl: '/model/' }, deps);
-    await Promise.all([engine.score(blob('a')), engine.fix(blob('b'), ['exposure'])]);
-    expect(seen[0].upcoming).toEqual([]);
+    const [a, b] = [blob('a'), blob('b')];
+    await Promise.all([engine.score(a), engine.score(b)]);
+    expect(seen).toHaveLength(2);
+    expect(seen[0].next?.id).toBe(seen[1].id);
+    expect(await seen[0].next?.blob.text()).toBe('b');
+    expect(seen[1].next).toBeUndefined();
   });
 
   it('scores in a worker and says so', async () => {

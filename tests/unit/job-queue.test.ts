@@ -51,17 +51,6 @@ describe('job queue', () => {
     expect(r.maxActive()).toBe(1);
   });
 
-  it('tells each job the first inputs waiting after it, as many as asked for', async () => {
-    const heard: string[][] = [];
-    const run = async (input: string, upcoming: readonly string[]) => {
-      heard.push([input, ...upcoming]);
-      return input;
-    };
-    const q = createJobQueue(run, cancelled, undefined, 2);
-    await Promise.all(['a', 'b', 'c', 'd'].map((x) => q.push(x)));
-    expect(heard).toEqual([['a', 'b', 'c'], ['b', 'c', 'd'], ['c', 'd'], ['d']]);
-  });
-
   it('drops an aborted queued job without running it', async () => {
     const r = manualRunner();
     const q = createJobQueue(r.run, cancelled);
