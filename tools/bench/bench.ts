@@ -11,7 +11,7 @@ import { BENCH_ARGS, BENCH_PAGE, DIST, ensureBenchBuild } from './build';
 import { launchChromium } from '../harness/chromium';
 import { baselineDist } from './baseline';
 import { crossSiteServers, crossSiteVisits } from './cross-site';
-import { withCpu } from './cpu';
+import { perPhoto, withCpu } from './cpu';
 import { batchResult } from './batch';
 import { log, openBenchPage } from './bench-page';
 
@@ -131,7 +131,7 @@ async function main() {
           const cold = await page.evaluate(([b, u]) => window.bench.cold(b, u), [backend, firstPhoto] as const);
           await page.evaluate((u) => window.bench.loadPhotos(u), urls.slice(0, limit));
           log(`[${tag}] warm, ${limit} photos`);
-          const { value: warm, cpuMs: warmCpuMs } = await withCpu(browser, () => page.evaluate((n) => window.bench.warm(n), limit));
+          const { value: warm, cpuMs: warmCpuMs, byTypeMs: warmByType } = await withCpu(browser, () => page.evaluate((n) => window.bench.warm(n), limit));
           process.stderr.write('\n');
           // the 12 MP photo where it is affordable: the memory peak comes from the biggest photos
           const profile = await page.evaluate((i) => window.bench.profile(i), backend === 'wasm' && limit > 1 ? 1 : 0);
@@ -139,7 +139,7 @@ async function main() {
           await page.evaluate(() => window.bench.releaseModel());
           log(`[${tag}] peer`);
           const peerLoad = await page.evaluate(() => window.bench.peerLoad());
-          const { value: peer, cpuMs: peerCpuMs } = await withCpu(browser, () => page.evaluate((n) => window.bench.peerRun(n), limit));
+          const { value: peer, cpuMs: peerCpuMs, byTypeMs: peerByType } = await withCpu(browser, () => page.evaluate((n) => window.bench.peerRun(n), limit));
           process.stderr.write('\n');
           await page.evaluate(() => window.bench.peerRelease());
           // a returning seller: same browser profile, model from Cache Storage
@@ -147,7 +147,16 @@ async function main() {
           await page.waitForFunction(() => document.body.dataset.ready === '1');
           log(`[${tag}] repeat visit`);
           const repeat = await page.evaluate(([b, u]) => window.bench.cold(b, u), [backend, firstPhoto] as const);
-          run.backends[key] = { cold, warm, profile, parts, peerLoad, peer, repeat, cpu: { oursPerPhotoMs: warmCpuMs / limit, peerPerPhotoMs: peerCpuMs / limit } };
+          run.backends[key] = {
+            cold,
+            warm,
+            profile,
+            parts,
+            peerLoad,
+            peer,
+            repeat,
+            cpu: { oursPerPhotoMs: warmCpuMs / limit, peerPerPhotoMs: peerCpuMs / limit, oursByTypeMs: perPhoto(warmByType, limit), peerByTypeMs: perPhoto(peerByType, limit) },
+          };
         } catch (e) {
           log(`[${tag}] failed: ${(e as Error).message}`);
           run.backends[key] = { error: (e as Error).message };
@@ -186,7 +195,7 @@ async function main() {
             log(`[${tag}] ${batchSize} photos at once (${[...new Set(big.map((i) => photos[i].megapixels))].join(', ')} MP)`);
             const backend = workerBackends[0] ?? 'wasm';
             const megapixels = big.map((i) => photos[i].megapixels);
-            let result: ReturnType<typeof batchResult> & { megapixels: number[]; cpu?: Record<string, { wallMs: number; cpuMs: number }> };
+            let result: ReturnType<typeof batchResult> & { megapixels: number[]; cpu?: Record<string, { wallMs: number; cpuMs: number; byTypeMs: Record<string, number> }> };
             if (key === 'ours') {
               // phase by phase, with the CPU of each (all of the browser's processes): how far 2 cores let a batch go
               await page.evaluate((b) => window.bench.batchEngine(b), backend);
@@ -197,7 +206,10 @@ async function main() {
               result = {
                 ...batchResult(singly.value, atOnce.value, await page.evaluate(() => window.bench.batchPeer())),
                 megapixels,
-                cpu: { singly: { wallMs: at(singly.value), cpuMs: singly.cpuMs }, atOnce: { wallMs: at(atOnce.value), cpuMs: atOnce.cpuMs } },
+                cpu: {
+                  singly: { wallMs: at(singly.value), cpuMs: singly.cpuMs, byTypeMs: singly.byTypeMs },
+                  atOnce: { wallMs: at(atOnce.value), cpuMs: atOnce.cpuMs, byTypeMs: atOnce.byTypeMs },
+                },
               };
             } else result = { ...(await page.evaluate((b) => window.bench.batch(b), backend)), megapixels };
             if (key === 'ours') run.batch = result;

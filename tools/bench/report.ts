@@ -1,4 +1,5 @@
 import type { BenchPhoto } from './photos';
+import { byTypeText } from './cpu';
 import { median, medianOf, percentile, round } from './stats';
 
 // From raw runs to the figures the issue asks for (medians over runs) and a markdown table.
@@ -92,6 +93,9 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
               medianOf(ok, (x) => x.cpu.oursPerPhotoMs / x.cpu.peerPerPhotoMs),
               2,
             ),
+            // the first run's split by process (absent from runs before it was measured)
+            oursByType: ok[0].cpu.oursByTypeMs ?? null,
+            peerByType: ok[0].cpu.peerByTypeMs ?? null,
           }
         : null,
       peer: {
@@ -226,6 +230,7 @@ export function summarise(runs: RunResult[], photos: BenchPhoto[]) {
           cpuSinglyMs: round(medianOf(list, (x) => x.cpu?.singly.cpuMs)),
           cpuAtOnceMs: round(medianOf(list, (x) => x.cpu?.atOnce.cpuMs)),
           cpuAtOnceWallMs: round(medianOf(list, (x) => x.cpu?.atOnce.wallMs)),
+          cpuAtOnceByType: list[0].cpu?.atOnce.byTypeMs ?? null,
           peerFirstMs: round(medianOf(list, (x) => x.peer.firstMs)),
           peerLastMs: round(medianOf(list, (x) => x.peer.lastMs)),
         }
@@ -294,6 +299,9 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
     row('ratio model part only / peer p50', (b) => f(b.ratioToPeer.modelOnlyP50)),
     row('ratio ours / peer with decode p50', (b) => f(b.ratioToPeer.vsPeerWithDecodeP50)),
     row('CPU per photo, all processes: ours / peer with decode (ratio)', (b) => (b.cpuPerPhoto ? `${f(b.cpuPerPhoto.ours)} / ${f(b.cpuPerPhoto.peer)} (${f(b.cpuPerPhoto.ratio)})` : '—')),
+    row('  CPU per photo by process (first run): ours / peer with decode', (b) =>
+      b.cpuPerPhoto?.oursByType ? `${byTypeText(b.cpuPerPhoto.oursByType)} / ${byTypeText(b.cpuPerPhoto.peerByType)}` : '—',
+    ),
     row('main-thread long tasks while scoring (page path)', (b) => `${f(b.mainThreadLongTasks.count)} (max ${f(b.mainThreadLongTasks.maxMs)} ms)`),
     row('peak tf tensors / leaked', (b) => `${f(b.memory.peakNumTensors)} / ${f(b.memory.leakedTensors)}`),
     row('peak JS heap / tf.profile peak', (b) => `${f(b.memory.peakJsHeapMB)} MB / ${f(b.memory.profilePeakMB)} MB`),
@@ -368,7 +376,7 @@ export function toMarkdown(meta: Json, s: ReturnType<typeof summarise>): string 
       ...(b.cpuAtOnceMs
         ? [
             '',
-            `CPU, all of the browser's processes, per phase: one at a time ${f(b.cpuSinglyMs)} ms (${f(Math.round(b.cpuSinglyMs / b.photos))} a photo), all at once ${f(b.cpuAtOnceMs)} ms (${f(Math.round(b.cpuAtOnceMs / b.photos))} a photo) in ${f(b.cpuAtOnceWallMs)} ms of wall time: ${round(b.cpuAtOnceMs / b.cpuAtOnceWallMs, 2)} cores busy on average.`,
+            `CPU, all of the browser's processes, per phase: one at a time ${f(b.cpuSinglyMs)} ms (${f(Math.round(b.cpuSinglyMs / b.photos))} a photo), all at once ${f(b.cpuAtOnceMs)} ms (${f(Math.round(b.cpuAtOnceMs / b.photos))} a photo) in ${f(b.cpuAtOnceWallMs)} ms of wall time: ${round(b.cpuAtOnceMs / b.cpuAtOnceWallMs, 2)} cores busy on average.${b.cpuAtOnceByType ? ` All at once by process (first run): ${byTypeText(b.cpuAtOnceByType)} ms.` : ''}`,
           ]
         : []),
     );
