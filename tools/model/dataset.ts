@@ -15,7 +15,9 @@ export interface Row {
 
 /** train.csv or val.csv of BIQ2021 (the official test split is evaluation-only and not used). */
 export function readSplit(split: 'train' | 'val'): Row[] {
-  const lines = readFileSync(join(BIQ_DIR, `${split}.csv`), 'utf8')
+  const file = join(BIQ_DIR, `${split}.csv`);
+  if (!existsSync(file)) throw new Error(`${file} is missing: the rated photos come from ../shared/data/biq2021 beside the project (../shared/data/README.md)`);
+  const lines = readFileSync(file, 'utf8')
     .trim()
     .split(/\r?\n/);
   return lines.slice(1).map((line) => {
