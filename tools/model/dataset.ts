@@ -17,9 +17,7 @@ export interface Row {
 export function readSplit(split: 'train' | 'val'): Row[] {
   const file = join(BIQ_DIR, `${split}.csv`);
   if (!existsSync(file)) throw new Error(`${file} is missing: the rated photos come from ../shared/data/biq2021 beside the project (../shared/data/README.md)`);
-  const lines = readFileSync(file, 'utf8')
-    .trim()
-    .split(/\r?\n/);
+  const lines = readFileSync(file, 'utf8').trim().split(/\r?\n/);
   return lines.slice(1).map((line) => {
     const [image, mos, subset] = line.split(',');
     return { image, mos: Number(mos), subset };
