@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,6 +39,9 @@ Writes bench-results/<timestamp>.json and .md.
   --baseline COMMIT   also measure that commit's build on the same photos, backends and runs,
                       in the same browser, as columns "<backend> @<commit>" (page path only)
   --chromium PATH     Chromium binary (default $CHROMIUM_PATH or /usr/bin/chromium)
+  --report FILE       measure nothing: print the table of a bench-results JSON again, as this
+                      version of the report computes it (figures added since are worked out
+                      from the rows the file kept)
   -h, --help          this text`;
 
 /** Where each served build has its bench page (a baseline commit may have it elsewhere). */
@@ -65,10 +68,15 @@ async function main() {
       results: { type: 'string' },
       baseline: { type: 'string' },
       chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+      report: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (o.help) return console.log(HELP);
+  if (o.report) {
+    const saved = JSON.parse(readFileSync(o.report, 'utf8'));
+    return console.log(toMarkdown(saved.meta, summarise(saved.runs, saved.meta.photoSet)));
+  }
   const runs = Number(o.runs);
   const batchSize = Number(o.batch);
   const nPhotos = Number(o.photos);
