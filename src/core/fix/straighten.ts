@@ -4,7 +4,23 @@ import type { Pixels } from '../image/views';
 // back by it, keeping the largest upright crop of the same shape.
 
 /** Side of the square blocks over which gradients are pooled. */
-const BLOCK = 12;
+const DEFAULT_BLOCK = 12;
+
+/** How the lines are read (tools/model/experiments/lean-check.ts tries others). */
+export interface LeanOptions {
+  /** Side of the blocks, px. */
+  block?: number;
+  /** Blocks less line-like than this (structure-tensor coherence, 0–1) are not counted. */
+  minCoherence?: number;
+  /**
+   * Count a block only where a block next to it along its line leans the same way: a straight
+   * line runs on across blocks, the grain of a texture does not.
+   */
+  continuity?: boolean;
+}
+
+/** How far two blocks' leans may differ for one line to run on across them, degrees. */
+const CONTINUED_WITHIN = 1.5;
 /** Signed-angle histogram: bins of 0.25° over (−45°, 45°]. */
 const BINS = 360;
 const DEG_PER_BIN = 90 / BINS;
@@ -46,7 +62,7 @@ function lumaPlane(px: Pixels): Float32Array {
 /**
  * The lean of the photo's lines in degrees (positive: turned counter-clockwise as seen), and
  * the share of line weight at it. A tilted shot turns every horizontal and vertical line by the
- * same angle, so the orientations of line-like blocks (the structure tensor of BLOCK² blocks,
+ * same angle, so the orientations of line-like blocks (the structure tensor of 12² blocks by default,
  * folded to (−45°, 45°] from the nearest axis and weighted by coherence² × √energy) pile up at
  * the lean. The peak is looked for within ±MAX_STRAIGHTEN only, refined between bins.
  */
@@ -59,18 +75,24 @@ export function signedLean(px: Pixels): { degrees: number; share: number } {
  * histogram at least 1° apart), strongest first. A real photo's lines are rarely one clear
  * peak: the caller lets the model choose among them (preview.ts).
  */
-export function leans(px: Pixels, n: number): { degrees: number; share: number }[] {
+export function leans(px: Pixels, n: number, opts: LeanOptions = {}): { degrees: number; share: number }[] {
+  const { block = DEFAULT_BLOCK, minCoherence = 0, continuity = false } = opts;
   const d = lumaPlane(px);
   const { width: W, height: H } = px;
-  const hist = new Float64Array(BINS);
-  let total = 0;
-  for (let by = 0; by + BLOCK + 2 <= H; by += BLOCK) {
-    for (let bx = 0; bx + BLOCK + 2 <= W; bx += BLOCK) {
+  const cols = Math.max(0, Math.floor((W - 2) / block));
+  const rows = Math.max(0, Math.floor((H - 2) / block));
+  // per block: its lean from the nearest axis, its weight (0: not counted), and whether its line runs near vertical
+  const lean = new Float32Array(cols * rows);
+  const weight = new Float32Array(cols * rows);
+  const upright = new Uint8Array(cols * rows);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const [by, bx] = [r * block, c * block];
       let jxx = 0;
       let jyy = 0;
       let jxy = 0;
-      for (let i = by; i < by + BLOCK; i++) {
-        for (let j = bx; j < bx + BLOCK; j++) {
+      for (let i = by; i < by + block; i++) {
+        for (let j = bx; j < bx + block; j++) {
           const o = i * W + j;
           const gx = d[o + 2] - d[o] + 2 * (d[o + W + 2] - d[o + W]) + d[o + 2 * W + 2] - d[o + 2 * W];
           const gy = d[o + 2 * W] - d[o] + 2 * (d[o + 2 * W + 1] - d[o + 1]) + d[o + 2 * W + 2] - d[o + 2];
@@ -82,14 +104,33 @@ export function leans(px: Pixels, n: number): { degrees: number; share: number }
       const trace = jxx + jyy;
       if (trace < 1e-3) continue;
       const coherence = Math.sqrt((jxx - jyy) ** 2 + 4 * jxy * jxy) / trace;
+      if (coherence < minCoherence) continue;
       // the gradient's angle (y down); the line runs across it, so both lean the same way from an axis
       let deg = (0.5 * Math.atan2(2 * jxy, jxx - jyy) * 180) / Math.PI;
+      // a gradient near the x axis is a line near vertical
+      upright[r * cols + c] = Math.abs(deg) <= 45 ? 1 : 0;
       if (deg > 45) deg -= 90;
       else if (deg <= -45) deg += 90;
-      const w = coherence * coherence * Math.sqrt(trace);
-      hist[Math.min(BINS - 1, Math.floor((deg + 45) / DEG_PER_BIN))] += w;
+      lean[r * cols + c] = deg;
+      weight[r * cols + c] = coherence * coherence * Math.sqrt(trace);
+    }
+  }
+  const hist = new Float64Array(BINS);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const k = r * cols + c;
+      const w = weight[k];
+      if (w <= 0 || (continuity && !continued(k, r, c))) continue;
+      hist[Math.min(BINS - 1, Math.floor((lean[k] + 45) / DEG_PER_BIN))] += w;
       total += w;
     }
+  }
+
+  /** Whether a block next to this one along its line (above or below a near-vertical line, beside a near-horizontal one) leans the same way. */
+  function continued(k: number, r: number, c: number): boolean {
+    const along = upright[k] ? [r > 0 ? k - cols : -1, r < rows - 1 ? k + cols : -1] : [c > 0 ? k - 1 : -1, c < cols - 1 ? k + 1 : -1];
+    return along.some((m) => m >= 0 && weight[m] > 0 && upright[m] === upright[k] && Math.abs(lean[m] - lean[k]) <= CONTINUED_WITHIN);
   }
   if (total <= 0) return [];
   // weight within ±1° of a bin
