@@ -82,8 +82,8 @@ export function leans(px: Pixels, n: number, opts: LeanOptions = {}): { degrees:
   const cols = Math.max(0, Math.floor((W - 2) / block));
   const rows = Math.max(0, Math.floor((H - 2) / block));
   // per block: its lean from the nearest axis, its weight (0: not counted), and whether its line runs near vertical
-  const lean = new Float32Array(cols * rows);
-  const weight = new Float32Array(cols * rows);
+  const lean = new Float64Array(cols * rows);
+  const weight = new Float64Array(cols * rows);
   const upright = new Uint8Array(cols * rows);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
