@@ -27,7 +27,7 @@ export interface HeldOut {
 }
 
 /** The quality output's map to 0–100 (the model card's calibration): the train MOS's 2nd and 98th percentiles. */
-export function overallScale(rows: FeatureRow[]): { lo: number; hi: number } {
+export function overallScale(rows: { mos: number | null }[]): { lo: number; hi: number } {
   const mos = rows
     .filter((r) => r.mos !== null)
     .map((r) => r.mos!)

@@ -1,4 +1,5 @@
 import { LABELLED_ASPECTS, type LabelledAspectId } from '../../../src/core/aspects';
+import { overallScale } from '../cv-labels';
 import { readSplit, type Row } from '../dataset';
 import { NOTICE_AT, trainLabelsOrExit, type Label } from '../labels';
 import { rng } from '../rng';
@@ -71,10 +72,10 @@ export function labelGaps(photos: GapPhoto[], aspects: readonly LabelledAspectId
   });
 }
 
-/** Points of the 0–100 score per unit of MOS, as the calibration maps train's 2nd–98th percentiles. */
+/** Points of the 0–100 score per unit of MOS, by the calibration's own map (train's 2nd–98th percentiles). */
 export function pointsPerMos(rows: Row[]): number {
-  const mos = rows.map((r) => r.mos).sort((a, b) => a - b);
-  return 100 / (mos[Math.floor(mos.length * 0.98)] - mos[Math.floor(mos.length * 0.02)]);
+  const { lo, hi } = overallScale(rows);
+  return 100 / (hi - lo);
 }
 
 function main() {
