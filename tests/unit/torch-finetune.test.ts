@@ -103,11 +103,11 @@ describe('npm run train -- --finetune', () => {
     const script = [
       'import sys, json, numpy as np',
       "sys.path.insert(0, 'tools/torch')",
-      'from finetune import epoch_order, batches_of',
+      'from finetune import epoch_batches',
       "subsets = np.array(['ss01'] * 7 + ['ss02'] * 5 + ['ss03'] * 2)",
       'fit = np.arange(14)',
-      'mixed = batches_of(epoch_order(fit, subsets, 4, False, np.random.RandomState(1)), 4)',
-      'split = batches_of(epoch_order(fit, subsets, 4, True, np.random.RandomState(1)), 4)',
+      'mixed = epoch_batches(fit, subsets, 4, False, np.random.RandomState(1))',
+      'split = epoch_batches(fit, subsets, 4, True, np.random.RandomState(1))',
       'print(json.dumps({k: [[int(i) for i in b] for b in v] for k, v in (("mixed", mixed), ("split", split))}))',
     ].join('\n');
     const run = spawnSync(TORCH_PYTHON, ['-c', script], { encoding: 'utf8' });

@@ -168,24 +168,18 @@ def ranking_loss(q, y, subsets):
     return F.softplus(-(q[:, None] - q[None, :])[mask]).mean()
 
 
-def epoch_order(fit_idx, subsets, batch, by_subset, rs):
-    """The fit photos in the order an epoch reads them, `batch` at a time. by_subset: each batch
-    from one subset (a subset's last batch may be short), the batches shuffled together, so the
-    within-subset ranking loss sees every pair of its batch."""
+def epoch_batches(fit_idx, subsets, batch, by_subset, rs):
+    """The fit photos in the batches an epoch reads them in. Mixed: one shuffle cut every `batch`.
+    by_subset: each batch from one subset (a subset's last batch may be short), the batches
+    shuffled together, so the within-subset ranking loss sees every pair of its batch."""
     if not by_subset:
-        return rs.permutation(fit_idx)
+        order = rs.permutation(fit_idx)
+        return [order[i:i + batch] for i in range(0, len(order), batch)]
     batches = []
     for s in sorted(set(subsets[fit_idx])):
         part = rs.permutation(fit_idx[subsets[fit_idx] == s])
         batches += [part[i:i + batch] for i in range(0, len(part), batch)]
     return [batches[i] for i in rs.permutation(len(batches))]
-
-
-def batches_of(order, batch):
-    """An epoch's order as its batches: a list of batches already, or one array cut every `batch`."""
-    if isinstance(order, list):
-        return order
-    return [order[i:i + batch] for i in range(0, len(order), batch)]
 
 
 def augment(views, side, min_crop, rng):
@@ -253,7 +247,7 @@ def main(argv=None):
     # the starting point L2-SP pulls toward: the published weights, not a checkpoint's
     start = [w.detach().clone() for w in trained] if a.l2sp else []
     fit_idx = np.nonzero(fit)[0]
-    steps_per_epoch = len(batches_of(epoch_order(fit_idx, subsets, a.batch, a.subset_batches, np.random.RandomState(0)), a.batch))
+    steps_per_epoch = len(epoch_batches(fit_idx, subsets, a.batch, a.subset_batches, np.random.RandomState(0)))
     total = steps_per_epoch * a.epochs
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, total) / total)))
     ckpt_path = os.path.join(run_dir, 'checkpoint.pt')
@@ -282,7 +276,7 @@ def main(argv=None):
     steps_here = 0
     while state['epoch'] < a.epochs:
         epoch = state['epoch']
-        batches = batches_of(epoch_order(fit_idx, subsets, a.batch, a.subset_batches, np.random.RandomState(a.seed + epoch)), a.batch)
+        batches = epoch_batches(fit_idx, subsets, a.batch, a.subset_batches, np.random.RandomState(a.seed + epoch))
         rng = random.Random(a.seed * 1000 + epoch * 100000 + state['step'])
         started, first = time.time(), state['step']
         for step in range(first, steps_per_epoch):
