@@ -33,7 +33,7 @@ export const MIN_STRAIGHTEN = 0.5;
  * Luma, through a 5×5 binomial blur (edges clamped): Sobel angles of a crisp, aliased edge lean
  * towards the axes (a 4.5° edge reads as 3.6°); smoothing first takes most of that away.
  */
-function lumaPlane(px: Pixels): Float32Array {
+export function lumaPlane(px: Pixels): Float32Array {
   const { data, width: W, height: H, channels: C } = px;
   let cur = new Float32Array(W * H);
   for (let i = 0, p = 0; i < cur.length; i++, p += C) cur[i] = 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2];
