@@ -185,10 +185,10 @@ async function main() {
   if (sheet) mkdirSync(sheet, { recursive: true });
   await useNodeBackend('wasm');
   const bundle = await loadBundle(fileReader(resolve(String(flags.model ?? 'public/model'))));
-  // --keep-size: the size of the photo being fixed stands for every version of it
-  let photoSize: { width: number; height: number } | null = null;
-  const score: ScorePixels = (px, size) => scorePixels(bundle, px, flags['keep-size'] && photoSize ? photoSize : size);
-  const models = { score, locate: (px: Pixels) => locateItems(bundle, px) };
+  const score: ScorePixels = (px, size) => scorePixels(bundle, px, size);
+  const locate = (px: Pixels) => locateItems(bundle, px);
+  // the models a photo's fixes are chosen with; --keep-size: the size of the photo being fixed stands for every version of it
+  const modelsFor = (photo: { width: number; height: number }) => ({ score: flags['keep-size'] ? (px: Pixels) => score(px, photo) : score, locate });
   const minItemScore = Number(flags['item-score'] ?? DETECTED);
   // --angles -6,-3,3,6: angles a straighten tries besides the lines' leans
   const angles = flags.angles ? String(flags.angles).split(',').map(Number) : undefined;
@@ -212,7 +212,7 @@ async function main() {
     if (flags.positives && !pixelFixes.some((f) => l.sev[FIX_ASPECT[f]] >= NOTICE_AT)) continue;
     process.stderr.write(`\r  ${i + 1}/${mine.length} ${l.image}        `);
     const { px, size } = await pixelsOf(l.image);
-    photoSize = size;
+    const models = modelsFor(size);
     const before: Score = await score(px, size);
     const reasons = new Set(orderReasons(before.aspects, before).map((r) => r.aspect));
     if (only.has('turn')) offered.push({ fix: 'turn', defect: saysSideways(l), offered: reasons.has('sideways') });
@@ -257,7 +257,7 @@ async function main() {
     process.stderr.write(`\r  sideways ${i + 1}/${labelledSideways.length}        `);
     const { px, size } = await pixelsOf(l.image);
     const before = await score(px, size);
-    const out = await fixPixels(models, px, size, ['turn']);
+    const out = await fixPixels(modelsFor(size), px, size, ['turn']);
     const asShown = storedTurned(l.image) ? await pixelsOf(l.image, { upright: true }) : null;
     const shown = asShown && (await score(asShown.px, asShown.size));
     sidewaysRows.push({
@@ -288,7 +288,7 @@ async function main() {
       const s = await score(turnPixels(turned, q), turnedSize(turnedSz.width, turnedSz.height, q));
       candidates.push({ q, sideways: s.aspects.sideways, overall: s.overall, upsideDown: s.upsideDown });
     }
-    const out = await fixPixels(models, turned, turnedSz, ['turn']);
+    const out = await fixPixels(modelsFor(turnedSz), turned, turnedSz, ['turn']);
     turnRows.push({
       image: l.image,
       turnedBy,
