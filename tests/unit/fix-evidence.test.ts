@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIQ_DIR } from '../../tools/model/dataset';
+import { bySubset } from '../../tools/model/fix-evidence';
 import { LABELS_FILE } from '../../tools/model/labels';
 
 // npm run fix-evidence on a handful of labelled photos: it runs end to end and reports every
@@ -23,6 +24,7 @@ describe('npm run fix-evidence', () => {
       /^exposure \(underexposure labelled/m,
       /^straighten \(tilt labelled/m,
       /^crop \(framing labelled/m,
+      /^ {4}by subset: ss0\d [\d.]+ % \(\d+\/\d+\)/m,
       /of those cropped, mean share of the photo kept/,
       /comes back upright \(the shipped rule\): [\d.]+ % \(\d+\/2\)/,
       /offered on photos whose labels do not flag it: /,
@@ -44,4 +46,12 @@ describe('npm run fix-evidence', () => {
       expect(() => run(['--split', 'train', '--images', 'not-a-photo.jpg'])).toThrow();
     },
   );
+});
+
+describe('fix-evidence by subset', () => {
+  it('gives each subset its own share, in order, with its counts', () => {
+    const rows = ['ss02 (1).jpg', 'ss01 (5).jpg', 'ss01 (7).jpg', 'ss02 (9).jpg', 'ss01 (2).jpg'].map((image, i) => ({ image, ok: i % 2 === 0 }));
+    expect(bySubset(rows, (r) => r.ok)).toBe('ss01 66.7 % (2/3), ss02 50.0 % (1/2)');
+    expect(bySubset([], () => true)).toBe('');
+  });
 });

@@ -162,6 +162,20 @@ interface SidewaysRow {
 /** The clockwise quarter turns of the EXIF orientations that turn a photo without mirroring it. */
 const ORIENTATION_TURN: Record<number, number> = { 3: 2, 6: 1, 8: 3 };
 
+/**
+ * A share per BIQ2021 subset (the file name's prefix: ss01 personal galleries, ss02 phone photos shot
+ * badly on purpose, ss03 Unsplash): a rate on one split is read against another's through its mix.
+ */
+export function bySubset<T extends { image: string }>(rows: readonly T[], ok: (r: T) => boolean): string {
+  const subsets = [...new Set(rows.map((r) => r.image.split(' ')[0]))].sort();
+  return subsets
+    .map((s) => {
+      const mine = rows.filter((r) => r.image.split(' ')[0] === s);
+      return `${s} ${pct(mine.filter(ok).length, mine.length)}`;
+    })
+    .join(', ');
+}
+
 const mean = (xs: number[]) => (xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2) : '—');
 const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)} % (${n}/${d})` : '— (0/0)');
 
@@ -311,6 +325,7 @@ async function main() {
     lines.push(`${fix} (${FIX_ASPECT[fix]} labelled ≥ ${NOTICE_AT}: ${rows.length} photos)`);
     lines.push(`  plan changes the photo: ${pct(rows.filter((r) => r.applied).length, rows.length)}`);
     lines.push(`  lowers ${FIX_ASPECT[fix]} and raises the score: ${pct(helped, rows.length)}`);
+    lines.push(`    by subset: ${bySubset(rows, (r) => r.severityAfter < r.severityBefore && r.scoreAfter > r.scoreBefore)}`);
     if (fix === 'colour')
       lines.push(
         `  distance from grey lower after — of the edges: ${pct(rows.filter((r) => r.check.castAfter < r.check.castBefore).length, rows.length)}; of the mid-tones' median chroma: ${pct(rows.filter((r) => r.check.chromaAfter < r.check.chromaBefore).length, rows.length)}`,
