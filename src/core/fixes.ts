@@ -16,7 +16,8 @@ export const FIX_FOR_ASPECT: Partial<Record<AspectId, FixKind>> = {
 };
 
 /**
- * The fixes the coach offers (src/core/fix). Straighten is built and measured but not offered:
+ * The fixes the coach offers (src/core/fix). Straighten is built and measured but not offered
+ * (the seller straightens by hand on a photo the coach finds tilted, src/ui/FixPanel.tsx):
  * on the train photos labelled tilted it raised the score and lowered tilt on 9 of 193
  * (`npm run fix-evidence -- --only straighten --positives`): real photos' lines seldom agree on
  * one lean. Crop to the item is where the seller's Crop starts, and not offered from the reasons:
@@ -70,6 +71,25 @@ export interface FixByHand {
   crop?: HandCrop;
   /** Where a crop asked for starts when the locator finds no item to crop to (a crop by hand). */
   cropIfNoItem?: HandCrop;
+  /** Degrees to straighten by, counter-clockwise as seen (0: not at all). */
+  straighten?: number;
+  /** Where a straighten asked for starts when the model finds no angle that levels the photo (a straighten by hand). */
+  straightenIfNone?: number;
+}
+
+/** Leans past this are not a tilt to straighten (a diagonal subject, a dutch angle), by the coach or by hand. */
+export const MAX_STRAIGHTEN = 12;
+
+/** One step of a straighten by hand, degrees. */
+export const STRAIGHTEN_STEP = 1;
+
+/**
+ * A straighten by hand one step further counter-clockwise (+1) or clockwise (−1), to a tenth of
+ * a degree, never past the straighten's reach (null: the step would pass it).
+ */
+export function stepStraighten(degrees: number, by: 1 | -1): number | null {
+  const next = Math.round((degrees + by * STRAIGHTEN_STEP) * 10) / 10;
+  return Math.abs(next) > MAX_STRAIGHTEN ? null : next;
 }
 
 /** A crop set by hand: its size as a share of the largest crop of the site's shape that fits, and its centre as shares of the photo. */

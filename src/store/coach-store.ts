@@ -276,7 +276,7 @@ export function createCoachStore(options: CoachStoreOptions): CoachStore {
       requestFix(id, fixes, hand = {}) {
         const photo = find(id);
         const busy = photo?.fix?.state === 'working' || photo?.fix?.state === 'keeping';
-        if (photo?.state !== 'done' || (!fixes.length && !hand.quarterTurns && !hand.crop) || disposed || busy) return;
+        if (photo?.state !== 'done' || (!fixes.length && !hand.quarterTurns && !hand.crop && !hand.straighten) || disposed || busy) return;
         dropFix(photo);
         patch(id, { fix: { state: 'working', requested: fixes } });
         const { signal, settle } = engineJob(id);

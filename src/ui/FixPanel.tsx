@@ -1,5 +1,5 @@
 import type { AspectId } from '../core/aspects';
-import { fixesFor, handCropOf, nudgeCrop, type CropNudge, type CropBox, type FixKind, type FixPlan, type HandCrop } from '../core/fixes';
+import { fixesFor, handCropOf, nudgeCrop, STRAIGHTEN_STEP, stepStraighten, type CropNudge, type CropBox, type FixKind, type FixPlan, type HandCrop } from '../core/fixes';
 import type { Photo } from '../store';
 import { useCoachStoreApi } from '../store/react';
 import type { Translate } from './i18n';
@@ -25,7 +25,8 @@ const names = (t: Translate, fixes: readonly FixKind[]) => fixes.map((f) => t(`f
 /**
  * One-tap fixes on a tile: offered for the photo's reasons that need no retake (sideways, a
  * colour cast, too dark), previewed before and after with the fixed photo's score, kept or
- * discarded; a kept fix can be undone. Nothing here blocks the rest of the tile.
+ * discarded; a kept fix can be undone. A turn, a crop and, on a photo the coach finds tilted, a
+ * straighten are also there by hand. Nothing here blocks the rest of the tile.
  */
 export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: readonly AspectId[]; announce(text: string): void }) {
   const t = useT();
@@ -49,15 +50,26 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
     const applied = names(t, plan.fixes);
     // a crop starts again after a turn (it is a share of the photo as turned)
     const restart = plan.crop ? FIRST_HAND_CROP : undefined;
+    // a straighten kept through a turn or a crop by hand (the model's angle or the seller's)
+    const straighten = plan.straighten || undefined;
     // by hand from where the crop is now (the model's or the seller's), at the site's shape
     const nudged = (crop: CropBox, n: CropNudge) =>
-      act.requestFix(photo.id, fix.requested, { quarterTurns: plan.quarterTurns, crop: nudgeCrop(handCropOf(crop, frame, store.getState().cropAspect), n) });
+      act.requestFix(photo.id, fix.requested, { quarterTurns: plan.quarterTurns, straighten, crop: nudgeCrop(handCropOf(crop, frame, store.getState().cropAspect), n) });
+    // a straighten by hand one step on, from the angle the preview has; a crop starts again (the frame changes shape)
+    const straightening = fix.requested.includes('straighten') || !!plan.straighten;
+    const stepped = (by: 1 | -1) => {
+      const next = stepStraighten(plan.straighten, by);
+      // level again, with nothing else left to fix, is the photo as it is: Discard says that
+      if (next === null || (next === 0 && plan.fixes.every((f) => f === 'straighten'))) return undefined;
+      return () => act.requestFix(photo.id, fix.requested, { quarterTurns: plan.quarterTurns, straighten: next, cropIfNoItem: restart });
+    };
     return (
       <section
         className="fix-preview"
         aria-label={t('fixAfter', { fixes: applied })}
         data-testid="fix-preview"
         data-quarter-turns={plan.quarterTurns}
+        data-straighten={plan.straighten}
         data-crop={plan.crop ? `${Math.round(plan.crop.width * frame.width)}x${Math.round(plan.crop.height * frame.height)}` : 'none'}
         data-crop-at={plan.crop ? `${Math.round(plan.crop.x * frame.width)},${Math.round(plan.crop.y * frame.height)}` : undefined}
       >
@@ -88,10 +100,10 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
         <div className="fix-actions">
           {/* by hand: the model says a photo lies on its side, the seller knows which way is up; a
               crop by hand starts again after a turn, as it is a share of the photo as turned */}
-          <button type="button" data-action="turn-left" onClick={() => act.requestFix(photo.id, fix.requested, { quarterTurns: turnBy(plan.quarterTurns, 3), cropIfNoItem: restart })}>
+          <button type="button" data-action="turn-left" onClick={() => act.requestFix(photo.id, fix.requested, { quarterTurns: turnBy(plan.quarterTurns, 3), straighten, cropIfNoItem: restart })}>
             {t('turnLeft')}
           </button>
-          <button type="button" data-action="turn-right" onClick={() => act.requestFix(photo.id, fix.requested, { quarterTurns: turnBy(plan.quarterTurns, 1), cropIfNoItem: restart })}>
+          <button type="button" data-action="turn-right" onClick={() => act.requestFix(photo.id, fix.requested, { quarterTurns: turnBy(plan.quarterTurns, 1), straighten, cropIfNoItem: restart })}>
             {t('turnRight')}
           </button>
           <button type="button" className="primary" data-action="keep-fix" onClick={() => act.keepFix(photo.id)}>
@@ -101,6 +113,22 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
             {t('fixDiscard')}
           </button>
         </div>
+        {straightening && (
+          <fieldset className="fix-actions straighten-actions">
+            <legend className="sr-only">{t('straightenControls')}</legend>
+            {!!plan.straighten && (
+              <p className="fix-angle" data-testid="straighten-angle">
+                {t(plan.straighten > 0 ? 'straightenedLeft' : 'straightenedRight', { degrees: Math.abs(plan.straighten).toFixed(1) })}
+              </p>
+            )}
+            <button type="button" data-action="straighten-left" disabled={!stepped(1)} onClick={stepped(1)}>
+              {t('straightenLeft')}
+            </button>
+            <button type="button" data-action="straighten-right" disabled={!stepped(-1)} onClick={stepped(-1)}>
+              {t('straightenRight')}
+            </button>
+          </fieldset>
+        )}
         {crop && (
           <fieldset className="fix-actions crop-actions">
             <legend className="sr-only">{t('cropControls')}</legend>
@@ -154,6 +182,12 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
           <button type="button" className="fix-button" data-action="crop" onClick={() => act.requestFix(photo.id, ['crop'], { cropIfNoItem: FIRST_HAND_CROP })}>
             {t('cropByHand')}
           </button>
+          {/* the coach's own straighten is not offered (its lean is seldom right on real photos): on a tilted photo it starts one by hand, from the model's angle where it finds one */}
+          {reasons.includes('tilt') && (
+            <button type="button" className="fix-button" data-action="straighten" onClick={() => act.requestFix(photo.id, ['straighten'], { straightenIfNone: STRAIGHTEN_STEP })}>
+              {t('straightenByHand')}
+            </button>
+          )}
         </>
       )}
     </>

@@ -132,6 +132,50 @@ describe('one-tap fixes on a tile', () => {
     expect(fake.fixJobs[2]).toMatchObject({ hand: { quarterTurns: 1 } });
   });
 
+  it('straightens by hand on a photo the coach finds tilted: from the model’s angle, a degree at a time, kept through a turn, in both locales', async () => {
+    const tilted = async (locale: 'en' | 'ja') => {
+      const s = setup(locale);
+      fireEvent.change(screen.getByTestId('file-input'), { target: { files: [photoFile('shelf.jpg')] } });
+      await s.settle(() => s.fake.jobs[0].resolve(makeScore(30, { tilt: 0.8 })));
+      return s;
+    };
+    const straightened = (degrees: number): FixPreview => ({ ...preview(32, ['straighten']), plan: { ...plan(['straighten']), straighten: degrees } });
+    const { fake, settle, tile } = await tilted('en');
+    fireEvent.click(within(tile()).getByRole('button', { name: 'Straighten' }));
+    // the model's angle where it finds one, else a degree counter-clockwise to start from
+    expect(fake.fixJobs[0]).toMatchObject({ fixes: ['straighten'], hand: { straightenIfNone: 1 } });
+    await settle(() => fake.fixJobs[0].resolve(straightened(2)));
+    const controls = () => within(tile()).getByRole('group', { name: 'Adjust the straighten' });
+    expect(within(controls()).getByTestId('straighten-angle').textContent).toBe('Rotated 2.0° left');
+    expect(within(tile()).getByTestId('fix-preview').dataset.straighten).toBe('2');
+    fireEvent.click(within(controls()).getByRole('button', { name: 'Rotate 1° right' }));
+    expect(fake.fixJobs[1]).toMatchObject({ fixes: ['straighten'], hand: { straighten: 1 } });
+    await settle(() => fake.fixJobs[1].resolve(straightened(1)));
+    // one more step right is the photo as it is: Discard says that, the step does not
+    expect((within(controls()).getByRole('button', { name: 'Rotate 1° right' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(within(controls()).getByRole('button', { name: 'Rotate 1° left' }));
+    expect(fake.fixJobs[2].hand).toMatchObject({ straighten: 2 });
+    await settle(() => fake.fixJobs[2].resolve(straightened(-12)));
+    // never past the straighten's reach
+    expect(within(controls()).getByTestId('straighten-angle').textContent).toBe('Rotated 12.0° right');
+    expect((within(controls()).getByRole('button', { name: 'Rotate 1° right' }) as HTMLButtonElement).disabled).toBe(true);
+    // a turn by hand keeps the angle
+    fireEvent.click(within(tile()).getByRole('button', { name: 'Turn right' }));
+    expect(fake.fixJobs[3].hand).toMatchObject({ quarterTurns: 1, straighten: -12 });
+    cleanup();
+    // a photo the coach does not find tilted has no straighten by hand
+    const dark = await darkPhoto();
+    expect(within(dark.tile()).queryByRole('button', { name: 'Straighten' })).toBeNull();
+    cleanup();
+    const ja = await tilted('ja');
+    fireEvent.click(within(ja.tile()).getByRole('button', { name: '傾き補正' }));
+    await ja.settle(() => ja.fake.fixJobs[0].resolve(straightened(-3)));
+    const jaControls = within(ja.tile()).getByRole('group', { name: '傾きの調整' });
+    expect(within(jaControls).getByTestId('straighten-angle').textContent).toBe('右に3.0°回転');
+    expect(within(jaControls).getByRole('button', { name: '左に1°回す' })).toBeTruthy();
+    expect(within(ja.tile()).getByAltText('補正後：傾きを直す')).toBeTruthy();
+  });
+
   it('crops from any scored photo: to the item or from the middle, then by hand tighter, wider and over, at the site’s shape, in both locales', async () => {
     const { fake, store, settle, tile } = await darkPhoto();
     fireEvent.click(within(tile()).getByRole('button', { name: 'Crop' }));

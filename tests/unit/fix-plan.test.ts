@@ -1,4 +1,4 @@
-import { fixesFor } from '../../src/core/fixes';
+import { fixesFor, stepStraighten } from '../../src/core/fixes';
 import type { Score } from '../../src/core/aspects';
 import { applyLuts, applyPlan, channelLuts, colourGains, DEFAULT_PLAN_OPTIONS, exposureCurve, levelsFor, planFixes, turnPixels } from '../../src/core/fix/plan';
 import { fixPixels, type ScorePixels } from '../../src/core/fix/preview';
@@ -187,6 +187,38 @@ describe('straighten: a signed lean, turned back with the largest upright crop',
   it('leaves a level photo and a lean past 12° alone', () => {
     expect(planFixes(leaning(0.2), ['straighten']).fixes).toEqual([]);
     expect(planFixes(leaning(20), ['straighten']).fixes).toEqual([]);
+  });
+
+  it('by hand: the seller’s angle in place of the model’s, and where the model finds none, the angle asked to start from', async () => {
+    const size = { width: 300, height: 220 };
+    // a model that finds every version of the photo as tilted as it is: no angle of its own
+    let scored = 0;
+    const indifferent: ScorePixels = async () => {
+      scored++;
+      return makeScore(50, { tilt: 0.6 }) as Score;
+    };
+    const px = leaning(4);
+    const none = await fixPixels({ score: indifferent }, px, size, ['straighten']);
+    expect(none.plan.fixes).toEqual([]);
+    const started = await fixPixels({ score: indifferent }, px, size, ['straighten'], { hand: { straightenIfNone: 1 } });
+    expect([started.plan.fixes, started.plan.straighten]).toEqual([['straighten'], 1]);
+    scored = 0;
+    const hand = await fixPixels({ score: indifferent }, px, size, [], { hand: { straighten: -4.5 } });
+    expect([hand.plan.fixes, hand.plan.straighten]).toEqual([['straighten'], -4.5]);
+    // the seller's angle is not searched again: the fixed photo alone is scored
+    expect(scored).toBe(1);
+    expect(hand.fixed.width).toBe(Math.round(300 * keptShare(300, 220, -4.5)));
+    // level by hand is no straighten
+    expect((await fixPixels({ score: indifferent }, px, size, ['straighten'], { hand: { straighten: 0 } })).plan.fixes).toEqual([]);
+  });
+
+  it('steps a straighten by hand a degree at a time, to a tenth, never past its reach', () => {
+    expect(stepStraighten(0, 1)).toBe(1);
+    expect(stepStraighten(3.4, -1)).toBe(2.4);
+    expect(stepStraighten(-0.3, 1)).toBe(0.7);
+    expect(stepStraighten(12, 1)).toBeNull();
+    expect(stepStraighten(-11.5, -1)).toBeNull();
+    expect(stepStraighten(-11, -1)).toBe(-12);
   });
 });
 

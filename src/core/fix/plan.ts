@@ -1,7 +1,7 @@
-import type { CropBox, FixKind, FixPlan } from '../fixes';
+import { MAX_STRAIGHTEN, type CropBox, type FixKind, type FixPlan } from '../fixes';
 import type { Pixels } from '../image/views';
 import { clampBox, cropPixels } from './crop';
-import { MAX_STRAIGHTEN, MIN_STRAIGHTEN, signedLean, straightenPixels } from './straighten';
+import { MIN_STRAIGHTEN, signedLean, straightenPixels } from './straighten';
 
 /** Without the model, a lean is straightened only where this share of the line weight agrees on it. */
 export const MIN_LINE_SHARE = 0.2;

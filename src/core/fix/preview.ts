@@ -1,11 +1,11 @@
 import type { Score } from '../aspects';
-import { DEFAULT_CROP_ASPECT, FIX_ORDER, type CropBox, type FixByHand, type FixKind, type FixPlan } from '../fixes';
+import { DEFAULT_CROP_ASPECT, FIX_ORDER, MAX_STRAIGHTEN, type CropBox, type FixByHand, type FixKind, type FixPlan } from '../fixes';
 import type { Pixels } from '../image/views';
 import { CoachError, isCoachError } from '../errors';
 import type { Detection } from '../model/locator';
 import { boxAt, cropAround, cropPixels, cropRect, locateItem } from './crop';
 import { applyPlan, channelLuts, DEFAULT_PLAN_OPTIONS, planFixes, shapePixels, turnPixels, type PlanOptions } from './plan';
-import { keptShare, leans, MAX_STRAIGHTEN, MIN_STRAIGHTEN, straightenPixels } from './straighten';
+import { keptShare, leans, MIN_STRAIGHTEN, straightenPixels } from './straighten';
 
 // A fix on a photo's work-size pixels, scored by the model: the same steps in the browser
 // (fix-browser.ts) and in Node (tools/model/fix-evidence.ts), with the model passed in.
@@ -115,7 +115,7 @@ function otherChoices<T, A extends keyof T, B extends keyof T>(base: T, [a, as]:
 }
 
 export interface FixOptions {
-  /** What the seller set by hand (a turn, a crop): it replaces the model's choice and adds its fix. */
+  /** What the seller set by hand (a turn, a straighten, a crop): it replaces the model's choice and adds its fix. */
   hand?: FixByHand;
   /** The listing site's crop shape, width / height. */
   aspect?: number;
@@ -138,10 +138,13 @@ export async function fixPixels(
   const wanted = new Set(fixes);
   if (hand.quarterTurns) wanted.add('turn');
   if (hand.crop) wanted.add('crop');
+  if (hand.straighten) wanted.add('straighten');
   const turns = hand.quarterTurns ?? (wanted.has('turn') ? await uprightTurn(score, px, size) : 0);
   if (turns) wanted.add('turn');
   const turned = turns ? turnPixels(px, turns) : px;
-  const straighten = wanted.has('straighten') ? await levelAngle(score, turned, turnedSize(size.width, size.height, turns), angles) : undefined;
+  // the seller's angle, else the model's; where the model finds none, the seller's straighten starts from straightenIfNone
+  const modelAngle = hand.straighten === undefined && wanted.has('straighten') ? await levelAngle(score, turned, turnedSize(size.width, size.height, turns), angles) : undefined;
+  const straighten = hand.straighten ?? (modelAngle === 0 && hand.straightenIfNone !== undefined ? hand.straightenIfNone : modelAngle);
   const shape = { quarterTurns: turns, straighten: straighten ?? 0 };
   const frame = shapedSize(size.width, size.height, shape);
   let crop = hand.crop && boxAt(frame, aspect, hand.crop.size, hand.crop.cx, hand.crop.cy);

@@ -1,3 +1,4 @@
+import { MAX_STRAIGHTEN } from '../fixes';
 import type { Pixels } from '../image/views';
 
 // Straighten: how far the photo's straight lines lean from level, signed, and the photo turned
@@ -24,8 +25,6 @@ const CONTINUED_WITHIN = 1.5;
 /** Signed-angle histogram: bins of 0.25° over (−45°, 45°]. */
 const BINS = 360;
 const DEG_PER_BIN = 90 / BINS;
-/** Leans past this are not a tilt to straighten (a diagonal subject, a dutch angle). */
-export const MAX_STRAIGHTEN = 12;
 /** Under this the lean is not worth a resample. */
 export const MIN_STRAIGHTEN = 0.5;
 

@@ -1,5 +1,6 @@
 import type { Pixels } from '../../../src/core/image/views';
-import { lumaPlane, MAX_STRAIGHTEN } from '../../../src/core/fix/straighten';
+import { MAX_STRAIGHTEN } from '../../../src/core/fixes';
+import { lumaPlane } from '../../../src/core/fix/straighten';
 
 // The lean of a photo's long straight lines: a Hough transform of its edge pixels. The block
 // reading (straighten.ts `leans`) counts every line-like patch, so the grain of a fabric or a
