@@ -9,8 +9,8 @@ import { serveStatic } from '../harness/static-server';
 
 // npm run bench:fix — the memory a one-tap fix takes at full size: the browser's processes
 // sampled every 20 ms while the engine previews and renders a fix of a 12, 24 and 48 MP photo
-// (the last is fixed at 24 MP at most): colour and brighten, then a crop (to the item, which
-// loads the item locator, or in the middle where it finds none). Run it alone: every Chromium
+// (the last is fixed at 24 MP at most): colour and brighten, a crop (to the item, which
+// loads the item locator, or in the middle where it finds none), then a straighten by 3°. Run it alone: every Chromium
 // process on the machine is counted, and the time each phase takes. Writes bench-results/fix-memory-<timestamp>.json and prints a table.
 
 const SIZES: [number, number][] = [
@@ -36,6 +36,8 @@ async function main() {
     const FIXES = [
       { name: 'colour + brighten', fixes: ['colour', 'exposure'] },
       { name: 'crop', fixes: ['crop'], hand: { cropIfNoItem: { size: 0.8, cx: 0.5, cy: 0.5 } } },
+      // by hand, as the seller straightens: a turn of the whole photo and its largest upright crop
+      { name: 'straighten', fixes: ['straighten'], hand: { straighten: 3 } },
     ];
     for (const [i, file] of photos.entries())
       for (const fix of FIXES) {
