@@ -90,7 +90,10 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
             <figcaption>{t('fixBefore')}</figcaption>
           </figure>
           <figure>
-            <img src={fix.previewUrl} alt={t('fixAfter', { fixes: applied })} />
+            <span className="fix-frame">
+              <img src={fix.previewUrl} alt={t('fixAfter', { fixes: applied })} />
+              {straightening && <span className="level-grid" data-testid="level-grid" aria-hidden="true" />}
+            </span>
             <figcaption>{t('fixAfter', { fixes: applied })}</figcaption>
           </figure>
         </div>

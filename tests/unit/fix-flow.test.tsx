@@ -59,6 +59,7 @@ describe('one-tap fixes on a tile', () => {
     expect(within(panel).getByAltText('Before')).toBeTruthy();
     expect(within(panel).getByAltText('After: brighten')).toBeTruthy();
     expect(within(panel).getByTestId('fix-score').textContent).toBe('Score after the fix: 58 (now 20)');
+    expect(within(panel).queryByTestId('level-grid')).toBeNull();
 
     fireEvent.click(within(panel).getByRole('button', { name: 'Keep the fix' }));
     // the full-size fix starts from the photo as added, within the site's byte limit
@@ -148,6 +149,8 @@ describe('one-tap fixes on a tile', () => {
     const controls = () => within(tile()).getByRole('group', { name: 'Adjust the straighten' });
     expect(within(controls()).getByTestId('straighten-angle').textContent).toBe('Rotated 2.0° left');
     expect(within(tile()).getByTestId('fix-preview').dataset.straighten).toBe('2');
+    // a level grid over the after photo to line an edge up with
+    expect(within(tile()).getByTestId('level-grid').getAttribute('aria-hidden')).toBe('true');
     fireEvent.click(within(controls()).getByRole('button', { name: 'Rotate 1° right' }));
     expect(fake.fixJobs[1]).toMatchObject({ fixes: ['straighten'], hand: { straighten: 1 } });
     await settle(() => fake.fixJobs[1].resolve(straightened(1)));
