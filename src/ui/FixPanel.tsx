@@ -63,6 +63,7 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
       if (next === null || (next === 0 && plan.fixes.every((f) => f === 'straighten'))) return undefined;
       return () => act.requestFix(photo.id, fix.requested, { quarterTurns: plan.quarterTurns, straighten: next, cropIfNoItem: restart });
     };
+    const [stepLeft, stepRight] = [stepped(1), stepped(-1)];
     return (
       <section
         className="fix-preview"
@@ -124,10 +125,10 @@ export function FixPanel({ photo, reasons, announce }: { photo: Photo; reasons: 
                 {t(plan.straighten > 0 ? 'straightenedLeft' : 'straightenedRight', { degrees: Math.abs(plan.straighten).toFixed(1) })}
               </p>
             )}
-            <button type="button" data-action="straighten-left" disabled={!stepped(1)} onClick={stepped(1)}>
+            <button type="button" data-action="straighten-left" disabled={!stepLeft} onClick={stepLeft}>
               {t('straightenLeft')}
             </button>
-            <button type="button" data-action="straighten-right" disabled={!stepped(-1)} onClick={stepped(-1)}>
+            <button type="button" data-action="straighten-right" disabled={!stepRight} onClick={stepRight}>
               {t('straightenRight')}
             </button>
           </fieldset>

@@ -320,12 +320,13 @@ async function main() {
   lines.splice(1, 0, `white balance: ${JSON.stringify(options.colour)}`);
   for (const fix of pixelFixes) {
     const rows = fixRows.filter((r) => r.fix === fix);
-    const helped = rows.filter((r) => r.severityAfter < r.severityBefore && r.scoreAfter > r.scoreBefore).length;
+    const better = (r: FixRow) => r.severityAfter < r.severityBefore && r.scoreAfter > r.scoreBefore;
+    const helped = rows.filter(better).length;
     const off = offered.filter((o) => o.fix === fix && !o.defect);
     lines.push(`${fix} (${FIX_ASPECT[fix]} labelled ≥ ${NOTICE_AT}: ${rows.length} photos)`);
     lines.push(`  plan changes the photo: ${pct(rows.filter((r) => r.applied).length, rows.length)}`);
     lines.push(`  lowers ${FIX_ASPECT[fix]} and raises the score: ${pct(helped, rows.length)}`);
-    lines.push(`    by subset: ${bySubset(rows, (r) => r.severityAfter < r.severityBefore && r.scoreAfter > r.scoreBefore)}`);
+    lines.push(`    by subset: ${bySubset(rows, better)}`);
     if (fix === 'colour')
       lines.push(
         `  distance from grey lower after — of the edges: ${pct(rows.filter((r) => r.check.castAfter < r.check.castBefore).length, rows.length)}; of the mid-tones' median chroma: ${pct(rows.filter((r) => r.check.chromaAfter < r.check.chromaBefore).length, rows.length)}`,

@@ -111,10 +111,10 @@ async function main() {
     const [height, width] = rgb.shape;
     const data = await rgb.data();
     rgb.dispose();
-    const read = leanTrials({ data, width, height, channels: 3 }, angles, candidates, readLeans);
+    const px: Pixels = { data, width, height, channels: 3 };
+    const read = leanTrials(px, angles, candidates, readLeans);
     owns.push(read.own);
-    if (sheet)
-      writeFileSync(join(sheet, `${row.image.replace(/\W+/g, '_')}.png`), lineSheet({ data, width, height, channels: 3 }, straightLines({ data, width, height, channels: 3 }, lineOpts), read.own));
+    if (sheet) writeFileSync(join(sheet, `${row.image.replace(/\W+/g, '_')}.png`), lineSheet(px, straightLines(px, lineOpts), read.own));
     trials.push(...read.trials);
     bar.tick(i + 1);
   }

@@ -90,8 +90,9 @@ export function straightLines(px: Pixels, opts: LineOptions = {}): Line[] {
   const reach = MAX_STRAIGHTEN + 1;
   const nTheta = Math.round((2 * reach) / DEG_PER_BIN) + 1;
   const diag = Math.ceil(Math.hypot(W, H));
-  const nRho = 2 * Math.ceil(diag / rhoBin) + 1;
+  // distance bins over ±diag, the bin of distance 0 in the middle
   const rhoZero = Math.ceil(diag / rhoBin);
+  const nRho = 2 * rhoZero + 1;
   const acc = [new Float32Array(nTheta * nRho), new Float32Array(nTheta * nRho)];
   const cosT = new Float64Array(nTheta);
   const sinT = new Float64Array(nTheta);
